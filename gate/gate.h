@@ -1,0 +1,60 @@
+/*
+ * The gate's internal interface.  Every function here either succeeds or
+ * ends the process through die(): nothing warns and carries on after the
+ * first privileged call (STYLE.md 2).
+ */
+#ifndef SSHGATE_GATE_H
+#define SSHGATE_GATE_H
+
+#include <sys/types.h>
+
+#include "plan.h"
+#include "policy.h"
+
+/* Exit statuses, documented in sshgate(8).  Never 1: borgmatic reads 1
+ * as a warning. */
+#define EXIT_USAGE	2	/* wrong caller or bad arguments */
+#define EXIT_DENIED	3	/* the policy denies the command */
+#define EXIT_POLICY	4	/* the policy cannot be trusted or parsed */
+#define EXIT_PRIV	5	/* a confinement or privilege step failed */
+#define EXIT_TIMEOUT	124	/* the rule's timeout expired */
+#define EXIT_EXEC	126	/* the program could not be executed */
+
+void	die(int status, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+
+/* log.c: syslog authpriv over /dev/log, never blocking. */
+void	log_open(void);
+void	log_msg(int level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	log_close(void);
+
+/* privs.c */
+struct runner {
+	uid_t	 uid;
+	gid_t	 gid;
+	char	*name;
+};
+void	resolve_runner(const struct rule *r, struct runner *run);
+void	drop_privileges(const struct rule *r, const struct runner *run);
+void	drop_to_unprivileged(const struct runner *run);
+
+/* landlock.c */
+struct landlock {
+	int	fd;		/* ruleset, -1 when not enforced */
+	int	abi;
+};
+void	landlock_prepare(const struct rule *r, const struct runner *run,
+	    struct landlock *ll);
+void	landlock_enforce(struct landlock *ll);
+
+/* sandbox.c: the seccomp filter */
+void	*sandbox_build(const struct rule *r);
+void	 sandbox_load(void *ctx);
+
+/* supervise.c: only for rules with a timeout */
+extern pid_t supervised_child;
+void	supervise(const struct rule *r, const struct runner *run);
+void	supervise_arm(void);
+
+#endif

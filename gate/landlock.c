@@ -1,0 +1,156 @@
+/*
+ * Landlock: the filesystem becomes read-only except beneath the rule's
+ * writable paths and /dev/null.  MUST:
+ *  - handle every write right the running kernel knows (best ABI), so
+ *    that nothing writable is left unhandled by accident;
+ *  - refuse to run when the rule says "require" (or the runner is uid 0,
+ *    who owns root's files) and the kernel has no Landlock;
+ *  - open the writable paths while still root, so that the ruleset names
+ *    exactly the directories the policy named.
+ * Own definitions: Debian 12's headers stop at ABI 2.
+ */
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "gate.h"
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset	444
+#define SYS_landlock_add_rule		445
+#define SYS_landlock_restrict_self	446
+#endif
+
+#define LL_VERSION		(1u << 0)	/* create_ruleset flag */
+#define LL_RULE_PATH_BENEATH	1
+
+#define FS_WRITE_FILE	(1ull << 1)
+#define FS_REMOVE_DIR	(1ull << 4)
+#define FS_REMOVE_FILE	(1ull << 5)
+#define FS_MAKE_CHAR	(1ull << 6)
+#define FS_MAKE_DIR	(1ull << 7)
+#define FS_MAKE_REG	(1ull << 8)
+#define FS_MAKE_SOCK	(1ull << 9)
+#define FS_MAKE_FIFO	(1ull << 10)
+#define FS_MAKE_BLOCK	(1ull << 11)
+#define FS_MAKE_SYM	(1ull << 12)
+#define FS_REFER	(1ull << 13)	/* ABI 2 */
+#define FS_TRUNCATE	(1ull << 14)	/* ABI 3 */
+#define FS_IOCTL_DEV	(1ull << 15)	/* ABI 5 */
+#define NET_BIND_TCP	(1ull << 0)	/* ABI 4 */
+#define NET_CONNECT_TCP	(1ull << 1)
+#define SCOPE_ABSTRACT_UNIX	(1ull << 0)	/* ABI 6 */
+#define SCOPE_SIGNAL		(1ull << 1)
+
+/* Rights that apply to a file (not a directory) in a path_beneath rule. */
+#define FS_FILE_RIGHTS	(FS_WRITE_FILE | FS_TRUNCATE | FS_IOCTL_DEV)
+
+struct ll_ruleset_attr {
+	uint64_t	handled_access_fs;
+	uint64_t	handled_access_net;
+	uint64_t	scoped;
+};
+
+struct ll_path_beneath {
+	uint64_t	allowed_access;
+	int32_t		parent_fd;
+} __attribute__((packed));
+
+static uint64_t
+write_rights(int abi)
+{
+	uint64_t r = FS_WRITE_FILE | FS_REMOVE_DIR | FS_REMOVE_FILE |
+	    FS_MAKE_CHAR | FS_MAKE_DIR | FS_MAKE_REG | FS_MAKE_SOCK |
+	    FS_MAKE_FIFO | FS_MAKE_BLOCK | FS_MAKE_SYM;
+
+	if (abi >= 2)
+		r |= FS_REFER;
+	if (abi >= 3)
+		r |= FS_TRUNCATE;
+	if (abi >= 5)
+		r |= FS_IOCTL_DEV;
+	return r;
+}
+
+static void
+allow_beneath(int ruleset, const char *path, uint64_t handled)
+{
+	struct ll_path_beneath pb;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd == -1)
+		die(EXIT_PRIV, "writable path %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1)
+		die(EXIT_PRIV, "writable path %s: %s", path, strerror(errno));
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = S_ISDIR(st.st_mode) ? handled :
+	    (handled & FS_FILE_RIGHTS);
+	pb.parent_fd = fd;
+	if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb,
+	    0) != 0)
+		die(EXIT_PRIV, "landlock rule for %s: %s", path,
+		    strerror(errno));
+	close(fd);
+}
+
+void
+landlock_prepare(const struct rule *r, const struct runner *run,
+    struct landlock *ll)
+{
+	struct ll_ruleset_attr attr;
+	size_t i;
+	long abi;
+
+	ll->fd = -1;
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
+	ll->abi = abi > 0 ? (int)abi : 0;
+	if (abi <= 0) {
+		/* uid 0 owns root's files: without Landlock it could write them */
+		if (r->landlock == LANDLOCK_REQUIRE || run->uid == 0)
+			die(EXIT_PRIV, "rule '%s' requires Landlock, which this "
+			    "kernel does not offer (%s)", r->name,
+			    strerror(errno));
+		log_msg(LOG_WARNING, "rule=%s landlock unavailable (%s); "
+		    "running without it as the rule allows (best-effort)",
+		    r->name, strerror(errno));
+		return;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = write_rights(ll->abi);
+	if (ll->abi >= 4 && (r->seccomp & SC_NETWORK))
+		attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
+	if (ll->abi >= 6)
+		attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL;
+	/* Older kernels take the shorter structure they know. */
+	ll->fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    ll->abi >= 6 ? sizeof(attr) : ll->abi >= 4 ?
+	    2 * sizeof(uint64_t) : sizeof(uint64_t), 0);
+	if (ll->fd < 0)
+		die(EXIT_PRIV, "landlock_create_ruleset: %s", strerror(errno));
+	if (fcntl(ll->fd, F_SETFD, FD_CLOEXEC) == -1)
+		die(EXIT_PRIV, "fcntl: %s", strerror(errno));
+	allow_beneath(ll->fd, "/dev/null", attr.handled_access_fs);
+	for (i = 0; i < r->nwrite; i++)
+		allow_beneath(ll->fd, r->write[i], attr.handled_access_fs);
+}
+
+void
+landlock_enforce(struct landlock *ll)
+{
+	if (ll->fd < 0)
+		return;
+	/* Needs no_new_privs (or CAP_SYS_ADMIN, which we no longer have). */
+	if (syscall(SYS_landlock_restrict_self, ll->fd, 0) != 0)
+		die(EXIT_PRIV, "landlock_restrict_self: %s", strerror(errno));
+	close(ll->fd);
+	ll->fd = -1;
+}

@@ -1,0 +1,432 @@
+/*
+ * sshgate -- the forced command of a backup login account.
+ *
+ * This file reads like the DESCRIPTION of sshgate(8): one straight
+ * sequence of steps in security order.  Each step says why it comes where
+ * it does.  Any failure ends the process through die() with a documented
+ * status; nothing is exec'd unless every step before it succeeded.
+ *
+ * MUST:
+ *  - treat argv, the environment, fds, rlimits and signal state as
+ *    hostile: they belong to the caller;
+ *  - read the environment once, copy what is needed, and drop it;
+ *  - decide on the argv that will be exec'd, and exec exactly that argv;
+ *  - load the seccomp filter last and exec right after.
+ */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "escape.h"
+#include "gate.h"
+#include "plan.h"
+#include "policy.h"
+#include "trust.h"
+#include "xmalloc.h"
+
+#ifndef SSHGATE_POLICY_PATH
+#error "SSHGATE_POLICY_PATH must be set by the build"
+#endif
+
+extern char **environ;
+
+static struct {
+	int		 root_caller;	/* real root, not setuid */
+	int		 logging;
+	char		*caller;	/* "name(uid)" for logs */
+	const char	*policy;
+	const char	*cmd;		/* the client's command, or NULL */
+	char		*tag;
+	char		 from[64];	/* client address or "" */
+	char		**env;		/* copy of the caller's environment */
+} g;
+
+static void __attribute__((noreturn))
+say(int status, int level, const char *prefix, const char *msg)
+{
+	char line[1200];
+	int n;
+
+	if (supervised_child > 0)
+		(void)kill(supervised_child, SIGKILL);
+	n = snprintf(line, sizeof(line), "sshgate: %s%s\n", prefix, msg);
+	if (n > 0)
+		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ?
+		    (size_t)n : sizeof(line) - 1);
+	if (g.logging)
+		log_msg(level, "%s%s caller=%s from=%s tag=%s", prefix, msg,
+		    g.caller ? g.caller : "-", g.from[0] ? g.from : "-",
+		    g.tag ? g.tag : "-");
+	_exit(status);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	say(status, LOG_ERR, "", msg);
+}
+
+static void
+oom(const char *what)
+{
+	die(EXIT_PRIV, "out of memory (%s)", what);
+}
+
+/* A denial: one clear line for the client, one full line for the log. */
+static void __attribute__((noreturn))
+deny(const char *reason)
+{
+	char *cmd;
+
+	if (g.logging) {
+		cmd = g.cmd ? escape_str(g.cmd, 1024) : xstrdup("(none)");
+		log_msg(LOG_NOTICE, "deny caller=%s from=%s tag=%s reason=\"%s\" "
+		    "command=\"%s\"", g.caller, g.from[0] ? g.from : "-",
+		    g.tag ? g.tag : "-", reason, cmd);
+		free(cmd);
+		g.logging = 0;	/* said it; say() need not repeat it */
+	}
+	say(EXIT_DENIED, LOG_NOTICE, "denied: ", reason);
+}
+
+/* ---- 1. hygiene --------------------------------------------------------- */
+
+/*
+ * Before anything else: 0, 1 and 2 must be open (else our first open()
+ * becomes someone's stdout), no other inherited descriptor may survive,
+ * no core dump may hold what we read, and no inherited signal disposition
+ * or mask may reach the program.
+ */
+static void
+clean_start(void)
+{
+	struct rlimit nocore = { 0, 0 };
+	struct sigaction sa;
+	sigset_t none;
+	int fd, sig;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			continue;
+		if (errno != EBADF || open("/dev/null", O_RDWR) != fd)
+			_exit(EXIT_PRIV);
+	}
+	if (close_range(3, ~0U, 0) != 0)
+		die(EXIT_PRIV, "close_range: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		die(EXIT_PRIV, "PR_SET_DUMPABLE: %s", strerror(errno));
+	if (setrlimit(RLIMIT_CORE, &nocore) != 0)
+		die(EXIT_PRIV, "RLIMIT_CORE: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    sigaction(sig, &sa, NULL) != 0 && errno != EINVAL)
+			die(EXIT_PRIV, "sigaction(%d): %s", sig, strerror(errno));
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
+	umask(077);
+	xfatal_hook = oom;
+}
+
+/* ---- 2. the caller -------------------------------------------------------- */
+
+/*
+ * Only two callers: the login account through the setuid bit (its real
+ * gid must be the gate's group, which mode 4750 already demands), or real
+ * root (admins and tests).  Checked before the environment is read, so
+ * that nothing of a wrong caller's environment is ever used.
+ */
+static void
+check_caller(void)
+{
+	uid_t ru, eu, su;
+	struct passwd *pw;
+	struct stat st;
+
+	if (getresuid(&ru, &eu, &su) != 0)
+		die(EXIT_PRIV, "getresuid: %s", strerror(errno));
+	if (eu != 0)
+		die(EXIT_USAGE, "sshgate must be installed setuid root "
+		    "(mode 4750, group = the login account's group)");
+	g.root_caller = ru == 0;
+	if (!g.root_caller) {
+		if (stat("/proc/self/exe", &st) != 0)
+			die(EXIT_PRIV, "cannot stat /proc/self/exe: %s",
+			    strerror(errno));
+		if (st.st_mode & S_IXOTH)
+			die(EXIT_USAGE, "sshgate is executable by everyone; "
+			    "install it mode 4750 with the login account's "
+			    "group");
+		if (getgid() != st.st_gid)
+			die(EXIT_USAGE, "caller's group %u is not sshgate's group "
+			    "%u", (unsigned)getgid(), (unsigned)st.st_gid);
+	}
+	pw = getpwuid(ru);
+	g.caller = pw ? xasprintf("%s(%u)", pw->pw_name, (unsigned)ru) :
+	    xasprintf("uid(%u)", (unsigned)ru);
+}
+
+/* ---- 3. arguments and environment --------------------------------------- */
+
+static int
+valid_tag(const char *t)
+{
+	size_t i, n = strlen(t);
+
+	if (n == 0 || n > SSHGATE_TAG_MAX || t[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' &&
+		    t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') ||
+		    strchr("_.-", t[i]) != NULL))
+			return 0;
+	return 1;
+}
+
+static void
+set_tag(const char *t)
+{
+	char *e;
+
+	if (!valid_tag(t)) {
+		e = escape_str(t, 80);
+		die(EXIT_USAGE, "bad tag '%s' (letters, digits, '_', '.', '-')",
+		    e);
+	}
+	g.tag = xstrdup(t);
+}
+
+/* "sshgate" or "/path/to/sshgate", as written in ForceCommand or command= */
+static int
+names_gate(const char *word)
+{
+	const char *base = strrchr(word, '/');
+
+	return strcmp(base ? base + 1 : word, "sshgate") == 0;
+}
+
+/*
+ * Copy the environment, then drop it: from here on the gate reads only
+ * its copy, and nothing of the caller's environment reaches the program
+ * except the rule's keepenv names.
+ */
+static void
+copy_environment(void)
+{
+	size_t n = 0, i;
+
+	if (environ != NULL)
+		while (environ[n] != NULL)
+			n++;
+	g.env = xreallocarray(NULL, n + 1, sizeof(*g.env));
+	for (i = 0; i < n; i++)
+		g.env[i] = xstrdup(environ[i]);
+	g.env[n] = NULL;
+	if (clearenv() != 0)
+		die(EXIT_PRIV, "clearenv failed");
+}
+
+/*
+ * sshgate                  ForceCommand: the command is SSH_ORIGINAL_COMMAND
+ * sshgate TAG              command="sshgate TAG" in authorized_keys
+ * sshgate -c CMD           as the login shell; CMD is the forced command
+ *                          ("sshgate [TAG]") or, without one, the client's
+ * sshgate -f FILE [...]    another policy: real root only, not under sudo
+ */
+static void
+parse_args(int argc, char **argv)
+{
+	const char *shell_cmd = NULL, *orig, *conn;
+	int i = 1;
+
+	if (argc < 1 || argv[0] == NULL)
+		die(EXIT_USAGE, "started without argv[0]");
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
+			if (!g.root_caller || env_lookup(g.env, "SUDO_UID"))
+				die(EXIT_USAGE, "-f is for real root only");
+			g.policy = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			shell_cmd = argv[i + 1];
+			i += 2;
+			break;
+		} else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else {
+			char *e = escape_str(argv[i], 80);
+
+			die(EXIT_USAGE, "unknown option '%s'", e);
+		}
+	}
+	if (i < argc && shell_cmd == NULL)
+		set_tag(argv[i++]);
+	if (i < argc)
+		die(EXIT_USAGE, "too many arguments");
+
+	orig = env_lookup(g.env, "SSH_ORIGINAL_COMMAND");
+	g.cmd = orig;
+	if (shell_cmd != NULL) {
+		struct words w;
+		struct tok_error te;
+
+		if (argv_split(shell_cmd, strnlen(shell_cmd, SSHGATE_CMD_MAX + 1),
+		    &w, &te) == TOK_OK && names_gate(w.v[0])) {
+			/* -c "sshgate [TAG]": a forced command ran us */
+			if (w.n > 2)
+				die(EXIT_USAGE, "the forced command takes one "
+				    "tag at most");
+			if (w.n == 2)
+				set_tag(w.v[1]);
+		} else
+			g.cmd = shell_cmd;	/* sshgate is only the shell */
+		words_free(&w);
+	}
+	conn = env_lookup(g.env, "SSH_CONNECTION");
+	if (parse_ssh_connection(conn, g.from, sizeof(g.from)) != 0)
+		g.from[0] = '\0';
+}
+
+/* ---- 4. policy and decision --------------------------------------------- */
+
+static struct policy *
+load_policy(void)
+{
+	struct diags d = { 0 };
+	struct policy *p;
+	char why[512], *text, *first;
+	size_t len;
+	int fd;
+
+	/* Trusted through the descriptor: root-owned, no writable parent. */
+	fd = trust_open(g.policy, O_RDONLY, TRUST_NO_LINKS, why, sizeof(why));
+	if (fd == -1)
+		die(EXIT_POLICY, "policy %s refused: %s; nothing is permitted",
+		    g.policy, why);
+	if (read_all(fd, SSHGATE_POLICY_MAX, &text, &len, why, sizeof(why)))
+		die(EXIT_POLICY, "policy %s refused: %s; nothing is permitted",
+		    g.policy, why);
+	close(fd);
+	p = policy_parse(g.policy, text, len, &d);
+	free(text);
+	if (p == NULL) {
+		first = d.n > 0 ? xasprintf("%s:%u:%u: %s", d.v[0].file,
+		    d.v[0].line, d.v[0].col, d.v[0].msg) : xstrdup("?");
+		if (g.logging)
+			log_msg(LOG_ERR, "policy error: %s", first);
+		die(EXIT_POLICY, "policy %s has %zu error%s; nothing is "
+		    "permitted (run sshgate-lint)", g.policy, d.nerr,
+		    d.nerr == 1 ? "" : "s");
+	}
+	diags_free(&d);
+	return p;
+}
+
+/* ---- main: the sequence -------------------------------------------------- */
+
+int
+main(int argc, char **argv)
+{
+	struct policy *pol;
+	struct request req;
+	struct decision dec;
+	struct plan plan;
+	struct runner run;
+	struct landlock ll;
+	void *filter;
+	char why[512], *shown;
+	int fd;
+
+	/* 1. Inherited state cannot influence anything after this. */
+	clean_start();
+
+	/* 2. Who calls, before reading anything the caller controls. */
+	check_caller();
+
+	/* 3. Take what we need from argv and the environment; drop the rest. */
+	copy_environment();
+	g.policy = SSHGATE_POLICY_PATH;
+	parse_args(argc, argv);
+	log_open();
+	g.logging = 1;
+
+	/* 4. The policy decides on the words; a doubt is a deny. */
+	pol = load_policy();
+	memset(&req, 0, sizeof(req));
+	req.cmd = g.cmd;
+	req.cmdlen = g.cmd ? strnlen(g.cmd, SSHGATE_CMD_MAX + 1) : 0;
+	req.tag = g.tag;
+	req.from = g.from[0] ? g.from : NULL;
+	policy_decide(pol, &req, &dec, NULL);
+	if (dec.verdict != VERDICT_PERMIT)
+		deny(dec.reason);
+
+	/* 5. What runs: the matched argv and a fresh environment. */
+	if (plan_build(&dec, g.env, &plan, why, sizeof(why)) != 0)
+		deny(why);
+	fd = trust_open(plan.path, O_PATH, TRUST_FOLLOW_LINKS, why, sizeof(why));
+	if (fd == -1)
+		die(EXIT_EXEC, "program of rule '%s' refused: %s",
+		    dec.rule->name, why);
+	close(fd);
+
+	/*
+	 * 6-7. Everything that needs root or allocation happens before the
+	 * identity changes: the runner's ids, the Landlock ruleset (it opens
+	 * the writable paths), the seccomp filter (built, not loaded).
+	 */
+	resolve_runner(dec.rule, &run);
+	landlock_prepare(dec.rule, &run, &ll);
+	filter = sandbox_build(dec.rule);
+	shown = argv_join(plan.argv, plan.argc);
+	log_msg(LOG_INFO, "permit rule=%s caller=%s from=%s tag=%s runner=%s "
+	    "argv=%s", dec.rule->name, g.caller, g.from[0] ? g.from : "-",
+	    g.tag ? g.tag : "-", run.name, shown);
+	free(shown);
+	if (dec.rule->timeout > 0)
+		supervise(dec.rule, &run);	/* returns in the child */
+
+	/* 8. Become the runner with the rule's capabilities; verify it. */
+	drop_privileges(dec.rule, &run);
+	supervise_arm();
+
+	/*
+	 * 9. no_new_privs before Landlock (which needs it) and before
+	 * seccomp; then the working directory; the log closes; seccomp is
+	 * the last thing loaded, and execve the next call.
+	 */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		die(EXIT_PRIV, "cannot set no_new_privs");
+	landlock_enforce(&ll);
+	if (chdir("/") != 0)
+		die(EXIT_PRIV, "chdir /: %s", strerror(errno));
+	log_close();
+	g.logging = 0;
+	sandbox_load(filter);
+	execve(plan.path, plan.argv, plan.envp);
+	die(EXIT_EXEC, "cannot execute %s: %s", plan.path, strerror(errno));
+}

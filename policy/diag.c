@@ -1,0 +1,141 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "xmalloc.h"
+
+const char *
+diag_level_name(enum diag_level level)
+{
+	switch (level) {
+	case DIAG_ERROR:	return "error";
+	case DIAG_WARNING:	return "warning";
+	case DIAG_NOTE:		return "note";
+	}
+	return "error";
+}
+
+/* Copy line number `line' (1-based) of the source, escaped for display. */
+static char *
+source_line(const struct source *src, unsigned line)
+{
+	const char *p = src->text, *end = src->text + src->len, *nl;
+	unsigned l;
+	size_t i, n;
+	char *out;
+
+	for (l = 1; l < line && p < end; l++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return NULL;
+		p = nl + 1;
+	}
+	if (l != line || p > end)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	n = (size_t)((nl ? nl : end) - p);
+	if (n > 512)
+		n = 512;
+	/* One output byte per input byte keeps the caret in its column. */
+	out = xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		out[i] = (c == '\t' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void
+diag_add(struct diags *d, enum diag_level level, const char *name,
+    const struct source *src, const struct loc *at, const char *rule,
+    const char *fmt, ...)
+{
+	struct diag *g;
+	va_list ap;
+	char *msg = NULL;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+
+		d->v = xreallocarray(d->v, cap, sizeof(*d->v));
+		d->cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	g = &d->v[d->n++];
+	memset(g, 0, sizeof(*g));
+	g->level = level;
+	g->msg = msg ? msg : xstrdup("(message lost: out of memory)");
+	g->name = name ? xstrdup(name) : NULL;
+	g->rule = rule ? xstrdup(rule) : NULL;
+	g->file = xstrdup(src && src->file ? src->file : "-");
+	if (at != NULL && at->line > 0) {
+		g->line = at->line;
+		g->col = at->col;
+		g->width = at->width ? at->width : 1;
+		if (src != NULL && src->text != NULL)
+			g->src = source_line(src, at->line);
+	}
+	if (level == DIAG_ERROR)
+		d->nerr++;
+	else if (level == DIAG_WARNING)
+		d->nwarn++;
+}
+
+void
+diags_free(struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].name);
+		free(d->v[i].rule);
+		free(d->v[i].msg);
+		free(d->v[i].src);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+char *
+diag_render(const struct diag *g)
+{
+	char *head, *out, *caret;
+	size_t i, n;
+
+	if (g->line > 0)
+		head = xasprintf("%s:%u:%u: %s: %s%s%s%s", g->file, g->line,
+		    g->col, diag_level_name(g->level), g->msg,
+		    g->name ? " [" : "", g->name ? g->name : "",
+		    g->name ? "]" : "");
+	else
+		head = xasprintf("%s: %s: %s%s%s%s", g->file,
+		    diag_level_name(g->level), g->msg,
+		    g->name ? " [" : "", g->name ? g->name : "",
+		    g->name ? "]" : "");
+	if (g->src == NULL || g->col == 0) {
+		out = xasprintf("%s\n", head);
+		free(head);
+		return out;
+	}
+	/* Caret under the column; tabs in the line are kept for alignment. */
+	n = g->col - 1 + g->width;
+	caret = xmalloc(n + 1);
+	for (i = 0; i < g->col - 1; i++)
+		caret[i] = (i < strlen(g->src) && g->src[i] == '\t') ? '\t' : ' ';
+	caret[i++] = '^';
+	for (; i < n; i++)
+		caret[i] = '~';
+	caret[n] = '\0';
+	out = xasprintf("%s\n    %s\n    %s\n", head, g->src, caret);
+	free(head);
+	free(caret);
+	return out;
+}

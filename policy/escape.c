@@ -1,0 +1,43 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "xmalloc.h"
+
+char *
+escape_bytes(const char *s, size_t len, size_t max)
+{
+	size_t i, o = 0, n = len < max ? len : max;
+	char *out = xreallocarray(NULL, n + 1, 4);	/* \xNN per byte */
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else {
+			snprintf(out + o, 5, "\\x%02x", c);
+			o += 4;
+		}
+	}
+	out[o] = '\0';
+	if (n < len) {
+		char *t = xasprintf("%s...", out);
+
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+char *
+escape_str(const char *s, size_t max)
+{
+	if (s == NULL)
+		return xstrdup("(none)");
+	return escape_bytes(s, strnlen(s, max + 1), max);
+}

@@ -1,0 +1,402 @@
+/*
+ * The policy lexer.  MUST: report every bad byte with its line and column
+ * and go on (all errors in one run); accept ASCII only outside comments;
+ * never read past the end of the source.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+#include "xmalloc.h"
+
+#define ALLOW_MARK	"sshgate-lint: allow "
+
+void
+lex_init(struct lexer *l, const struct source *src, struct diags *d)
+{
+	memset(l, 0, sizeof(*l));
+	l->src = src;
+	l->d = d;
+	l->line = 1;
+	l->col = 1;
+}
+
+const char *
+tk_name(enum tk t)
+{
+	switch (t) {
+	case T_EOF:	return "end of file";
+	case T_NL:	return "end of line";
+	case T_WORD:	return "word";
+	case T_STRING:	return "string";
+	case T_REGEX:	return "regex";
+	case T_LBRACE:	return "'{'";
+	case T_RBRACE:	return "'}'";
+	case T_LPAREN:	return "'('";
+	case T_RPAREN:	return "')'";
+	case T_BAR:	return "'|'";
+	case T_QMARK:	return "'?'";
+	case T_STAR:	return "'*'";
+	case T_PLUS:	return "'+'";
+	case T_BAD:	return "bad token";
+	}
+	return "token";
+}
+
+void
+token_free(struct token *t)
+{
+	free(t->text);
+	t->text = NULL;
+}
+
+static int
+at_end(const struct lexer *l)
+{
+	return l->pos >= l->src->len;
+}
+
+static unsigned char
+cur(const struct lexer *l)
+{
+	return at_end(l) ? '\0' : (unsigned char)l->src->text[l->pos];
+}
+
+static void
+advance(struct lexer *l)
+{
+	if (at_end(l))
+		return;
+	if (l->src->text[l->pos] == '\n') {
+		l->line++;
+		l->col = 1;
+	} else
+		l->col++;
+	l->pos++;
+}
+
+static struct loc
+here(const struct lexer *l)
+{
+	struct loc at = { l->line, l->col, 1 };
+
+	return at;
+}
+
+static void
+lex_error(struct lexer *l, const struct loc *at, const char *msg,
+    unsigned char c)
+{
+	if (c != '\0')
+		diag_add(l->d, DIAG_ERROR, NULL, l->src, at, NULL,
+		    "%s (byte 0x%02x)", msg, c);
+	else
+		diag_add(l->d, DIAG_ERROR, NULL, l->src, at, NULL, "%s", msg);
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t left)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A comment runs to the end of the line; it may silence a warning. */
+static void
+lex_comment(struct lexer *l)
+{
+	struct loc at = here(l);
+	size_t start = l->pos + 1, end;
+	const char *s;
+
+	while (!at_end(l) && cur(l) != '\n') {
+		unsigned char c = cur(l);
+		size_t n = utf8_len((const unsigned char *)l->src->text +
+		    l->pos, l->src->len - l->pos);
+
+		if (c == '\0' || c == '\r' || n == 0) {
+			struct loc bad = here(l);
+
+			lex_error(l, &bad, c == '\r' ? "carriage return in "
+			    "comment" : (c == '\0' ? "NUL byte in comment" :
+			    "invalid UTF-8 in comment"), c);
+			n = 1;
+		}
+		while (n-- > 0)
+			advance(l);
+	}
+	end = l->pos;
+	while (start < end && l->src->text[start] == ' ')
+		start++;
+	s = l->src->text + start;
+	if (end - start > strlen(ALLOW_MARK) &&
+	    memcmp(s, ALLOW_MARK, strlen(ALLOW_MARK)) == 0) {
+		const char *p = s + strlen(ALLOW_MARK), *e = l->src->text + end;
+		const char *colon = memchr(p, ':', (size_t)(e - p));
+		struct lex_allow *a;
+
+		l->allows = xreallocarray(l->allows, l->nallows + 1,
+		    sizeof(*l->allows));
+		a = &l->allows[l->nallows++];
+		a->at = at;
+		if (colon == NULL) {
+			a->name = xstrndup(p, (size_t)(e - p));
+			a->reason = xstrdup("");
+		} else {
+			const char *r = colon + 1;
+
+			a->name = xstrndup(p, (size_t)(colon - p));
+			while (r < e && *r == ' ')
+				r++;
+			a->reason = xstrndup(r, (size_t)(e - r));
+		}
+	}
+}
+
+static int
+is_word_byte(unsigned char c, enum lexmode m)
+{
+	if (c <= 0x20 || c >= 0x7f || c == '"' || c == '{' || c == '}')
+		return 0;
+	if (m == LEX_ARGS && strchr("()|?*+/", c) != NULL)
+		return 0;
+	return 1;
+}
+
+static void
+lex_string(struct lexer *l, struct token *t)
+{
+	size_t cap = 16, n = 0;
+	char *s = xmalloc(cap);
+
+	t->t = T_STRING;
+	advance(l);	/* the opening quote */
+	for (;;) {
+		unsigned char c = cur(l);
+
+		if (at_end(l) || c == '\n') {
+			lex_error(l, &t->at, "string is never closed", 0);
+			t->t = T_BAD;
+			break;
+		}
+		if (c == '"') {
+			advance(l);
+			break;
+		}
+		if (c == '\\') {
+			struct loc at = here(l);
+
+			advance(l);
+			c = cur(l);
+			if (c != '"' && c != '\\') {
+				at.width = 2;
+				diag_add(l->d, DIAG_ERROR, NULL, l->src, &at, NULL,
+				    "unknown escape in string; only \\\" and "
+				    "\\\\ are escapes");
+				t->t = T_BAD;
+				if (at_end(l) || c == '\n')
+					continue;
+			}
+		} else if (c < 0x20 || c >= 0x7f) {
+			struct loc at = here(l);
+
+			lex_error(l, &at, c == '\t' ? "tab in string; write "
+			    "spaces" : "byte not allowed in string", c);
+			t->t = T_BAD;
+		}
+		if (n + 2 > cap) {
+			s = xreallocarray(s, cap, 2);
+			cap *= 2;
+		}
+		s[n++] = (char)c;
+		advance(l);
+	}
+	s[n] = '\0';
+	t->text = s;
+	t->at.width = l->line == t->at.line ? l->col - t->at.col : 1;
+}
+
+static void
+lex_regex(struct lexer *l, struct token *t)
+{
+	size_t cap = 16, n = 0;
+	char *s = xmalloc(cap);
+
+	t->t = T_REGEX;
+	advance(l);	/* the opening slash */
+	for (;;) {
+		unsigned char c = cur(l);
+
+		if (at_end(l) || c == '\n') {
+			lex_error(l, &t->at, "regex is never closed with '/'",
+			    0);
+			t->t = T_BAD;
+			break;
+		}
+		if (c == '/') {
+			advance(l);
+			break;
+		}
+		if (c < 0x20 || c >= 0x7f) {
+			struct loc at = here(l);
+
+			lex_error(l, &at, "byte not allowed in regex", c);
+			t->t = T_BAD;
+		}
+		if (n + 3 > cap) {
+			s = xreallocarray(s, cap, 2);
+			cap *= 2;
+		}
+		if (c == '\\' && l->pos + 1 < l->src->len &&
+		    l->src->text[l->pos + 1] == '/') {
+			advance(l);	/* \/ is a slash */
+			c = '/';
+		} else if (c == '\\') {
+			s[n++] = '\\';
+			advance(l);
+			c = cur(l);
+			if (at_end(l) || c == '\n')
+				continue;
+		}
+		s[n++] = (char)c;
+		advance(l);
+	}
+	s[n] = '\0';
+	if (n == 0 && t->t == T_REGEX) {
+		lex_error(l, &t->at, "empty regex", 0);
+		t->t = T_BAD;
+	}
+	t->text = s;
+	t->at.width = l->line == t->at.line ? l->col - t->at.col : 1;
+}
+
+void
+lex_next(struct lexer *l, enum lexmode m, struct token *t)
+{
+	unsigned char c;
+
+	memset(t, 0, sizeof(*t));
+	for (;;) {
+		c = cur(l);
+		if (at_end(l)) {
+			t->t = T_EOF;
+			t->at = here(l);
+			return;
+		}
+		if (c == ' ' || c == '\t') {
+			advance(l);
+			continue;
+		}
+		if (c == '#') {
+			lex_comment(l);
+			continue;
+		}
+		break;
+	}
+	t->at = here(l);
+	switch (c) {
+	case '\n':
+		t->t = T_NL;
+		advance(l);
+		return;
+	case '"':
+		lex_string(l, t);
+		return;
+	case '{':
+		t->t = T_LBRACE;
+		advance(l);
+		return;
+	case '}':
+		t->t = T_RBRACE;
+		advance(l);
+		return;
+	}
+	if (m == LEX_ARGS) {
+		const char *ops = "()|?*+";
+		static const enum tk optk[] = {
+			T_LPAREN, T_RPAREN, T_BAR, T_QMARK, T_STAR, T_PLUS
+		};
+		const char *p = strchr(ops, c);
+
+		if (c == '/') {
+			lex_regex(l, t);
+			return;
+		}
+		if (p != NULL) {
+			t->t = optk[p - ops];
+			advance(l);
+			return;
+		}
+	}
+	if (is_word_byte(c, m)) {
+		size_t start = l->pos;
+
+		while (!at_end(l) && is_word_byte(cur(l), m))
+			advance(l);
+		t->t = T_WORD;
+		t->text = xstrndup(l->src->text + start, l->pos - start);
+		t->at.width = (unsigned)(l->pos - start);
+		return;
+	}
+	/* Anything else is one bad byte (or one bad UTF-8 sequence). */
+	if (c == '\r')
+		lex_error(l, &t->at, "carriage return (save the file with "
+		    "Unix line endings)", 0);
+	else if (c >= 0x80)
+		lex_error(l, &t->at, "non-ASCII byte outside a comment", c);
+	else
+		lex_error(l, &t->at, "byte not allowed here", c);
+	t->t = T_BAD;
+	if (c >= 0x80) {
+		size_t n = utf8_len((const unsigned char *)l->src->text + l->pos,
+		    l->src->len - l->pos);
+
+		while (n-- > 1)
+			advance(l);
+	}
+	advance(l);
+}
+
+void
+lex_peek(struct lexer *l, enum lexmode m, struct token *t)
+{
+	struct lexer saved = *l;
+	struct diags quiet = { 0 };
+
+	/* Peeking must not report: the real read will. */
+	l->d = &quiet;
+	lex_next(l, m, t);
+	diags_free(&quiet);
+	/* Comments seen while peeking are recorded again by the real read. */
+	while (l->nallows > saved.nallows) {
+		l->nallows--;
+		free(l->allows[l->nallows].name);
+		free(l->allows[l->nallows].reason);
+	}
+	saved.allows = l->allows;
+	*l = saved;
+}

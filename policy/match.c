@@ -1,0 +1,475 @@
+/*
+ * The matcher.  MUST:
+ *  - decide by one sentence: the first rule, in file order, whose
+ *    selectors admit the connection and whose args pattern matches the
+ *    words decides; if none does, deny;
+ *  - run in time linear in the number of words: the args pattern is an NFA
+ *    simulated state-set by state-set, each atom tried at most once per
+ *    word, never backtracking over words;
+ *  - treat any PCRE2 failure (a limit hit) as a deny of the whole command,
+ *    never as "no match, try the next rule".
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "escape.h"
+#include "policy.h"
+#include "xmalloc.h"
+
+struct matcher {
+	pcre2_match_context	*mctx;
+	pcre2_match_data	*md;
+};
+
+static void
+matcher_init(struct matcher *m)
+{
+	m->mctx = pcre2_match_context_create(NULL);
+	m->md = pcre2_match_data_create(1, NULL);
+	if (m->mctx == NULL || m->md == NULL)
+		xfatal_hook("pcre2 match context");
+	pcre2_set_match_limit(m->mctx, SSHGATE_PCRE2_MATCH_LIMIT);
+	pcre2_set_depth_limit(m->mctx, SSHGATE_PCRE2_DEPTH_LIMIT);
+	pcre2_set_heap_limit(m->mctx, SSHGATE_PCRE2_HEAP_LIMIT);
+}
+
+static void
+matcher_free(struct matcher *m)
+{
+	pcre2_match_data_free(m->md);
+	pcre2_match_context_free(m->mctx);
+}
+
+/* 1 match, 0 no match, -1 error (limit hit): the caller denies. */
+static int
+atom_match(struct matcher *m, const struct pat *a, const char *word)
+{
+	int rc;
+
+	if (a->kind == PAT_LIT)
+		return strcmp(a->text, word) == 0;
+	rc = pcre2_match(a->re, (PCRE2_SPTR)word, strlen(word), 0, 0, m->md,
+	    m->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	return -1;
+}
+
+struct stateset {
+	int	*v;
+	size_t	 n;
+};
+
+/* Add s and everything reachable from it without reading a word. */
+static void
+add_state(const struct nfa *nfa, struct stateset *set, unsigned *mark,
+    unsigned gen, int *stack, int s)
+{
+	size_t sp = 0;
+
+	stack[sp++] = s;
+	while (sp > 0) {
+		const struct nfa_state *st;
+
+		s = stack[--sp];
+		if (s < 0 || mark[s] == gen)
+			continue;
+		mark[s] = gen;
+		st = &nfa->s[s];
+		switch (st->op) {
+		case NFA_SPLIT:
+			/* y first so that x is explored first (stable order) */
+			stack[sp++] = st->y;
+			stack[sp++] = st->x;
+			break;
+		case NFA_JUMP:
+			stack[sp++] = st->x;
+			break;
+		case NFA_ATOM:
+		case NFA_ACCEPT:
+			set->v[set->n++] = s;
+			break;
+		}
+	}
+}
+
+/*
+ * Run the rule's NFA over words[0..n).  Returns 1 match, 0 no match,
+ * -1 error.  On no match, *stop is the number of words consumed and
+ * the atoms that could have come next are put in rt (if any).
+ */
+static int
+nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
+    struct rule_trace *rt)
+{
+	const struct nfa *nfa = &r->nfa;
+	struct stateset cur, nxt, tmp;
+	unsigned *mark, gen = 1;
+	int *stack, *memo, result = 0;
+	size_t i, k;
+
+	cur.v = xreallocarray(NULL, nfa->n, sizeof(int));
+	nxt.v = xreallocarray(NULL, nfa->n, sizeof(int));
+	stack = xreallocarray(NULL, nfa->n * 2 + 2, sizeof(int));
+	mark = xcalloc(nfa->n, sizeof(unsigned));
+	memo = xreallocarray(NULL, r->natoms ? r->natoms : 1, sizeof(int));
+	cur.n = nxt.n = 0;
+	add_state(nfa, &cur, mark, gen, stack, nfa->start);
+
+	for (i = 0; i < n && cur.n > 0; i++) {
+		for (k = 0; k < r->natoms; k++)
+			memo[k] = -2;	/* not tried yet */
+		nxt.n = 0;
+		gen++;
+		for (k = 0; k < cur.n; k++) {
+			const struct nfa_state *st = &nfa->s[cur.v[k]];
+
+			if (st->op != NFA_ATOM)
+				continue;
+			if (memo[st->atom] == -2)
+				memo[st->atom] = atom_match(m,
+				    r->atoms[st->atom], words[i]);
+			if (memo[st->atom] < 0) {
+				result = -1;
+				if (rt != NULL)
+					rt->stop = i;
+				goto out;
+			}
+			if (memo[st->atom] == 1)
+				add_state(nfa, &nxt, mark, gen, stack, st->x);
+		}
+		if (nxt.n == 0)
+			break;
+		tmp = cur;
+		cur = nxt;
+		nxt = tmp;
+	}
+	if (i == n) {
+		for (k = 0; k < cur.n; k++)
+			if (nfa->s[cur.v[k]].op == NFA_ACCEPT)
+				result = 1;
+	}
+	if (result == 0 && rt != NULL) {
+		/* cur holds the states alive before word i failed (or the end) */
+		rt->stop = i;
+		rt->at_end = i == n;
+		rt->expected = xreallocarray(NULL, cur.n + 1, sizeof(int));
+		for (k = 0; k < cur.n; k++)
+			if (nfa->s[cur.v[k]].op == NFA_ATOM)
+				rt->expected[rt->nexpected++] =
+				    nfa->s[cur.v[k]].atom;
+	}
+out:
+	free(cur.v);
+	free(nxt.v);
+	free(stack);
+	free(mark);
+	free(memo);
+	return result;
+}
+
+static int
+cidr_contains(const struct cidr *c, int family, const unsigned char *a)
+{
+	unsigned i;
+
+	if (c->family != family)
+		return 0;
+	for (i = 0; i < c->prefix; i++) {
+		unsigned char bit = (unsigned char)(0x80 >> (i % 8));
+
+		if ((c->addr[i / 8] & bit) != (a[i / 8] & bit))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+from_admits(const struct rule *r, const char *from)
+{
+	unsigned char a[16];
+	int family;
+	size_t i;
+
+	if (r->nfrom == 0)
+		return 1;
+	if (from == NULL)
+		return 0;
+	if (inet_pton(AF_INET, from, a) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, from, a) == 1) {
+		family = AF_INET6;
+		/* ::ffff:a.b.c.d is the IPv4 client a.b.c.d */
+		static const unsigned char mapped[12] = {
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+		};
+		if (memcmp(a, mapped, 12) == 0) {
+			memmove(a, a + 12, 4);
+			family = AF_INET;
+		}
+	} else
+		return 0;
+	for (i = 0; i < r->nfrom; i++)
+		if (cidr_contains(&r->from[i], family, a))
+			return 1;
+	return 0;
+}
+
+static int
+tag_admits(const struct rule *r, const char *tag)
+{
+	size_t i;
+
+	if (r->ntags == 0)
+		return 1;
+	if (tag == NULL)
+		return 0;
+	for (i = 0; i < r->ntags; i++)
+		if (strcmp(r->tags[i], tag) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+drop_count(const struct rule *r, const struct words *w)
+{
+	size_t i;
+
+	if (r->ndrop == 0 || w->n < r->ndrop)
+		return 0;
+	for (i = 0; i < r->ndrop; i++)
+		if (strcmp(r->drop[i], w->v[i]) != 0)
+			return 0;
+	return r->ndrop;
+}
+
+static struct rule_trace *
+trace_add(struct trace *t, const struct rule *r, enum rule_outcome o)
+{
+	struct rule_trace *rt;
+
+	if (t == NULL)
+		return NULL;
+	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	rt = &t->v[t->n++];
+	memset(rt, 0, sizeof(*rt));
+	rt->rule = r;
+	rt->outcome = o;
+	return rt;
+}
+
+void
+policy_decide(const struct policy *p, const struct request *req,
+    struct decision *dec, struct trace *t)
+{
+	struct matcher m;
+	size_t i;
+
+	memset(dec, 0, sizeof(*dec));
+	dec->verdict = VERDICT_DENY;
+	if (t != NULL)
+		memset(t, 0, sizeof(*t));
+	if (argv_split(req->cmd, req->cmdlen, &dec->words, &dec->tokerr) !=
+	    TOK_OK) {
+		dec->cause = CAUSE_TOKENIZER;
+		tok_strerror(&dec->tokerr, dec->reason, sizeof(dec->reason));
+		return;
+	}
+	matcher_init(&m);
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+		struct rule_trace *rt;
+		size_t drop;
+		int rc;
+
+		if (!from_admits(r, req->from)) {
+			trace_add(t, r, RULE_SKIP_FROM);
+			continue;
+		}
+		if (!tag_admits(r, req->tag)) {
+			trace_add(t, r, RULE_SKIP_TAG);
+			continue;
+		}
+		drop = drop_count(r, &dec->words);
+		rt = trace_add(t, r, RULE_NO_MATCH);
+		if (rt != NULL)
+			rt->dropped = drop;
+		rc = nfa_run(&m, r, dec->words.v + drop, dec->words.n - drop, rt);
+		if (rc == 0)
+			continue;
+		dec->rule = r;
+		dec->dropped = drop;
+		if (rc < 0) {
+			if (rt != NULL)
+				rt->outcome = RULE_ERROR;
+			dec->cause = CAUSE_MATCH_ERROR;
+			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
+			    "a pattern hit the PCRE2 match limit on word %zu",
+			    r->name, (rt ? rt->stop : 0) + drop + 1);
+			goto out;
+		}
+		if (rt != NULL)
+			rt->outcome = RULE_MATCH;
+		if (r->deny != NULL) {
+			dec->cause = CAUSE_DENY_RULE;
+			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
+			    "%s", r->name, r->deny);
+			goto out;
+		}
+		dec->verdict = VERDICT_PERMIT;
+		dec->cause = CAUSE_NONE;
+		snprintf(dec->reason, sizeof(dec->reason), "rule '%s'", r->name);
+		goto out;
+	}
+	dec->cause = CAUSE_NO_RULE;
+	snprintf(dec->reason, sizeof(dec->reason), "no rule permits this "
+	    "command");
+out:
+	matcher_free(&m);
+}
+
+void
+decision_free(struct decision *dec)
+{
+	words_free(&dec->words);
+}
+
+void
+trace_free(struct trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].expected);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+parse_ssh_connection(const char *conn, char *addr, size_t size)
+{
+	const char *sp;
+	size_t n;
+	unsigned char buf[16];
+
+	if (conn == NULL)
+		return -1;
+	sp = strchr(conn, ' ');
+	n = sp ? (size_t)(sp - conn) : strlen(conn);
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(addr, conn, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, buf) != 1 &&
+	    inet_pton(AF_INET6, addr, buf) != 1)
+		return -1;
+	return 0;
+}
+
+char *
+pat_atom_text(const struct pat *a)
+{
+	char *e = escape_str(a->text, 200), *s;
+
+	if (a->kind == PAT_LIT)
+		s = xasprintf("\"%s\"", e);
+	else
+		s = xasprintf("/%s/", e);
+	free(e);
+	return s;
+}
+
+static void
+append(char **s, const char *t)
+{
+	char *n = xasprintf("%s%s", *s, t);
+
+	free(*s);
+	*s = n;
+}
+
+char *
+pat_text(const struct pat *p)
+{
+	char *s = xstrdup(""), *k;
+	size_t i;
+
+	switch (p->kind) {
+	case PAT_LIT:
+	case PAT_RE:
+		free(s);
+		return pat_atom_text(p);
+	case PAT_SEQ:
+	case PAT_ALT:
+		for (i = 0; i < p->nkids; i++) {
+			if (i > 0)
+				append(&s, p->kind == PAT_SEQ ? " " : " | ");
+			k = pat_text(p->kids[i]);
+			append(&s, k);
+			free(k);
+		}
+		return s;
+	case PAT_OPT:
+	case PAT_STAR:
+	case PAT_PLUS:
+		k = pat_text(p->kids[0]);
+		if (p->kids[0]->kind == PAT_SEQ || p->kids[0]->kind == PAT_ALT) {
+			append(&s, "(");
+			append(&s, k);
+			append(&s, ")");
+		} else
+			append(&s, k);
+		free(k);
+		append(&s, p->kind == PAT_OPT ? "?" : p->kind == PAT_STAR ?
+		    "*" : "+");
+		return s;
+	}
+	return s;
+}
+
+size_t
+policy_run_tests(const struct policy *p, struct diags *d)
+{
+	struct source src = policy_source(p);
+	size_t i, failed = 0;
+
+	for (i = 0; i < p->ntests; i++) {
+		const struct ptest *t = &p->tests[i];
+		const char *rname = t->rule >= 0 ? p->rules[t->rule].name : NULL;
+		struct request req = { t->cmd, strlen(t->cmd), t->tag, t->from };
+		struct decision dec;
+		int ok;
+
+		policy_decide(p, &req, &dec, NULL);
+		if (t->want == TEST_DENY)
+			ok = dec.verdict == VERDICT_DENY;
+		else
+			ok = dec.verdict == VERDICT_PERMIT && (t->rule < 0 ||
+			    dec.rule == &p->rules[t->rule]);
+		if (!ok) {
+			failed++;
+			if (t->want == TEST_DENY)
+				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
+				    "test expects deny, but %s permits it",
+				    dec.reason);
+			else if (dec.verdict == VERDICT_PERMIT)
+				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
+				    "test expects permit by rule '%s', but %s "
+				    "permits it first", rname, dec.reason);
+			else
+				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
+				    "test expects permit%s%s, but it is denied: "
+				    "%s", rname ? " by rule " : "",
+				    rname ? rname : "", dec.reason);
+		}
+		decision_free(&dec);
+	}
+	return failed;
+}

@@ -1,0 +1,1334 @@
+/*
+ * The policy parser.  MUST:
+ *  - collect every error with its place and go on; never stop at the first;
+ *  - accept nothing it does not understand: unknown fields, duplicate
+ *    fields and rules, bad names, relative paths are errors;
+ *  - return NULL for a policy with any error, so that a caller cannot use
+ *    half a policy (fail closed);
+ *  - bound recursion (group nesting) so that no input exhausts the stack.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <cap-ng.h>
+#include <pcre2.h>
+
+#include "lex.h"
+#include "policy.h"
+#include "syscalls.h"
+#include "xmalloc.h"
+
+#define MAX_NESTING	32
+#define MAX_TIMEOUT	(30u * 24 * 3600)
+
+struct value {
+	char		*text;
+	struct loc	 at;
+	int		 quoted;
+};
+
+struct values {
+	struct value	*v;
+	size_t		 n;
+	struct loc	 key;	/* the field name */
+};
+
+struct parser {
+	struct lexer	 lx;
+	struct source	 src;
+	struct diags	*d;
+	struct policy	*p;
+	struct token	 tok;
+	int		 depth;
+	const char	*rule;	/* name of the rule being parsed */
+};
+
+static void
+next(struct parser *ps, enum lexmode m)
+{
+	token_free(&ps->tok);
+	lex_next(&ps->lx, m, &ps->tok);
+}
+
+#define ERR(ps, at, ...) \
+	diag_add((ps)->d, DIAG_ERROR, NULL, &(ps)->src, (at), (ps)->rule, \
+	    __VA_ARGS__)
+#define NOTE(ps, at, ...) \
+	diag_add((ps)->d, DIAG_NOTE, NULL, &(ps)->src, (at), (ps)->rule, \
+	    __VA_ARGS__)
+
+/* Skip the rest of the line after an error; the current token is NL/EOF. */
+static void
+skip_line(struct parser *ps)
+{
+	while (ps->tok.t != T_NL && ps->tok.t != T_EOF)
+		next(ps, LEX_FIELD);
+}
+
+static void
+values_free(struct values *vs)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		free(vs->v[i].text);
+	free(vs->v);
+	memset(vs, 0, sizeof(*vs));
+}
+
+/*
+ * Read a field's values up to the end of the line.  The current token is
+ * the field name.  Returns 0 and leaves the NL/EOF as current token.
+ */
+static int
+read_values(struct parser *ps, struct values *vs)
+{
+	int ok = 1;
+
+	memset(vs, 0, sizeof(*vs));
+	vs->key = ps->tok.at;
+	for (;;) {
+		next(ps, LEX_FIELD);
+		if (ps->tok.t == T_NL || ps->tok.t == T_EOF)
+			break;
+		if (ps->tok.t == T_WORD || ps->tok.t == T_STRING) {
+			struct value *v;
+
+			vs->v = xreallocarray(vs->v, vs->n + 1, sizeof(*vs->v));
+			v = &vs->v[vs->n++];
+			v->text = ps->tok.text;
+			v->at = ps->tok.at;
+			v->quoted = ps->tok.t == T_STRING;
+			ps->tok.text = NULL;
+			continue;
+		}
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "unexpected %s; a field ends at the "
+			    "end of its line", tk_name(ps->tok.t));
+		ok = 0;
+		skip_line(ps);
+		break;
+	}
+	return ok;
+}
+
+static char **
+values_strings(const struct values *vs, size_t from, size_t *n)
+{
+	char **s = xreallocarray(NULL, vs->n - from + 1, sizeof(*s));
+	size_t i;
+
+	for (i = from; i < vs->n; i++)
+		s[i - from] = xstrdup(vs->v[i].text);
+	s[vs->n - from] = NULL;
+	*n = vs->n - from;
+	return s;
+}
+
+static int
+valid_name(const char *s, size_t max, const char *extra)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr(extra, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+valid_env_name(const char *s)
+{
+	size_t i;
+
+	if (!isalpha((unsigned char)s[0]) && s[0] != '_')
+		return 0;
+	for (i = 1; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return i <= 128;
+}
+
+/* Absolute, normalised: no "//", no "." or ".." component, no trailing /. */
+static const char *
+path_problem(const char *path)
+{
+	const char *p;
+
+	if (path[0] != '/')
+		return "is not an absolute path";
+	if (strlen(path) > 4095)
+		return "is too long";
+	if (strcmp(path, "/") == 0)
+		return NULL;
+	if (path[strlen(path) - 1] == '/')
+		return "ends with '/'";
+	for (p = path; *p != '\0'; ) {
+		const char *e;
+		size_t n;
+
+		p++;		/* past '/' */
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0)
+			return "contains \"//\"";
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' &&
+		    p[1] == '.'))
+			return "contains a \".\" or \"..\" component";
+		p += n;
+	}
+	return NULL;
+}
+
+int
+cidr_parse(const char *s, struct cidr *c)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long prefix;
+	unsigned max, i;
+
+	memset(c, 0, sizeof(*c));
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, c->addr) == 1) {
+		c->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, c->addr) == 1) {
+		c->family = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	c->prefix = max;
+	if (slash != NULL) {
+		if (!isdigit((unsigned char)*slash))
+			return -1;
+		errno = 0;
+		prefix = strtoul(slash, &end, 10);
+		if (errno != 0 || *end != '\0' || prefix > max ||
+		    (slash[0] == '0' && slash[1] != '\0'))
+			return -1;
+		c->prefix = (unsigned)prefix;
+	}
+	/* Host bits must be zero: "10.0.0.1/8" is a typo, not a network. */
+	for (i = c->prefix; i < max; i++)
+		if (c->addr[i / 8] & (0x80 >> (i % 8)))
+			return -2;
+	return 0;
+}
+
+/* ---- patterns ---------------------------------------------------------- */
+
+static struct pat *
+pat_new(enum pat_kind kind, const struct loc *at)
+{
+	struct pat *p = xcalloc(1, sizeof(*p));
+
+	p->kind = kind;
+	p->at = *at;
+	p->atom = -1;
+	return p;
+}
+
+static void
+pat_add(struct pat *p, struct pat *kid)
+{
+	p->kids = xreallocarray(p->kids, p->nkids + 1, sizeof(*p->kids));
+	p->kids[p->nkids++] = kid;
+}
+
+static void
+pat_free(struct pat *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nkids; i++)
+		pat_free(p->kids[i]);
+	free(p->kids);
+	free(p->text);
+	if (p->re != NULL)
+		pcre2_code_free(p->re);
+	free(p);
+}
+
+static int
+continues_pattern(enum tk t)
+{
+	return t == T_STRING || t == T_REGEX || t == T_LPAREN ||
+	    t == T_RPAREN || t == T_BAR || t == T_NL;
+}
+
+/* An args pattern may go on over lines that begin with pattern tokens. */
+static void
+skip_continuation(struct parser *ps)
+{
+	struct token peek;
+
+	while (ps->tok.t == T_NL) {
+		lex_peek(&ps->lx, LEX_ARGS, &peek);
+		if (!continues_pattern(peek.t)) {
+			token_free(&peek);
+			return;
+		}
+		token_free(&peek);
+		next(ps, LEX_ARGS);
+	}
+}
+
+static struct pat *parse_alt(struct parser *ps, struct rule *r);
+
+static struct pat *
+parse_item(struct parser *ps, struct rule *r)
+{
+	struct pat *a = NULL, *q;
+	struct loc open;
+
+	switch (ps->tok.t) {
+	case T_STRING:
+	case T_REGEX:
+		a = pat_new(ps->tok.t == T_STRING ? PAT_LIT : PAT_RE,
+		    &ps->tok.at);
+		a->text = ps->tok.text;
+		ps->tok.text = NULL;
+		a->atom = (int)r->natoms;
+		r->atoms = xreallocarray(r->atoms, r->natoms + 1,
+		    sizeof(*r->atoms));
+		r->atoms[r->natoms++] = a;
+		next(ps, LEX_ARGS);
+		break;
+	case T_LPAREN:
+		open = ps->tok.at;
+		if (++ps->depth > MAX_NESTING) {
+			ERR(ps, &open, "groups nested deeper than %d",
+			    MAX_NESTING);
+			ps->depth--;
+			return NULL;
+		}
+		next(ps, LEX_ARGS);
+		skip_continuation(ps);
+		a = parse_alt(ps, r);
+		ps->depth--;
+		if (a == NULL)
+			return NULL;
+		skip_continuation(ps);
+		if (ps->tok.t != T_RPAREN) {
+			ERR(ps, &open, "group is never closed with ')'");
+			pat_free(a);
+			return NULL;
+		}
+		next(ps, LEX_ARGS);
+		break;
+	default:
+		return NULL;
+	}
+	switch (ps->tok.t) {
+	case T_QMARK:
+		q = pat_new(PAT_OPT, &ps->tok.at);
+		break;
+	case T_STAR:
+		q = pat_new(PAT_STAR, &ps->tok.at);
+		break;
+	case T_PLUS:
+		q = pat_new(PAT_PLUS, &ps->tok.at);
+		break;
+	default:
+		return a;
+	}
+	pat_add(q, a);
+	next(ps, LEX_ARGS);
+	if (ps->tok.t == T_QMARK || ps->tok.t == T_STAR ||
+	    ps->tok.t == T_PLUS) {
+		ERR(ps, &ps->tok.at, "two quantifiers in a row; group the "
+		    "first in ( ) if you mean it");
+		pat_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+static struct pat *
+parse_seq(struct parser *ps, struct rule *r)
+{
+	struct pat *seq = NULL, *it;
+	struct loc at = ps->tok.at;
+
+	for (;;) {
+		skip_continuation(ps);
+		if (ps->tok.t == T_WORD) {
+			ERR(ps, &ps->tok.at, "bare word '%s' in args: write "
+			    "\"%s\" for a literal or /.../ for a regex",
+			    ps->tok.text, ps->tok.text);
+			goto bad;
+		}
+		if (ps->tok.t == T_QMARK || ps->tok.t == T_STAR ||
+		    ps->tok.t == T_PLUS) {
+			ERR(ps, &ps->tok.at, "%s has nothing before it to "
+			    "repeat", tk_name(ps->tok.t));
+			goto bad;
+		}
+		if (ps->tok.t == T_BAD)
+			goto bad;
+		if (ps->tok.t != T_STRING && ps->tok.t != T_REGEX &&
+		    ps->tok.t != T_LPAREN)
+			break;
+		it = parse_item(ps, r);
+		if (it == NULL)
+			goto bad;
+		if (seq == NULL)
+			seq = pat_new(PAT_SEQ, &at);
+		pat_add(seq, it);
+	}
+	if (seq == NULL)
+		ERR(ps, &ps->tok.at, "expected a pattern (\"literal\", /regex/ "
+		    "or a group), found %s", tk_name(ps->tok.t));
+	return seq;
+bad:
+	pat_free(seq);
+	return NULL;
+}
+
+static struct pat *
+parse_alt(struct parser *ps, struct rule *r)
+{
+	struct pat *s, *alt;
+
+	s = parse_seq(ps, r);
+	if (s == NULL)
+		return NULL;
+	skip_continuation(ps);
+	if (ps->tok.t != T_BAR)
+		return s;
+	alt = pat_new(PAT_ALT, &s->at);
+	pat_add(alt, s);
+	while (ps->tok.t == T_BAR) {
+		next(ps, LEX_ARGS);
+		s = parse_seq(ps, r);
+		if (s == NULL) {
+			pat_free(alt);
+			return NULL;
+		}
+		pat_add(alt, s);
+		skip_continuation(ps);
+	}
+	return alt;
+}
+
+static void
+compile_regexes(struct parser *ps, struct rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->natoms; i++) {
+		struct pat *a = r->atoms[i];
+		int err;
+		PCRE2_SIZE off;
+
+		if (a->kind != PAT_RE)
+			continue;
+		/*
+		 * Whole-argument match; no UTF or UCP (arguments are ASCII);
+		 * no \C; parentheses do not capture (nothing reads them).
+		 */
+		a->re = pcre2_compile((PCRE2_SPTR)a->text, PCRE2_ZERO_TERMINATED,
+		    PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOLLAR_ENDONLY |
+		    PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C |
+		    PCRE2_NO_AUTO_CAPTURE, &err, &off, NULL);
+		if (a->re == NULL) {
+			PCRE2_UCHAR msg[256];
+			struct loc at = a->at;
+
+			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+				strcpy((char *)msg, "unknown PCRE2 error");
+			at.col += (unsigned)off + 1;
+			at.width = 1;
+			ERR(ps, &at, "regex: %s", (char *)msg);
+		}
+	}
+}
+
+/* Thompson construction, built back to front: build(p, next) -> start. */
+static int
+nfa_emit(struct nfa *n, enum nfa_op op, int atom, int x, int y)
+{
+	n->s = xreallocarray(n->s, n->n + 1, sizeof(*n->s));
+	n->s[n->n].op = op;
+	n->s[n->n].atom = atom;
+	n->s[n->n].x = x;
+	n->s[n->n].y = y;
+	return (int)n->n++;
+}
+
+static int
+nfa_build(struct nfa *n, const struct pat *p, int next)
+{
+	int i, s, split;
+
+	switch (p->kind) {
+	case PAT_LIT:
+	case PAT_RE:
+		return nfa_emit(n, NFA_ATOM, p->atom, next, -1);
+	case PAT_SEQ:
+		for (i = (int)p->nkids - 1; i >= 0; i--)
+			next = nfa_build(n, p->kids[i], next);
+		return next;
+	case PAT_ALT:
+		s = nfa_build(n, p->kids[p->nkids - 1], next);
+		for (i = (int)p->nkids - 2; i >= 0; i--)
+			s = nfa_emit(n, NFA_SPLIT, -1,
+			    nfa_build(n, p->kids[i], next), s);
+		return s;
+	case PAT_OPT:
+		return nfa_emit(n, NFA_SPLIT, -1,
+		    nfa_build(n, p->kids[0], next), next);
+	case PAT_STAR:
+		split = nfa_emit(n, NFA_SPLIT, -1, -1, next);
+		/* nfa_build may move n->s: never hold an address across it */
+		s = nfa_build(n, p->kids[0], split);
+		n->s[split].x = s;
+		return split;
+	case PAT_PLUS:
+		split = nfa_emit(n, NFA_SPLIT, -1, -1, next);
+		s = nfa_build(n, p->kids[0], split);
+		n->s[split].x = s;
+		return s;
+	}
+	return next;
+}
+
+/* ---- fields ------------------------------------------------------------ */
+
+static int
+once(struct parser *ps, struct loc *seen, const struct values *vs,
+    const char *field)
+{
+	if (seen->line != 0) {
+		ERR(ps, &vs->key, "'%s' given twice in one rule", field);
+		NOTE(ps, seen, "first given here");
+		return 0;
+	}
+	*seen = vs->key;
+	return 1;
+}
+
+static int
+want_values(struct parser *ps, const struct values *vs, const char *field,
+    size_t min, size_t max)
+{
+	if (vs->n < min) {
+		ERR(ps, &vs->key, "'%s' needs %s", field, min == 1 ?
+		    "a value" : "more values");
+		return 0;
+	}
+	if (vs->n > max) {
+		ERR(ps, &vs->v[max].at, "'%s' takes %zu value%s", field, max,
+		    max == 1 ? "" : "s");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+field_from(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+
+	if (!want_values(ps, vs, "from", 1, 256))
+		return;
+	if (r->loc.from.line == 0)
+		r->loc.from = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		struct cidr c;
+		int rc = cidr_parse(vs->v[i].text, &c);
+
+		if (rc == -2) {
+			ERR(ps, &vs->v[i].at, "'%s' has host bits set beyond "
+			    "the prefix", vs->v[i].text);
+			continue;
+		}
+		if (rc != 0) {
+			ERR(ps, &vs->v[i].at, "'%s' is not an IPv4 or IPv6 "
+			    "address or network", vs->v[i].text);
+			continue;
+		}
+		r->from = xreallocarray(r->from, r->nfrom + 1, sizeof(*r->from));
+		r->from_text = xreallocarray(r->from_text, r->nfrom + 1,
+		    sizeof(*r->from_text));
+		r->from[r->nfrom] = c;
+		r->from_text[r->nfrom++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
+field_tag(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+
+	if (!want_values(ps, vs, "tag", 1, 256))
+		return;
+	if (r->loc.tag.line == 0)
+		r->loc.tag = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if (!valid_name(vs->v[i].text, SSHGATE_TAG_MAX, "_.-") ||
+		    vs->v[i].text[0] == '-') {
+			ERR(ps, &vs->v[i].at, "tag '%s': use letters, digits, "
+			    "'_', '.', '-' (not first), at most %d",
+			    vs->v[i].text, SSHGATE_TAG_MAX);
+			continue;
+		}
+		r->tags = xreallocarray(r->tags, r->ntags + 1, sizeof(*r->tags));
+		r->tags[r->ntags++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
+field_drop(struct parser *ps, struct rule *r, struct values *vs)
+{
+	if (!once(ps, &r->loc.drop, vs, "drop") ||
+	    !want_values(ps, vs, "drop", 1, 16))
+		return;
+	r->drop = values_strings(vs, 0, &r->ndrop);
+}
+
+static void
+field_run(struct parser *ps, struct rule *r, struct values *vs)
+{
+	const char *why;
+
+	if (!once(ps, &r->loc.run, vs, "run") ||
+	    !want_values(ps, vs, "run", 1, 64))
+		return;
+	if ((why = path_problem(vs->v[0].text)) != NULL) {
+		ERR(ps, &vs->v[0].at, "program '%s' %s", vs->v[0].text, why);
+		return;
+	}
+	r->run = values_strings(vs, 0, &r->nrun);
+}
+
+static void
+field_deny(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+
+	if (!once(ps, &r->loc.deny, vs, "deny") ||
+	    !want_values(ps, vs, "deny", 1, 1))
+		return;
+	if (!vs->v[0].quoted) {
+		ERR(ps, &vs->v[0].at, "the deny message must be a \"string\"");
+		return;
+	}
+	i = strlen(vs->v[0].text);
+	if (i == 0 || i > 400) {
+		ERR(ps, &vs->v[0].at, "the deny message must be 1 to 400 "
+		    "characters");
+		return;
+	}
+	r->deny = xstrdup(vs->v[0].text);
+}
+
+static void
+field_as(struct parser *ps, struct rule *r, struct values *vs)
+{
+	char *colon, *u;
+
+	if (!once(ps, &r->loc.as, vs, "as") || !want_values(ps, vs, "as", 1, 1))
+		return;
+	u = xstrdup(vs->v[0].text);
+	colon = strchr(u, ':');
+	if (colon != NULL)
+		*colon++ = '\0';
+	if (!valid_name(u, 32, "_.-") || u[0] == '-' || (colon != NULL &&
+	    (!valid_name(colon, 32, "_.-") || colon[0] == '-'))) {
+		ERR(ps, &vs->v[0].at, "'%s' is not USER or USER:GROUP",
+		    vs->v[0].text);
+		free(u);
+		return;
+	}
+	r->user = u;
+	r->group = colon ? xstrdup(colon) : NULL;
+}
+
+int
+cap_from_name(const char *name)
+{
+	char buf[64];
+	size_t i;
+
+	if (strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	if (strlen(name) >= sizeof(buf) || name[0] == '\0')
+		return -1;
+	for (i = 0; name[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return -1;
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	}
+	buf[i] = '\0';
+	return capng_name_to_capability(buf);
+}
+
+const char *
+cap_to_name(int cap)
+{
+	return capng_capability_to_name((unsigned)cap);
+}
+
+static void
+field_caps(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+
+	if (!once(ps, &r->loc.caps, vs, "caps") ||
+	    !want_values(ps, vs, "caps", 1, 64))
+		return;
+	r->caps_set = 1;
+	if (strcmp(vs->v[0].text, "none") == 0) {
+		if (vs->n > 1)
+			ERR(ps, &vs->v[1].at, "'caps none' stands alone");
+		return;
+	}
+	for (i = 0; i < vs->n; i++) {
+		int c = cap_from_name(vs->v[i].text);
+
+		if (c < 0 || c > 63) {
+			ERR(ps, &vs->v[i].at, "unknown capability '%s'",
+			    vs->v[i].text);
+			continue;
+		}
+		r->caps |= (uint64_t)1 << c;
+	}
+}
+
+static void
+field_seccomp(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+	unsigned set = 0;
+
+	if (!once(ps, &r->loc.seccomp, vs, "seccomp") ||
+	    !want_values(ps, vs, "seccomp", 1, 64))
+		return;
+	if (strcmp(vs->v[0].text, "none") == 0) {
+		if (vs->n > 1)
+			ERR(ps, &vs->v[1].at, "'seccomp none' stands alone");
+		r->seccomp_off = 1;
+		r->seccomp = 0;
+		return;
+	}
+	for (i = 0; i < vs->n; i++) {
+		const char *t = vs->v[i].text;
+		const struct sc_group *g;
+		int minus = t[0] == '-';
+
+		if (strcmp(t, "strict") == 0) {
+			set |= SC_STRICT;
+			continue;
+		}
+		if (strcmp(t, "default") == 0) {
+			set |= SC_DEFAULT;
+			continue;
+		}
+		g = sc_group_by_name(t + minus);
+		if (g == NULL) {
+			ERR(ps, &vs->v[i].at, "unknown seccomp profile or group "
+			    "'%s' (profiles: strict, default, none; groups "
+			    "start with '@', '-@group' removes one)", t);
+			continue;
+		}
+		if (minus)
+			set &= ~g->bit;
+		else
+			set |= g->bit;
+	}
+	r->seccomp = set;
+}
+
+static void
+field_write(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+	const char *why;
+
+	if (!want_values(ps, vs, "write", 1, 64))
+		return;
+	if (r->loc.write.line == 0)
+		r->loc.write = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if ((why = path_problem(vs->v[i].text)) != NULL) {
+			ERR(ps, &vs->v[i].at, "writable path '%s' %s",
+			    vs->v[i].text, why);
+			continue;
+		}
+		r->write = xreallocarray(r->write, r->nwrite + 1,
+		    sizeof(*r->write));
+		r->write[r->nwrite++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
+field_landlock(struct parser *ps, struct rule *r, struct values *vs)
+{
+	if (!once(ps, &r->loc.landlock, vs, "landlock") ||
+	    !want_values(ps, vs, "landlock", 1, 1))
+		return;
+	if (strcmp(vs->v[0].text, "require") == 0)
+		r->landlock = LANDLOCK_REQUIRE;
+	else if (strcmp(vs->v[0].text, "best-effort") == 0)
+		r->landlock = LANDLOCK_BEST_EFFORT;
+	else
+		ERR(ps, &vs->v[0].at, "landlock is 'require' or 'best-effort'");
+}
+
+static void
+field_timeout(struct parser *ps, struct rule *r, struct values *vs)
+{
+	const char *t;
+	char *end;
+	unsigned long n, mult = 1;
+
+	if (!once(ps, &r->loc.timeout, vs, "timeout") ||
+	    !want_values(ps, vs, "timeout", 1, 1))
+		return;
+	t = vs->v[0].text;
+	errno = 0;
+	n = isdigit((unsigned char)t[0]) ? strtoul(t, &end, 10) : 0;
+	if (!isdigit((unsigned char)t[0]) || errno != 0)
+		goto bad;
+	if (strcmp(end, "s") == 0 || *end == '\0')
+		mult = 1;
+	else if (strcmp(end, "m") == 0)
+		mult = 60;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600;
+	else if (strcmp(end, "d") == 0)
+		mult = 86400;
+	else
+		goto bad;
+	if (n == 0 || n > MAX_TIMEOUT / mult)
+		goto bad;
+	r->timeout = (unsigned)(n * mult);
+	return;
+bad:
+	ERR(ps, &vs->v[0].at, "timeout is a number with s, m, h or d, "
+	    "from 1s to 30d");
+}
+
+static void
+field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+
+	if (!want_values(ps, vs, "keepenv", 1, 64))
+		return;
+	if (r->loc.keepenv.line == 0)
+		r->loc.keepenv = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if (!valid_env_name(vs->v[i].text)) {
+			ERR(ps, &vs->v[i].at, "'%s' is not a variable name",
+			    vs->v[i].text);
+			continue;
+		}
+		r->keepenv = xreallocarray(r->keepenv, r->nkeep + 1,
+		    sizeof(*r->keepenv));
+		r->keepenv[r->nkeep++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
+field_setenv(struct parser *ps, struct rule *r, struct values *vs)
+{
+	struct setenv *e;
+
+	if (vs->n == 1 && strchr(vs->v[0].text, '=') != NULL) {
+		ERR(ps, &vs->v[0].at, "write 'setenv NAME VALUE' (a space, "
+		    "not '=')");
+		return;
+	}
+	if (!want_values(ps, vs, "setenv", 2, 2))
+		return;
+	if (!valid_env_name(vs->v[0].text)) {
+		ERR(ps, &vs->v[0].at, "'%s' is not a variable name",
+		    vs->v[0].text);
+		return;
+	}
+	r->setenv = xreallocarray(r->setenv, r->nset + 1, sizeof(*r->setenv));
+	e = &r->setenv[r->nset++];
+	e->name = xstrdup(vs->v[0].text);
+	e->value = xstrdup(vs->v[1].text);
+	e->at = vs->v[0].at;
+}
+
+/* test permit|deny "COMMAND" [from ADDR] [tag TAG] */
+static void
+field_test(struct parser *ps, struct rule *r, struct values *vs)
+{
+	struct ptest t;
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	t.at = vs->key;
+	t.rule = r ? r->index : -1;
+	if (vs->n < 2 || (strcmp(vs->v[0].text, "permit") != 0 &&
+	    strcmp(vs->v[0].text, "deny") != 0) || !vs->v[1].quoted) {
+		ERR(ps, &vs->key, "write: test permit|deny \"COMMAND\" "
+		    "[from ADDRESS] [tag TAG]");
+		return;
+	}
+	t.want = strcmp(vs->v[0].text, "permit") == 0 ? TEST_PERMIT :
+	    TEST_DENY;
+	for (i = 2; i + 1 < vs->n; i += 2) {
+		struct cidr c;
+
+		if (strcmp(vs->v[i].text, "from") == 0 && t.from == NULL &&
+		    cidr_parse(vs->v[i + 1].text, &c) == 0 &&
+		    strchr(vs->v[i + 1].text, '/') == NULL)
+			t.from = xstrdup(vs->v[i + 1].text);
+		else if (strcmp(vs->v[i].text, "tag") == 0 && t.tag == NULL)
+			t.tag = xstrdup(vs->v[i + 1].text);
+		else
+			break;
+	}
+	if (i != vs->n) {
+		ERR(ps, &vs->v[i < vs->n ? i : vs->n - 1].at, "after the "
+		    "command a test takes 'from ADDRESS' and 'tag TAG'");
+		free(t.from);
+		free(t.tag);
+		return;
+	}
+	t.cmd = xstrdup(vs->v[1].text);
+	ps->p->tests = xreallocarray(ps->p->tests, ps->p->ntests + 1,
+	    sizeof(*ps->p->tests));
+	ps->p->tests[ps->p->ntests++] = t;
+}
+
+static void
+field_args(struct parser *ps, struct rule *r)
+{
+	struct loc key = ps->tok.at;
+
+	if (r->loc.args.line != 0) {
+		ERR(ps, &key, "'args' given twice in one rule");
+		NOTE(ps, &r->loc.args, "first given here");
+		skip_line(ps);
+		return;
+	}
+	r->loc.args = key;
+	next(ps, LEX_ARGS);
+	r->args = parse_alt(ps, r);
+	if (r->args == NULL) {
+		/* Skip the rest of the pattern, continuation lines too. */
+		for (;;) {
+			while (ps->tok.t != T_NL && ps->tok.t != T_EOF)
+				next(ps, LEX_ARGS);
+			if (ps->tok.t == T_EOF)
+				return;
+			skip_continuation(ps);
+			if (ps->tok.t == T_NL || ps->tok.t == T_EOF)
+				return;
+		}
+	}
+	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
+		if (ps->tok.t == T_RPAREN)
+			ERR(ps, &ps->tok.at, "')' without a matching '('");
+		else if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "unexpected %s in args",
+			    tk_name(ps->tok.t));
+		pat_free(r->args);
+		r->args = NULL;
+		skip_line(ps);
+	}
+}
+
+struct field {
+	const char	*name;
+	void		(*fn)(struct parser *, struct rule *, struct values *);
+};
+
+static const struct field fields[] = {
+	{ "from", field_from }, { "tag", field_tag }, { "drop", field_drop },
+	{ "run", field_run }, { "deny", field_deny }, { "as", field_as },
+	{ "caps", field_caps }, { "seccomp", field_seccomp },
+	{ "write", field_write }, { "landlock", field_landlock },
+	{ "timeout", field_timeout }, { "keepenv", field_keepenv },
+	{ "setenv", field_setenv }, { "test", field_test },
+	{ NULL, NULL }
+};
+
+/* Everything that needs the whole rule. */
+static void
+check_rule(struct parser *ps, struct rule *r, const struct loc *at)
+{
+	size_t i, j;
+
+	if (r->args == NULL && r->loc.args.line == 0)
+		ERR(ps, at, "rule '%s' has no 'args': say which commands it "
+		    "matches", r->name);
+	if (r->loc.run.line == 0 && r->loc.deny.line == 0)
+		ERR(ps, at, "rule '%s' needs 'run PROGRAM' or "
+		    "'deny \"MESSAGE\"'", r->name);
+	if (r->loc.run.line != 0 && r->loc.deny.line != 0) {
+		ERR(ps, &r->loc.deny, "a rule either runs a program or denies");
+		NOTE(ps, &r->loc.run, "'run' given here");
+	}
+	if (r->loc.run.line != 0 && r->loc.as.line == 0)
+		ERR(ps, at, "rule '%s' needs 'as ACCOUNT': the account its "
+		    "program runs as", r->name);
+	if (r->loc.deny.line != 0) {
+		const struct { const char *n; struct loc *l; } runonly[] = {
+			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
+			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
+			{ "landlock", &r->loc.landlock },
+			{ "timeout", &r->loc.timeout },
+			{ "keepenv", &r->loc.keepenv },
+		};
+		for (i = 0; i < sizeof(runonly) / sizeof(runonly[0]); i++)
+			if (runonly[i].l->line != 0)
+				ERR(ps, runonly[i].l, "a deny rule runs nothing; "
+				    "'%s' has no meaning here", runonly[i].n);
+		if (r->nset > 0)
+			ERR(ps, &r->setenv[0].at, "a deny rule runs nothing; "
+			    "'setenv' has no meaning here");
+	}
+	for (i = 0; i < r->nset; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(r->setenv[i].name, r->setenv[j].name) == 0) {
+				ERR(ps, &r->setenv[i].at, "variable '%s' is set "
+				    "twice", r->setenv[i].name);
+				NOTE(ps, &r->setenv[j].at, "first set here");
+			}
+		for (j = 0; j < r->nkeep; j++)
+			if (strcmp(r->setenv[i].name, r->keepenv[j]) == 0)
+				ERR(ps, &r->setenv[i].at, "variable '%s' is both "
+				    "kept from the client and set",
+				    r->setenv[i].name);
+	}
+	for (i = 0; i < r->nkeep; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0)
+				ERR(ps, &r->loc.keepenv, "variable '%s' is kept "
+				    "twice", r->keepenv[i]);
+}
+
+static void
+parse_rule(struct parser *ps)
+{
+	struct policy *p = ps->p;
+	struct rule *r;
+	struct loc brace;
+	size_t i;
+
+	next(ps, LEX_FIELD);
+	if (ps->tok.t != T_WORD || !valid_name(ps->tok.text, 64, "_.-")) {
+		ERR(ps, &ps->tok.at, "a rule needs a name (letters, digits, "
+		    "'_', '.', '-')");
+		skip_line(ps);
+		return;
+	}
+	p->rules = xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
+	r = &p->rules[p->nrules];
+	memset(r, 0, sizeof(*r));
+	r->index = (int)p->nrules++;
+	r->name = ps->tok.text;
+	ps->tok.text = NULL;
+	r->loc.name = ps->tok.at;
+	r->seccomp = SC_STRICT;
+	r->landlock = LANDLOCK_REQUIRE;
+	ps->rule = r->name;
+	for (i = 0; i + 1 < p->nrules; i++)
+		if (strcmp(p->rules[i].name, r->name) == 0) {
+			ERR(ps, &r->loc.name, "rule '%s' is defined twice",
+			    r->name);
+			NOTE(ps, &p->rules[i].loc.name, "previous definition "
+			    "here");
+			break;
+		}
+	next(ps, LEX_FIELD);
+	if (ps->tok.t != T_LBRACE) {
+		ERR(ps, &ps->tok.at, "expected '{' after the rule name");
+		skip_line(ps);
+		ps->rule = NULL;
+		return;
+	}
+	brace = ps->tok.at;
+	next(ps, LEX_FIELD);
+	if (ps->tok.t != T_NL) {
+		ERR(ps, &ps->tok.at, "fields start on the line after '{'");
+		skip_line(ps);
+	}
+	for (;;) {
+		const struct field *f;
+		struct values vs;
+
+		while (ps->tok.t == T_NL)
+			next(ps, LEX_FIELD);
+		if (ps->tok.t == T_RBRACE)
+			break;
+		if (ps->tok.t == T_EOF) {
+			ERR(ps, &brace, "rule '%s' is never closed with '}'",
+			    r->name);
+			goto done;
+		}
+		if (ps->tok.t != T_WORD) {
+			if (ps->tok.t != T_BAD)
+				ERR(ps, &ps->tok.at, "expected a field name, "
+				    "found %s", tk_name(ps->tok.t));
+			skip_line(ps);
+			continue;
+		}
+		if (strcmp(ps->tok.text, "args") == 0) {
+			field_args(ps, r);
+			continue;
+		}
+		if (strcmp(ps->tok.text, "rule") == 0) {
+			ERR(ps, &brace, "rule '%s' is never closed with '}'",
+			    r->name);
+			NOTE(ps, &ps->tok.at, "the next rule starts here");
+			goto done;
+		}
+		for (f = fields; f->name != NULL; f++)
+			if (strcmp(f->name, ps->tok.text) == 0)
+				break;
+		if (f->name == NULL) {
+			ERR(ps, &ps->tok.at, "unknown field '%s'", ps->tok.text);
+			skip_line(ps);
+			continue;
+		}
+		if (read_values(ps, &vs))
+			f->fn(ps, r, &vs);
+		values_free(&vs);
+	}
+	next(ps, LEX_FIELD);
+	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
+		ERR(ps, &ps->tok.at, "'}' ends its line");
+		skip_line(ps);
+	}
+done:
+	for (i = 0; i < ps->lx.nallows; i++) {
+		struct lex_allow *la = &ps->lx.allows[i];
+		struct allow *a;
+
+		if (la->at.line < brace.line) {
+			ERR(ps, &la->at, "'sshgate-lint: allow' belongs inside "
+			    "the rule it silences");
+			continue;
+		}
+		r->allows = xreallocarray(r->allows, r->nallows + 1,
+		    sizeof(*r->allows));
+		a = &r->allows[r->nallows++];
+		a->name = la->name;
+		a->reason = la->reason;
+		a->at = la->at;
+		a->used = 0;
+		la->name = la->reason = NULL;
+	}
+	for (i = 0; i < ps->lx.nallows; i++) {
+		free(ps->lx.allows[i].name);
+		free(ps->lx.allows[i].reason);
+	}
+	ps->lx.nallows = 0;
+	/* A rule's test runs as a connection its selectors admit. */
+	for (i = 0; i < p->ntests; i++) {
+		struct ptest *t = &p->tests[i];
+		char buf[INET6_ADDRSTRLEN];
+
+		if (t->rule != r->index)
+			continue;
+		if (t->from == NULL && r->nfrom > 0 &&
+		    inet_ntop(r->from[0].family, r->from[0].addr, buf,
+		    sizeof(buf)) != NULL)
+			t->from = xstrdup(buf);
+		if (t->tag == NULL && r->ntags > 0)
+			t->tag = xstrdup(r->tags[0]);
+	}
+	check_rule(ps, r, &r->loc.name);
+	compile_regexes(ps, r);
+	if (r->args != NULL) {
+		int accept = nfa_emit(&r->nfa, NFA_ACCEPT, -1, -1, -1);
+
+		r->nfa.start = nfa_build(&r->nfa, r->args, accept);
+	}
+	ps->rule = NULL;
+}
+
+static int
+parse_version(struct parser *ps)
+{
+	struct loc at;
+	int ok = 0;
+
+	while (ps->tok.t == T_NL)
+		next(ps, LEX_FIELD);
+	at = ps->tok.at;
+	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "sshgate-policy") == 0) {
+		next(ps, LEX_FIELD);
+		if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
+			ok = 1;
+			next(ps, LEX_FIELD);
+		} else if (ps->tok.t == T_WORD) {
+			ERR(ps, &ps->tok.at, "policy version '%s' is not "
+			    "supported; this sshgate reads version %d",
+			    ps->tok.text, SSHGATE_POLICY_VERSION);
+			skip_line(ps);
+			return 0;
+		}
+	}
+	if (!ok) {
+		ERR(ps, &at, "the policy must begin with the line "
+		    "'sshgate-policy %d'", SSHGATE_POLICY_VERSION);
+		skip_line(ps);
+		return 0;
+	}
+	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
+		ERR(ps, &ps->tok.at, "unexpected %s after the version",
+		    tk_name(ps->tok.t));
+		skip_line(ps);
+	}
+	return 1;
+}
+
+struct source
+policy_source(const struct policy *p)
+{
+	struct source s = { p->file, p->text, p->len };
+
+	return s;
+}
+
+struct policy *
+policy_parse(const char *file, const char *text, size_t len, struct diags *d)
+{
+	struct parser ps;
+	struct policy *p;
+	size_t nerr = d->nerr, i;
+
+	memset(&ps, 0, sizeof(ps));
+	p = xcalloc(1, sizeof(*p));
+	p->file = xstrdup(file);
+	p->text = xmalloc(len + 1);
+	memcpy(p->text, text, len);
+	p->text[len] = '\0';
+	p->len = len;
+	ps.src = policy_source(p);
+	ps.d = d;
+	ps.p = p;
+	if (len > SSHGATE_POLICY_MAX) {
+		ERR(&ps, NULL, "policy larger than %u bytes", SSHGATE_POLICY_MAX);
+		policy_free(p);
+		return NULL;
+	}
+	lex_init(&ps.lx, &ps.src, d);
+	next(&ps, LEX_FIELD);
+	parse_version(&ps);
+	for (;;) {
+		while (ps.tok.t == T_NL)
+			next(&ps, LEX_FIELD);
+		if (ps.tok.t == T_EOF)
+			break;
+		if (ps.tok.t == T_WORD && strcmp(ps.tok.text, "rule") == 0) {
+			parse_rule(&ps);
+			continue;
+		}
+		if (ps.tok.t == T_WORD && strcmp(ps.tok.text, "test") == 0) {
+			struct values vs;
+
+			if (read_values(&ps, &vs))
+				field_test(&ps, NULL, &vs);
+			values_free(&vs);
+			continue;
+		}
+		if (ps.tok.t != T_BAD)
+			ERR(&ps, &ps.tok.at, "expected 'rule' or 'test', found "
+			    "%s%s%s", tk_name(ps.tok.t), ps.tok.text ? " " : "",
+			    ps.tok.text ? ps.tok.text : "");
+		skip_line(&ps);
+	}
+	token_free(&ps.tok);
+	/* Silencing comments outside any rule silence nothing: say so. */
+	for (i = 0; i < ps.lx.nallows; i++) {
+		ERR(&ps, &ps.lx.allows[i].at, "'sshgate-lint: allow' belongs "
+		    "inside the rule it silences");
+		free(ps.lx.allows[i].name);
+		free(ps.lx.allows[i].reason);
+	}
+	free(ps.lx.allows);
+	if (d->nerr > nerr) {
+		policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+policy_free(struct policy *p)
+{
+	size_t i, j;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nrules; i++) {
+		struct rule *r = &p->rules[i];
+
+		free(r->name);
+		free(r->from);
+		for (j = 0; j < r->nfrom; j++)
+			free(r->from_text[j]);
+		free(r->from_text);
+		for (j = 0; j < r->ntags; j++)
+			free(r->tags[j]);
+		free(r->tags);
+		for (j = 0; j < r->ndrop; j++)
+			free(r->drop[j]);
+		free(r->drop);
+		for (j = 0; j < r->nrun; j++)
+			free(r->run[j]);
+		free(r->run);
+		free(r->deny);
+		free(r->user);
+		free(r->group);
+		for (j = 0; j < r->nwrite; j++)
+			free(r->write[j]);
+		free(r->write);
+		for (j = 0; j < r->nkeep; j++)
+			free(r->keepenv[j]);
+		free(r->keepenv);
+		for (j = 0; j < r->nset; j++) {
+			free(r->setenv[j].name);
+			free(r->setenv[j].value);
+		}
+		free(r->setenv);
+		pat_free(r->args);
+		free(r->atoms);
+		free(r->nfa.s);
+		for (j = 0; j < r->nallows; j++) {
+			free(r->allows[j].name);
+			free(r->allows[j].reason);
+		}
+		free(r->allows);
+	}
+	free(p->rules);
+	for (i = 0; i < p->ntests; i++) {
+		free(p->tests[i].cmd);
+		free(p->tests[i].from);
+		free(p->tests[i].tag);
+	}
+	free(p->tests);
+	free(p->file);
+	free(p->text);
+	free(p);
+}
+
+const char *
+landlock_mode_name(enum landlock_mode m)
+{
+	return m == LANDLOCK_REQUIRE ? "require" : "best-effort";
+}
