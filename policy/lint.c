@@ -38,7 +38,7 @@ usage(void)
 	    "[--tag TAG]\n"
 	    "       sshgate-lint [-f FILE] --explain COMMAND [--from ADDR] "
 	    "[--tag TAG]\n"
-	    "       sshgate-lint --version\n");
+	    "       sshgate-lint --version | --print-policy-path\n");
 	exit(2);
 }
 
@@ -294,6 +294,7 @@ main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "print-policy-path", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -325,6 +326,10 @@ main(int argc, char **argv)
 		case 'V':
 			printf("sshgate-lint %s (policy version %d)\n",
 			    PACKAGE_VERSION, SSHGATE_POLICY_VERSION);
+			return 0;
+		case 'P':
+			/* the gate's compiled-in policy, for scripts and tests */
+			printf("%s\n", SSHGATE_POLICY_PATH);
 			return 0;
 		default:
 			usage();

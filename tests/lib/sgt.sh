@@ -1,0 +1,203 @@
+# sgt.sh -- shared helpers for the tests that need root (bash, TAP).
+#
+#   . "$top_srcdir/tests/lib/sgt.sh"
+#   sgt_init                 # root + private mount namespace, or skip
+#   sgt_policy FILE          # install FILE at the gate's compiled-in path
+#   sgt_gate [VAR=val ...] -- [ARG ...]
+#                            # run the setuid gate as the login account
+#   ok COND-EXIT-STATUS "description"; sgt_done
+#
+# Everything a test creates is named sgt-*: the accounts $SGT_LOGIN and
+# $SGT_RUNNER, the directory $SGT_DIR (a tmpfs that lives only in this
+# test's private mount namespace).  An EXIT trap removes all of it, also
+# when the test fails or is interrupted.
+#
+# Inside the namespace the test gets its own /dev (the real nodes bound
+# in) with a syslog listener on /dev/log writing to $SGT_DIR/syslog, and
+# a tmpfs over the directory of the gate's compiled-in policy, so that the
+# real setuid binary reads the test's policy without touching the host.
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+SGT_PY=/usr/bin/python3
+
+sgt_n=0
+sgt_failed=0
+
+ok() {	# ok STATUS DESCRIPTION: STATUS 0 is a pass
+	sgt_n=$((sgt_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $sgt_n - $2"
+	else
+		echo "not ok $sgt_n - $2"
+		sgt_failed=$((sgt_failed + 1))
+	fi
+}
+
+is() {	# is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '# got:  %s\n# want: %s\n' "$1" "$2"
+	fi
+}
+
+diag() { printf '# %s\n' "$@"; }
+
+sgt_done() {
+	echo "1..$sgt_n"
+	[ "$sgt_failed" -eq 0 ]
+	exit $?
+}
+
+sgt_skip() {	# a skip is a failure when the tests must run (CI)
+	if [ "${SSHGATE_TESTS_MUST_RUN:-0}" = 1 ]; then
+		echo "1..1"
+		echo "not ok 1 - must run, but: $*"
+		exit 1
+	fi
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+sgt_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# The gate's compiled-in policy path, as the build defined it.
+sgt_policy_path() {
+	"$top_builddir/sshgate-lint" --print-policy-path
+}
+
+sgt_cleanup() {
+	set +e
+	if [ -n "${SGT_PIDS:-}" ]; then
+		kill $SGT_PIDS 2>/dev/null
+		wait 2>/dev/null
+	fi
+	[ -n "${SGT_EXTRA_CLEANUP:-}" ] && eval "$SGT_EXTRA_CLEANUP"
+	for u in ${SGT_USERS:-}; do
+		pkill -KILL -u "$u" 2>/dev/null
+		userdel "$u" >/dev/null 2>&1
+		groupdel "$u" >/dev/null 2>&1
+	done
+	if [ -n "${SGT_DIR:-}" ]; then
+		umount -R "$SGT_DIR" 2>/dev/null
+		rmdir "$SGT_DIR" 2>/dev/null || rm -rf "$SGT_DIR"
+	fi
+}
+
+sgt_add_user() {	# sgt_add_user NAME [SHELL]: account + own group
+	useradd -M -d "$SGT_DIR/home/$1" -s "${2:-/bin/sh}" -U "$1" ||
+	    sgt_bail "useradd $1"
+	SGT_USERS="${SGT_USERS:-} $1"
+}
+
+# A /dev of our own: the real nodes bound in, and /dev/log ours.
+sgt_private_dev() {
+	local d=$SGT_DIR/dev.real n
+	mkdir -p "$d"
+	mount --bind /dev "$d" || sgt_bail "bind /dev"
+	mount -t tmpfs -o mode=0755,nosuid sgt-dev /dev || sgt_bail "tmpfs /dev"
+	for n in null zero full random urandom tty ptmx; do
+		touch "/dev/$n"
+		mount --bind "$d/$n" "/dev/$n"
+	done
+	mkdir -p /dev/pts /dev/shm
+	mount --bind "$d/pts" /dev/pts
+	mount -t tmpfs -o mode=1777,nosuid,nodev sgt-shm /dev/shm
+	ln -s /proc/self/fd /dev/fd
+	ln -s /proc/self/fd/0 /dev/stdin
+	ln -s /proc/self/fd/1 /dev/stdout
+	ln -s /proc/self/fd/2 /dev/stderr
+	umount -l "$d"
+	rmdir "$d"
+	# syslog: one datagram, one line
+	: > "$SGT_DIR/syslog"
+	"$SGT_PY" -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
+out = open(sys.argv[1], "ab", buffering=0)
+os.write(3, b"r"); os.close(3)
+while True:
+    out.write(s.recv(65536).rstrip(b"\0\n") + b"\n")
+' "$SGT_DIR/syslog" 3>"$SGT_DIR/.logready" &
+	SGT_PIDS="${SGT_PIDS:-} $!"
+	while [ ! -s "$SGT_DIR/.logready" ]; do sleep 0.05; done
+}
+
+sgt_init() {
+	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
+	command -v unshare >/dev/null || sgt_skip "needs unshare"
+	if [ -z "${SGT_IN_NS:-}" ]; then
+		SGT_IN_NS=1 exec unshare -m --propagation private -- \
+		    /bin/bash "$0" "$@"
+		sgt_skip "cannot enter a private mount namespace"
+	fi
+	SGT_ID=$$
+	SGT_DIR=/run/sgt-$SGT_ID
+	SGT_LOGIN=sgt-l$SGT_ID
+	SGT_RUNNER=sgt-r$SGT_ID
+	SGT_USERS=
+	SGT_PIDS=
+	trap sgt_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	mkdir -p "$SGT_DIR" && chmod 0755 "$SGT_DIR" || sgt_bail "mkdir"
+	# suid and exec: the setuid gate is installed here
+	mount -t tmpfs -o mode=0755,suid,exec,dev "sgt-$SGT_ID" "$SGT_DIR" ||
+	    sgt_bail "tmpfs $SGT_DIR"
+	mkdir -p "$SGT_DIR/bin" "$SGT_DIR/home"
+	sgt_add_user "$SGT_LOGIN" /bin/sh
+	sgt_add_user "$SGT_RUNNER" /usr/sbin/nologin
+	mkdir -p "$SGT_DIR/home/$SGT_LOGIN"
+	chown "$SGT_LOGIN:" "$SGT_DIR/home/$SGT_LOGIN"
+	install -o root -g "$SGT_LOGIN" -m 4750 "$top_builddir/sshgate" \
+	    "$SGT_DIR/bin/sshgate" || sgt_bail "install gate"
+	install -o root -g root -m 0755 "$top_builddir/sshgate-lint" \
+	    "$SGT_DIR/bin/sshgate-lint"
+	if [ -x "$top_builddir/sshgate-connect" ]; then
+		install -o root -g root -m 0755 "$top_builddir/sshgate-connect" \
+		    "$SGT_DIR/bin/sshgate-connect"
+	fi
+	sgt_private_dev
+	# The compiled-in policy directory, covered by our own tmpfs.
+	SGT_POLICY=$(sgt_policy_path) || sgt_bail "policy path"
+	local pd
+	pd=$(dirname "$SGT_POLICY")
+	if [ ! -d "$pd" ]; then
+		pd=$(dirname "$pd")
+		case $pd in /|/etc|/usr|/var|/run) sgt_bail "will not cover $pd";; esac
+		[ -d "$pd" ] || sgt_bail "no directory for $SGT_POLICY"
+	fi
+	mount -t tmpfs -o mode=0755 sgt-policy "$pd" || sgt_bail "tmpfs $pd"
+	mkdir -p "$(dirname "$SGT_POLICY")"
+	chmod 0755 "$(dirname "$SGT_POLICY")"
+}
+
+sgt_policy() {	# install a policy file (or stdin with "-") where the gate reads
+	if [ "$1" = - ]; then
+		cat > "$SGT_POLICY"
+	else
+		cp "$1" "$SGT_POLICY"
+	fi
+	chown root:root "$SGT_POLICY"
+	chmod 0644 "$SGT_POLICY"
+}
+
+# Run the setuid gate as the login account, with only the given
+# environment: sgt_gate [NAME=value ...] -- [gate arguments]
+sgt_gate() {
+	local envs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	env -i "${envs[@]}" setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" \
+	    --clear-groups -- "$SGT_DIR/bin/sshgate" "$@"
+}
