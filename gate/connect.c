@@ -1,0 +1,222 @@
+/*
+ * sshgate-connect -- the remote shell (BORG_RSH) of the confined borg:
+ * joins stdin/stdout to the unix socket that sshd forwards to the backup
+ * server, and ignores the host and command that borg appends.
+ *
+ *   sshgate-connect -u LOGIN SOCKET [ignored ...]
+ *
+ * MUST refuse, before any data flows:
+ *  - a path that is not a socket, or a socket not owned by LOGIN;
+ *  - a socket in a directory that group or others can write, or below
+ *    one (another local user could have put their own socket there);
+ *  - a listener that is not a process of LOGIN (SO_PEERCRED): sshd's
+ *    session process runs as the login account.
+ * It never runs a shell, never writes a file, and exits when either side
+ * closes.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_REFUSED	2
+#define WAIT_SECONDS	10	/* for sshd to create the socket */
+#define BUFSIZE		65536
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sshgate-connect: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(EXIT_REFUSED);
+}
+
+static void
+check_dir(int fd, const char *dir, uid_t login)
+{
+	struct stat st;
+
+	if (fd == -1 || fstat(fd, &st) == -1)
+		refuse("%s: %s", dir, strerror(errno));
+	if (st.st_uid != 0 && st.st_uid != login)
+		refuse("%s: a directory on the way is owned by uid %u, not root "
+		    "or the login account", dir, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		refuse("%s: a directory on the way is writable by group or "
+		    "others (mode %04o): another user could place a socket "
+		    "there", dir, (unsigned)(st.st_mode & 07777));
+}
+
+/* Walk the socket's directory from "/", checking every step, no links. */
+static int
+open_socket_dir(const char *dir, uid_t login)
+{
+	char buf[PATH_MAX], *p, *save = NULL;
+	int fd, next;
+
+	if (dir[0] != '/' || strlen(dir) >= sizeof(buf))
+		refuse("%s: not an absolute path", dir);
+	strcpy(buf, dir);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	check_dir(fd, dir, login);
+	for (p = strtok_r(buf, "/", &save); p != NULL;
+	    p = strtok_r(NULL, "/", &save)) {
+		next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(fd);
+		fd = next;
+		check_dir(fd, dir, login);
+	}
+	return fd;
+}
+
+static int
+connect_checked(int dirfd, const char *name, uid_t login, const char *shown)
+{
+	struct sockaddr_un sun;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct stat st;
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	int s, tries;
+
+	for (tries = 0;; tries++) {
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			break;
+		if (errno != ENOENT || tries >= WAIT_SECONDS * 10)
+			refuse("%s: %s (is the tunnel up? the backup server "
+			    "must run ssh -R with ExitOnForwardFailure yes)",
+			    shown, strerror(errno));
+		nanosleep(&pause, NULL);
+	}
+	if (!S_ISSOCK(st.st_mode))
+		refuse("%s is not a socket", shown);
+	if (st.st_uid != login)
+		refuse("%s is owned by uid %u, not the login account", shown,
+		    (unsigned)st.st_uid);
+
+	/* Connect through the checked directory, not through the path. */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
+	    "/proc/self/fd/%d/%s", dirfd, name) >= sizeof(sun.sun_path))
+		refuse("%s: socket name too long", shown);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s == -1 || connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		refuse("%s: %s", shown, strerror(errno));
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		refuse("%s: SO_PEERCRED: %s", shown, strerror(errno));
+	if (cred.uid != login)
+		refuse("%s: the listening process runs as uid %u, not the "
+		    "login account", shown, (unsigned)cred.uid);
+	return s;
+}
+
+/* Copy what is readable from in to out; 0 at end of input, -1 on error. */
+static int
+pump(int in, int out, char *buf)
+{
+	ssize_t r, w, off;
+
+	r = read(in, buf, BUFSIZE);
+	if (r == -1)
+		return errno == EINTR || errno == EAGAIN ? 1 : -1;
+	if (r == 0)
+		return 0;
+	for (off = 0; off < r; off += w) {
+		w = write(out, buf + off, (size_t)(r - off));
+		if (w == -1 && errno == EINTR)
+			w = 0;
+		else if (w == -1)
+			return -1;
+	}
+	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static char buf[BUFSIZE];
+	struct pollfd pf[2];
+	struct passwd *pw;
+	char dir[PATH_MAX], *slash, *name;
+	const char *login = NULL, *path = NULL;
+	int dirfd, s, i, stdin_open = 1;
+
+	for (i = 1; i < argc && path == NULL; i++) {
+		if (strcmp(argv[i], "-u") == 0 && i + 1 < argc)
+			login = argv[++i];
+		else if (argv[i][0] != '-')
+			path = argv[i];
+		else
+			refuse("usage: sshgate-connect -u LOGIN SOCKET [...]");
+	}
+	/* Whatever follows SOCKET (borg's host and command) is ignored. */
+	if (login == NULL || path == NULL)
+		refuse("usage: sshgate-connect -u LOGIN SOCKET [...]");
+	pw = getpwnam(login);
+	if (pw == NULL)
+		refuse("no account %s", login);
+	if (strlen(path) >= sizeof(dir))
+		refuse("socket path too long");
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash[1] == '\0')
+		refuse("%s: give the absolute path of the socket", path);
+	name = slash + 1;
+	*slash = '\0';
+	if (dir[0] == '\0')
+		strcpy(dir, "/");
+	dirfd = open_socket_dir(dir, pw->pw_uid);
+	s = connect_checked(dirfd, name, pw->pw_uid, path);
+
+	signal(SIGPIPE, SIG_IGN);
+	pf[0].fd = STDIN_FILENO;
+	pf[1].fd = s;
+	for (;;) {
+		pf[0].events = stdin_open ? POLLIN : 0;
+		pf[1].events = POLLIN;
+		if (poll(pf, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (stdin_open && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			int r = pump(STDIN_FILENO, s, buf);
+
+			if (r < 0)
+				return 1;
+			if (r == 0) {
+				/* borg is done sending: pass the end on */
+				stdin_open = 0;
+				pf[0].fd = -1;
+				(void)shutdown(s, SHUT_WR);
+			}
+		}
+		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			int r = pump(s, STDOUT_FILENO, buf);
+
+			if (r < 0)
+				return 1;
+			if (r == 0)
+				return 0;
+		}
+	}
+}
