@@ -33,7 +33,26 @@
 
 #define EXIT_REFUSED	2
 #define WAIT_SECONDS	10	/* for sshd to create the socket */
+#define LINGER_MS	3000	/* for borg to start reading our stderr */
 #define BUFSIZE		65536
+
+/*
+ * borg reads the remote shell's stderr only while it waits for an answer,
+ * that is after it has written its first request.  A connector that
+ * exits at once makes that write fail (EPIPE: borg prints a traceback,
+ * not our reason) or ends stdout before borg looked at stderr.  So after
+ * saying why, wait until borg has written (or stdin is closed), give it a
+ * moment to read the reason, then exit.  Nothing is ever connected here.
+ */
+static void
+linger(void)
+{
+	struct pollfd pf = { STDIN_FILENO, POLLIN, 0 };
+	struct timespec moment = { 0, 300 * 1000 * 1000 };
+
+	if (poll(&pf, 1, LINGER_MS) == 1 && (pf.revents & POLLIN))
+		nanosleep(&moment, NULL);
+}
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 refuse(const char *fmt, ...)
@@ -45,6 +64,8 @@ refuse(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
+	fflush(stderr);
+	linger();
 	exit(EXIT_REFUSED);
 }
 
@@ -119,8 +140,16 @@ connect_checked(int dirfd, const char *name, uid_t login, const char *shown)
 	    "/proc/self/fd/%d/%s", dirfd, name) >= sizeof(sun.sun_path))
 		refuse("%s: socket name too long", shown);
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s == -1 || connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if (s == -1)
+		refuse("%s: socket: %s", shown, strerror(errno));
+	if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == ECONNREFUSED)
+			refuse("%s: nobody listens on it (a socket left by an "
+			    "earlier session): is the tunnel up? the backup "
+			    "server must run ssh -R %s:... with "
+			    "ExitOnForwardFailure yes", shown, shown);
 		refuse("%s: %s", shown, strerror(errno));
+	}
 	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
 		refuse("%s: SO_PEERCRED: %s", shown, strerror(errno));
 	if (cred.uid != login)

@@ -266,15 +266,19 @@ e2e_snapshot() { "$SGT_PY" "$top_srcdir/tests/e2e/treecmp" snapshot "$1"; }
 e2e_compare() { "$SGT_PY" "$top_srcdir/tests/e2e/treecmp" compare "$1" "$2"; }
 
 # Watch every process's argv on the host for a string, until stopped.
+# The string reaches the watcher in a file, never in its own argv.
 e2e_watch_argv_start() {	# e2e_watch_argv_start STRING OUTFILE
 	: > "$2"
-	"$SGT_PY" - "$1" "$2" "$SGT_DIR/.watch-stop" <<'PY' &
+	(umask 077; printf '%s' "$1" > "$SGT_DIR/.watch-needle")
+	cat > "$SGT_DIR/.watch.py" <<'PY'
 import os, sys, time
-needle, out, stop = sys.argv[1].encode(), sys.argv[2], sys.argv[3]
+needle = open(sys.argv[1], "rb").read()
+out, stop = sys.argv[2], sys.argv[3]
+me = str(os.getpid())
 seen, samples = set(), 0
 while not os.path.exists(stop):
     for pid in os.listdir("/proc"):
-        if not pid.isdigit():
+        if not pid.isdigit() or pid == me:
             continue
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
@@ -286,12 +290,13 @@ while not os.path.exists(stop):
             with open(out, "ab") as f:
                 f.write(b"pid %s: %s\n" % (pid.encode(), argv.replace(b"\0", b" ")))
     samples += 1
-    time.sleep(0.01)
+    time.sleep(0.02)
 with open(out + ".seen", "wb") as f:
     f.write(b"\n".join(sorted(seen)) + b"\n")
 with open(out + ".samples", "w") as f:
     f.write("%d\n" % samples)
 PY
+	"$SGT_PY" "$SGT_DIR/.watch.py" "$SGT_DIR/.watch-needle" "$2" "$SGT_DIR/.watch-stop" &
 	E2E_WATCH_PID=$!
 	SGT_PIDS="$SGT_PIDS $E2E_WATCH_PID"
 }
@@ -300,4 +305,20 @@ e2e_watch_argv_stop() {
 	touch "$SGT_DIR/.watch-stop"
 	wait "$E2E_WATCH_PID" 2>/dev/null
 	rm -f "$SGT_DIR/.watch-stop"
+}
+
+# ssh to the VPS as the backup server does, with the job's key, but
+# without the wrapper (no tunnel unless given): for attacks and faults.
+e2e_ssh() {	# e2e_ssh [SSH-OPTIONS...] [--] [COMMAND]
+	e2e_as_server ssh -F /dev/null -T -o BatchMode=yes \
+	    -o IdentitiesOnly=yes -o IdentityFile="$E2E_CONF/$E2E_NAME.key" \
+	    -o UserKnownHostsFile="$E2E_CONF/$E2E_NAME.known_hosts" \
+	    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes \
+	    -o LogLevel=ERROR -l "$SGT_LOGIN" "$@"
+}
+
+# The gate's last log line about a denial, without the syslog prefix.
+e2e_last_deny() {
+	grep 'sshgate\[[0-9]*\]: deny ' "$SGT_DIR/syslog" | tail -1 |
+	    sed 's/^.*sshgate\[[0-9]*\]: //'
 }
