@@ -1,0 +1,164 @@
+#!/bin/bash
+# sshgate-connect, run as the runner the way the confined borg runs it:
+# joins stdin/stdout to the login account's socket and ignores what borg
+# appends; refuses, before connecting, a path that is not a socket, a
+# socket of another owner, a directory others can write or own, a
+# symlink on the way, a listener of another uid, a stale socket -- and its
+# reason reaches a client that writes first, as borg does.
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+sgt_init "$@"
+connect=$SGT_DIR/bin/sshgate-connect
+[ -x "$connect" ] || sgt_bail "no sshgate-connect in the build"
+other=sgt-o$SGT_ID
+sgt_add_user "$other" /usr/sbin/nologin
+
+mkdir -p "$SGT_DIR/run"
+d=$SGT_DIR/run/sock
+install -d -o "$SGT_LOGIN" -g "$SGT_RUNNER" -m 2750 "$d"
+
+# listen AS-USER PATH COUNTFILE: upper-cases what it reads until EOF
+listen() {
+	rm -f "$2"
+	"$SGT_PY" - "$@" <<'PY' &
+import os, pwd, socket, sys
+pw = pwd.getpwnam(sys.argv[1])
+s = socket.socket(socket.AF_UNIX)
+count = os.open(sys.argv[3], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.umask(0o117)
+s.bind(sys.argv[2])          # as root: any directory
+os.chown(sys.argv[2], pw.pw_uid, -1)
+os.setgid(pw.pw_gid); os.setuid(pw.pw_uid)
+s.listen()                   # SO_PEERCRED: the uid that listens
+n = 0
+os.pwrite(count, b"0\n", 0)
+while True:
+    c, _ = s.accept()
+    n += 1
+    os.pwrite(count, b"%d\n" % n, 0)
+    data = b""
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        data += b
+    try:
+        c.sendall(data.upper())
+    except OSError:
+        pass
+    c.close()
+PY
+	SGT_PIDS="$SGT_PIDS $!"
+	LISTENER=$!
+	for i in $(seq 100); do [ -S "$2" ] && [ -s "$3" ] && return; sleep 0.05; done
+	sgt_bail "listener did not start"
+}
+
+as_runner() {
+	env -i PATH=/usr/bin:/bin setpriv --reuid="$SGT_RUNNER" --regid="$SGT_RUNNER" \
+	    --clear-groups -- "$@"
+}
+
+refused() {	# refused DESCRIPTION TEXT SOCKET
+	local out rc
+	out=$(printf 'x' | as_runner "$connect" -u "$SGT_LOGIN" "$3" backup borg serve 2>&1)
+	rc=$?
+	is "$rc" 2 "$1: refused"
+	printf '%s\n' "$out" | grep -qF -- "$2"
+	rc=$?
+	ok $rc "$1: \"$2\""
+	[ $rc -eq 0 ] || diag "$out"
+}
+
+# ---- the way it is meant to work --------------------------------------------
+
+listen "$SGT_LOGIN" "$d/borg.sock" "$SGT_DIR/count"
+out=$(printf 'hello borg' | as_runner "$connect" -u "$SGT_LOGIN" "$d/borg.sock" \
+    backup borg serve --info)
+ok $? "the runner connects to the login account's socket (group access, 0660)"
+is "$out" "HELLO BORG" "stdin goes to the socket, the answer to stdout, the end of input is passed on"
+is "$(stat -c '%U:%G %a' "$d/borg.sock")" "$SGT_LOGIN:$SGT_RUNNER 660" \
+    "... through a socket like the one sshd makes (setgid directory, StreamLocalBindMask 0117)"
+out=$(printf 'x' | env -i setpriv --reuid="$other" --regid="$other" --clear-groups -- \
+    "$connect" -u "$SGT_LOGIN" "$d/borg.sock" 2>&1)
+[ $? -eq 2 ] && printf '%s\n' "$out" | grep -q 'Permission denied'
+ok $? "another account cannot even reach it"
+
+# ---- what it refuses -----------------------------------------------------------
+
+kill "$LISTENER"; wait "$LISTENER" 2>/dev/null
+refused "a stale socket" "nobody listens on it (a socket left by an earlier session): is the tunnel up?" "$d/borg.sock"
+
+rm -f "$d/borg.sock"
+install -o "$SGT_LOGIN" -g "$SGT_RUNNER" -m 0660 /dev/null "$d/borg.sock"
+refused "a regular file" "borg.sock is not a socket" "$d/borg.sock"
+rm -f "$d/borg.sock"
+
+listen "$SGT_LOGIN" "$d/real.sock" "$SGT_DIR/count"
+ln -s real.sock "$d/borg.sock"
+chown -h "$SGT_LOGIN:$SGT_RUNNER" "$d/borg.sock"
+refused "a symlink to a good socket" "borg.sock is not a socket" "$d/borg.sock"
+is "$(cat "$SGT_DIR/count")" 0 "... and nothing connected to it"
+rm -f "$d/borg.sock"
+kill "$LISTENER"; wait "$LISTENER" 2>/dev/null
+
+listen "$other" "$d/borg.sock" "$SGT_DIR/count"
+chmod 0666 "$d/borg.sock"
+refused "another account's socket" "is owned by uid $(id -u "$other"), not the login account" "$d/borg.sock"
+is "$(cat "$SGT_DIR/count")" 0 "... refused before connecting"
+# the file is the login's, the process listening behind it is not
+chown "$SGT_LOGIN" "$d/borg.sock"
+refused "a listener of another account" "the listening process runs as uid $(id -u "$other")" "$d/borg.sock"
+kill "$LISTENER"; wait "$LISTENER" 2>/dev/null
+
+listen "$SGT_LOGIN" "$d/borg.sock" "$SGT_DIR/count"
+chmod 2770 "$d"
+refused "a group-writable directory" "writable by group or others (mode 2770)" "$d/borg.sock"
+chmod 2750 "$d"
+chmod 0777 "$SGT_DIR/run"
+refused "a directory above others can write" "writable by group or others (mode 0777)" "$d/borg.sock"
+chmod 0755 "$SGT_DIR/run"
+chown "$other" "$SGT_DIR/run"
+refused "a directory above owned by another account" "is owned by uid $(id -u "$other"), not root or the login account" "$d/borg.sock"
+chown root "$SGT_DIR/run"
+ln -s run "$SGT_DIR/link"
+refused "a symlinked directory on the way" "Not a directory" "$SGT_DIR/link/sock/borg.sock"
+is "$(cat "$SGT_DIR/count")" 0 "none of these refusals connected"
+refused "a relative path" "give the absolute path of the socket" "borg.sock"
+
+# ---- the reason reaches borg -------------------------------------------------------
+
+# borg writes its first request at once, then reads stdout and stderr.
+# A connector that refused and left would make that write fail (EPIPE):
+# borg would print a traceback instead of the reason.
+chmod 2770 "$d"
+out=$(as_runner "$SGT_PY" - "$connect" "$SGT_LOGIN" "$d/borg.sock" <<'PY'
+import select, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "-u", sys.argv[2], sys.argv[3], "backup", "borg", "serve"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+time.sleep(0.5)  # slower than the refusal, as a loaded machine is
+try:
+    p.stdin.write(b"\x82" * 200); p.stdin.flush()
+except BrokenPipeError:
+    print("EPIPE"); sys.exit(0)
+err = b""
+while True:
+    r, _, _ = select.select([p.stdout, p.stderr], [], [], 10)
+    if p.stderr in r:
+        b = p.stderr.read1(4096)
+        if b:
+            err += b
+            continue
+    if p.stdout in r and not p.stdout.read1(4096):
+        break
+print("stderr before the end of stdout: " + err.decode().strip())
+PY
+)
+chmod 2750 "$d"
+case $out in
+*"before the end of stdout: sshgate-connect: "*"writable by group or others"*)
+	ok 0 "a refusal reaches a client that writes first (no EPIPE, reason before EOF)" ;;
+*)	ok 1 "a refusal reaches a client that writes first (no EPIPE, reason before EOF)"
+	diag "$out" ;;
+esac
+
+sgt_done
