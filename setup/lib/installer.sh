@@ -27,7 +27,11 @@ inst_changed=0
 
 say() { printf '%s: %s\n' "$inst_prog" "$*"; }
 warn() { printf '%s: warning: %s\n' "$inst_prog" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$inst_prog" "$*" >&2; exit 1; }
+die() {
+	printf '%s: error: %s\n' "$inst_prog" "$*" >&2
+	inst_commit_partial
+	exit 1
+}
 
 need_root() { [ "$(id -u)" = 0 ] || die "run as root"; }
 
@@ -39,6 +43,7 @@ declare -a inst_old=() inst_new=()
 
 inst_begin() {	# inst_begin MANIFEST
 	inst_manifest=$1
+	inst_committed=0
 	inst_old=()
 	inst_new=()
 	if [ -f "$inst_manifest" ]; then
@@ -75,6 +80,24 @@ inst_mark_data() {	# inst_mark_data KEY
 	done
 }
 
+# A run that fails half-way still records what it did, so that --remove
+# can undo it: this run's records, then the previous run's that this run
+# had not reached yet.
+inst_committed=0
+inst_commit_partial() {
+	local line k seen
+	[ -n "$inst_manifest" ] && [ "$inst_committed" = 0 ] || return 0
+	[ ${#inst_new[@]} -gt 0 ] || [ ${#inst_old[@]} -gt 0 ] || return 0
+	seen=$(printf '%s\n' "${inst_new[@]}" | cut -f1-2 | sed 's/^data-//')
+	for line in "${inst_old[@]}"; do
+		case $line in '#'*|'') continue ;; esac
+		k=$(printf '%s\n' "$line" | cut -f1-2 | sed 's/^data-//')
+		printf '%s\n' "$seen" | grep -qxF -- "$k" || inst_new+=("$line")
+	done
+	inst_commit
+	printf '%s: recorded what was done so far in %s\n' "$inst_prog" "$inst_manifest" >&2
+}
+
 inst_commit() {
 	local d
 	d=$(dirname "$inst_manifest")
@@ -83,7 +106,8 @@ inst_commit() {
 	    "${inst_new[@]}" > "$inst_manifest.tmp" &&
 	    chmod 0600 "$inst_manifest.tmp" &&
 	    mv -f "$inst_manifest.tmp" "$inst_manifest" ||
-	    die "cannot write $inst_manifest"
+	    { inst_committed=1; die "cannot write $inst_manifest"; }
+	inst_committed=1
 }
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -207,7 +231,7 @@ inst_user() {
 inst_purge=0
 inst_remove() {	# inst_remove MANIFEST
 	local manifest=$1 line kind a b c i
-	local -a lines
+	local -a lines kept=()
 	[ -f "$manifest" ] || die "nothing to remove: no manifest $manifest"
 	mapfile -t lines < "$manifest"
 	for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
@@ -217,6 +241,7 @@ inst_remove() {	# inst_remove MANIFEST
 		case $kind in data-*)
 			if [ "$inst_purge" != 1 ]; then
 				say "kept $a (data; --purge removes it)"
+				kept=("$line" "${kept[@]}")
 				continue
 			fi
 			kind=${kind#data-}
@@ -233,8 +258,12 @@ inst_remove() {	# inst_remove MANIFEST
 			;;
 		dir)
 			if [ -d "$a" ]; then
-				rmdir "$a" 2>/dev/null && say "removed $a" ||
-				    warn "$a is not empty; left in place"
+				if rmdir "$a" 2>/dev/null; then
+					say "removed $a"
+				else
+					warn "$a is not empty; left in place"
+					kept=("$line" "${kept[@]}")
+				fi
 			fi
 			;;
 		tree)	# a directory whose whole content is ours (a cache)
@@ -262,7 +291,14 @@ inst_remove() {	# inst_remove MANIFEST
 		*)	warn "unknown manifest entry: $line" ;;
 		esac
 	done
-	rm -f "$manifest" && say "removed $manifest"
-	rmdir "$(dirname "$manifest")" 2>/dev/null
+	if [ ${#kept[@]} -gt 0 ]; then
+		# what stays is still ours: a later run or --purge knows it
+		printf '%s\n' "# written by $inst_prog --remove: what was kept" \
+		    "${kept[@]}" > "$manifest.tmp" && mv -f "$manifest.tmp" "$manifest"
+		say "kept the record of what stays in $manifest"
+	else
+		rm -f "$manifest" && say "removed $manifest"
+		rmdir "$(dirname "$manifest")" 2>/dev/null
+	fi
 	return 0
 }

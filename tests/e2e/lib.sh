@@ -35,11 +35,11 @@ e2e_need() {	# e2e_need PROGRAM...: or skip
 
 e2e_log() { [ -n "${E2E_VERBOSE:-}" ] && printf '# %s\n' "$*"; return 0; }
 
-# Enter the namespaces and set up both sides.  Options for the VPS
-# installer may follow (e.g. --shell sh).
-e2e_init() {
+# Enter the namespaces: root, a private mount namespace and network
+# namespace, a private /run, and what sgt_init provides.
+e2e_enter() {
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
-	e2e_need unshare ip sshd ssh borg borgmatic systemd-socket-activate \
+	e2e_need unshare ip ssh ssh-keygen borg borgmatic systemd-socket-activate \
 	    setfacl setfattr setpriv flock /usr/sbin/sshd
 	if [ -z "${SGT_IN_NS:-}" ]; then
 		SGT_IN_NS=1 exec unshare -m -n --propagation private -- \
@@ -57,9 +57,23 @@ e2e_init() {
 	E2E_SERVER=sgt-s$SGT_ID
 	E2E_DATA_ROOT=/srv/sgt-$SGT_ID
 	E2E_DATA=$E2E_DATA_ROOT/data
+	# where e2e_server_install puts the backup server's side
+	E2E_HOME=$E2E_SRV/home
+	E2E_REPO=$E2E_SRV/repos/$E2E_NAME
+	E2E_CONF=$E2E_SRV/conf
+	E2E_PULL_YAML=$E2E_CONF/$E2E_NAME-pull.yaml
+	E2E_LOCAL_YAML=$E2E_CONF/$E2E_NAME-local.yaml
+	E2E_LOCAL_SOCKET=$E2E_SRV/run/$E2E_NAME.sock
+	E2E_REMOTE_SOCKET=$E2E_VPS/run/$SGT_LOGIN/borg.sock
 	SGT_EXTRA_CLEANUP='e2e_cleanup'
-	mkdir -p "$E2E_VPS" "$E2E_SRV" "$E2E_DATA_ROOT" || sgt_bail "mkdir"
-	chmod 0755 "$E2E_DATA_ROOT"
+	mkdir -p "$E2E_VPS" "$E2E_SRV" || sgt_bail "mkdir"
+}
+
+# Enter the namespaces and set up both sides.  Options for the VPS
+# installer may follow (e.g. --shell sh).
+e2e_init() {
+	e2e_enter
+	mkdir -p "$E2E_DATA_ROOT" && chmod 0755 "$E2E_DATA_ROOT" || sgt_bail "mkdir"
 	e2e_vps_machine
 	e2e_server_install || sgt_bail "setup/server/install failed"
 	e2e_vps_install "$@" || sgt_bail "setup/vps/install failed"
@@ -105,7 +119,6 @@ EOF
 # The backup server: the account, the repository, the units, the wrapper
 # and the borgmatic configs, by setup/server/install.
 e2e_server_install() {
-	E2E_REMOTE_SOCKET=$E2E_VPS/run/$SGT_LOGIN/borg.sock
 	"$top_srcdir/setup/server/install" \
 	    --name "$E2E_NAME" --account "$E2E_SERVER" \
 	    --vps 127.0.0.1 --vps-login "$SGT_LOGIN" \
@@ -120,13 +133,7 @@ e2e_server_install() {
 	local rc=$?
 	SGT_USERS="$SGT_USERS $E2E_SERVER"
 	[ $rc -eq 0 ] || { sed 's/^/# /' "$E2E_SRV/install.log"; return 1; }
-	E2E_HOME=$E2E_SRV/home
-	E2E_REPO=$E2E_SRV/repos/$E2E_NAME
-	E2E_CONF=$E2E_SRV/conf
-	E2E_PULL_YAML=$E2E_CONF/$E2E_NAME-pull.yaml
-	E2E_LOCAL_YAML=$E2E_CONF/$E2E_NAME-local.yaml
 	E2E_PASSPHRASE=$(cat "$E2E_CONF/$E2E_NAME.passphrase")
-	E2E_LOCAL_SOCKET=$E2E_SRV/run/$E2E_NAME.sock
 }
 
 # The VPS side, by setup/vps/install, with the test's accounts (they

@@ -1,0 +1,188 @@
+#!/bin/bash
+# setup/server/install and the wrapper it installs: the account, the
+# repository, the units (systemd-analyze verify, and what they must say),
+# the borgmatic configs; idempotent; a unit that does not verify is
+# refused before anything changes; the wrapper quotes exactly what the
+# gate's tokenizer undoes, keeps the passphrase off command lines and
+# says clearly what is missing; --remove keeps the backups, --purge not.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+e2e_enter "$@"
+e2e_vps_machine
+
+srv() {	# srv [more options]: the installer with this test's paths
+	"$top_srcdir/setup/server/install" \
+	    --name "$E2E_NAME" --account "$E2E_SERVER" \
+	    --vps 127.0.0.1 --vps-port 2222 --vps-login borg \
+	    --vps-host-key-file "$E2E_VPS/hostkey.pub" \
+	    --remote-socket /run/sshgate/borg/borg.sock \
+	    --source /srv/www --source /etc \
+	    --home "$E2E_SRV/home" --repo-dir "$E2E_SRV/repos" \
+	    --socket-dir "$E2E_SRV/run" --conf-dir "$E2E_SRV/conf" \
+	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
+	    --manifest "$E2E_SRV/manifest" --systemctl no "$@"
+}
+SGT_USERS="$SGT_USERS $E2E_SERVER"
+conf=$E2E_SRV/conf
+repo=$E2E_SRV/repos/$E2E_NAME
+unit() { printf '%s\n' "$E2E_SRV/systemd/$1"; }
+
+# ---- refusals before anything changes ------------------------------------------
+
+out=$(srv 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'give --init'
+ok $? "without --init, a missing repository is an error"
+out=$(srv --init --source '/home/*' 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'no globs'
+ok $? "a glob in a source is refused (borgmatic would expand it on the server)"
+broken=$SGT_DIR/setup-copy
+cp -r "$top_srcdir/setup" "$broken"
+sed -i 's/^StandardInput=socket$/StandardInput=sockt/' "$broken/server/sshgate-serve@.service.in"
+out=$("$broken/server/install" --name "$E2E_NAME" --account "$E2E_SERVER" --vps 127.0.0.1 \
+    --vps-host-key-file "$E2E_VPS/hostkey.pub" --home "$E2E_SRV/home" \
+    --repo-dir "$E2E_SRV/repos" --socket-dir "$E2E_SRV/run" --conf-dir "$conf" \
+    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
+    --manifest "$E2E_SRV/manifest" --systemctl no --init 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'systemd-analyze verify: .*sockt'
+ok $? "a unit that systemd-analyze does not accept cleanly is refused"
+! getent passwd "$E2E_SERVER" >/dev/null && [ ! -e "$E2E_SRV/manifest" ] && [ ! -e "$conf" ]
+ok $? "... before anything changed"
+
+# ---- a fresh install -------------------------------------------------------------------
+
+out=$(srv --init 2>&1)
+ok $? "installs, with a new repository"
+diag "$out"
+is "$(getent passwd "$E2E_SERVER" | cut -d: -f6-7)" "$E2E_SRV/home:/usr/sbin/nologin" "the backup account: its home, no shell"
+is "$(stat -c '%U %a' "$E2E_SRV/home")" "$E2E_SERVER 700" "... its home is private"
+is "$(stat -c '%U %a' "$repo")" "$E2E_SERVER 700" "the repository is the account's"
+is "$(stat -c '%U %a' "$conf/$E2E_NAME.passphrase") $(stat -c '%U %a' "$conf/$E2E_NAME.key")" \
+    "$E2E_SERVER 600 $E2E_SERVER 600" "passphrase and ssh key: the account's, 0600"
+info=$(e2e_as_server env BORG_PASSCOMMAND="cat $conf/$E2E_NAME.passphrase" BORG_BASE_DIR="$E2E_SRV/home" \
+    borg info "$repo" 2>&1)
+printf '%s\n' "$info" | grep -q 'Encrypted: Yes (repokey BLAKE2b)'
+ok $? "the repository is encrypted (repokey-blake2) with that passphrase"
+is "$(cat "$conf/$E2E_NAME.known_hosts")" "[127.0.0.1]:2222 $(cut -d' ' -f1-2 "$E2E_VPS/hostkey.pub")" \
+    "known_hosts pins the VPS's host key (no trust on first use)"
+grep -qx "REMOTE_SOCKET=/run/sshgate/borg/borg.sock" "$conf/$E2E_NAME.conf" &&
+    grep -qx "LOCAL_SOCKET=$E2E_SRV/run/$E2E_NAME.sock" "$conf/$E2E_NAME.conf"
+ok $? "the job's settings name both ends of the tunnel"
+
+SYSTEMD_UNIT_PATH="$E2E_SRV/systemd:" systemd-analyze verify \
+    "$(unit sshgate-serve-vps.socket)" "$(unit sshgate-serve-vps@.service)" \
+    "$(unit sshgate-backup-vps.service)" "$(unit sshgate-backup-vps.timer)" > "$SGT_DIR/verify" 2>&1
+ok $? "systemd-analyze verify passes the installed units"
+[ ! -s "$SGT_DIR/verify" ]
+ok $? "... without a single warning"
+[ -s "$SGT_DIR/verify" ] && sed 's/^/#   /' "$SGT_DIR/verify"
+u() { e2e_unit_get "$@"; }
+is "$(u sshgate-serve-vps.socket ListenStream)" "$E2E_SRV/run/$E2E_NAME.sock" "socket: ListenStream is the local end of the tunnel"
+is "$(u sshgate-serve-vps.socket Accept)" yes "socket: Accept=yes (one borg serve per connection)"
+is "$(u sshgate-serve-vps.socket SocketUser) $(u sshgate-serve-vps.socket SocketMode)" \
+    "$E2E_SERVER 0600" "socket: only the backup account may connect"
+for kv in StandardInput=socket StandardOutput=socket StandardError=journal \
+    "User=$E2E_SERVER" "WorkingDirectory=$E2E_SRV/repos" \
+    "ExecStart=/usr/bin/borg serve --append-only --restrict-to-repository $repo"; do
+	is "$(u sshgate-serve-vps@.service "${kv%%=*}")" "${kv#*=}" "service: $kv"
+done
+is "$(sed -n 's/^ExecStart=//p' "$(unit sshgate-backup-vps.service)")" \
+"/usr/bin/borgmatic --config $conf/$E2E_NAME-pull.yaml create
+/usr/bin/borgmatic --config $conf/$E2E_NAME-local.yaml prune compact check" \
+    "backup service: create through the VPS, prune/compact/check on the local repository"
+validate-borgmatic-config -c "$conf/$E2E_NAME-pull.yaml" "$conf/$E2E_NAME-local.yaml" >/dev/null 2>&1
+ok $? "both borgmatic configs are valid"
+grep -qx "        - ssh://backup/./$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
+    grep -qx "    local_path: $E2E_SRV/libexec/sshgate-pull-$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
+    grep -qx "        - $repo" "$conf/$E2E_NAME-local.yaml"
+ok $? "pull config: the VPS's repository URL and the wrapper; local config: the local repository"
+
+# ---- idempotent -----------------------------------------------------------------------------
+
+cp "$E2E_SRV/manifest" "$SGT_DIR/manifest.1"
+out=$(srv 2>&1)
+ok $? "a second run (without --init) succeeds"
+! printf '%s\n' "$out" | grep -Eq ' (wrote|created|generated) '
+ok $? "... and writes nothing"
+cmp -s "$E2E_SRV/manifest" "$SGT_DIR/manifest.1"
+ok $? "... and records the same"
+
+# ---- the wrapper ------------------------------------------------------------------------------
+
+# A copy of the job's settings with ssh replaced by a recorder.
+cat > "$SGT_DIR/fake-ssh" <<'EOF'
+#!/bin/bash
+printf '%s\n' "$@" > "$REC.argv"
+env > "$REC.env"
+exit "${FAKE_STATUS:-0}"
+EOF
+chmod 0755 "$SGT_DIR/fake-ssh"
+sed "s|^SSH=.*||; \$a SSH=$SGT_DIR/fake-ssh" "$conf/$E2E_NAME.conf" > "$SGT_DIR/fake.conf"
+mkdir -p "$E2E_SRV/run" "$SGT_DIR/rec.d"
+chown "$E2E_SERVER" "$SGT_DIR/rec.d"
+"$SGT_PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(600)' \
+    "$E2E_SRV/run/$E2E_NAME.sock" &
+SGT_PIDS="$SGT_PIDS $!"
+for i in $(seq 100); do [ -S "$E2E_SRV/run/$E2E_NAME.sock" ] && break; sleep 0.05; done
+chown "$E2E_SERVER" "$E2E_SRV/run/$E2E_NAME.sock"
+wrap() {	# wrap [VAR=value ...] -- ARGS: the wrapper as the backup account
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	e2e_as_server env REC="$SGT_DIR/rec.d/rec" "${envs[@]}" \
+	    "$E2E_SRV/libexec/sshgate-pull" "$SGT_DIR/fake.conf" "$@"
+}
+args=("it's" "a b" '$HOME' '`id`' '"q"' 'back\slash' '*?[]' \
+    '{hostname}-{now:%Y-%m-%dT%H:%M:%S.%f}' ';|&<>()' '~root' '#x' '' '--rsh=sh -c id')
+wrap -- create "${args[@]}"
+ok $? "the wrapper runs ssh"
+cmd=$(tail -1 "$SGT_DIR/rec.d/rec.argv")
+words=$("$SGT_DIR/bin/sshgate-lint" -f "$top_builddir/setup/vps/policy" --explain "$cmd" 2>/dev/null | sed -n 's/^  \[[0-9]*\] //p')
+expect=$(printf '%s\n' borg create "${args[@]}")
+is "$words" "$expect" "the gate's tokenizer gets back exactly the words borgmatic passed"
+grep -qx 'ExitOnForwardFailure=yes' "$SGT_DIR/rec.d/rec.argv" &&
+    grep -qx -- "/run/sshgate/borg/borg.sock:$E2E_SRV/run/$E2E_NAME.sock" "$SGT_DIR/rec.d/rec.argv" &&
+    grep -qx "Port=2222" "$SGT_DIR/rec.d/rec.argv" && grep -qx "User=borg" "$SGT_DIR/rec.d/rec.argv"
+ok $? "ssh gets the tunnel, ExitOnForwardFailure, the port and the login"
+
+wrap BORG_PASSCOMMAND="cat $conf/$E2E_NAME.passphrase" -- --version
+pp=$(cat "$conf/$E2E_NAME.passphrase")
+grep -qx "BORG_PASSPHRASE=$pp" "$SGT_DIR/rec.d/rec.env" && ! grep -q '^BORG_PASSCOMMAND=' "$SGT_DIR/rec.d/rec.env"
+ok $? "encryption_passcommand runs here; ssh gets the passphrase in its environment only"
+! grep -qF "$pp" "$SGT_DIR/rec.d/rec.argv"
+ok $? "... and not in its argv"
+
+out=$(wrap -- create "$(printf 'caf\303\251')" 2>&1)
+[ $? -eq 2 ] && printf '%s\n' "$out" | grep -q 'outside printable ASCII, which sshgate refuses'
+ok $? "an argument sshgate would refuse is refused here, with the reason"
+out=$(wrap FAKE_STATUS=255 -- --version 2>&1)
+[ $? -eq 255 ] && printf '%s\n' "$out" | grep -q "the tunnel /run/sshgate/borg/borg.sock -> .* could not be set up"
+ok $? "an ssh failure names the tunnel"
+out=$(wrap FAKE_STATUS=3 -- prune 2>&1)
+is "$?" 3 "the VPS side's status comes through (3: sshgate denied)"
+echo 'VPS_TYPO=1' >> "$SGT_DIR/fake.conf"
+out=$(wrap -- --version 2>&1)
+[ $? -eq 2 ] && printf '%s\n' "$out" | grep -q "unknown setting 'VPS_TYPO'"
+ok $? "a misspelt setting is an error, not ignored"
+
+# ---- remove keeps the backups; purge does not -------------------------------------------------
+
+out=$(srv --remove 2>&1)
+ok $? "--remove succeeds"
+diag "$out"
+[ ! -e "$(unit sshgate-serve-vps.socket)" ] && [ ! -e "$E2E_SRV/libexec/sshgate-pull" ] &&
+    [ ! -e "$conf/$E2E_NAME-pull.yaml" ] && [ ! -e "$conf/$E2E_NAME.key" ] &&
+    [ ! -e "$conf/$E2E_NAME.conf" ]
+ok $? "units, wrapper, configs, key are gone"
+[ -f "$repo/config" ] && [ -f "$conf/$E2E_NAME.passphrase" ] && getent passwd "$E2E_SERVER" >/dev/null
+ok $? "the repository, its passphrase and their account stay"
+out=$(srv --init 2>&1)
+ok $? "installing again uses the kept repository and passphrase"
+printf '%s\n' "$out" | grep -q "using the repository $repo" &&
+    printf '%s\n' "$out" | grep -q "kept the passphrase"
+ok $? "... and says so"
+out=$(srv --purge 2>&1)
+ok $? "--purge succeeds"
+[ ! -e "$repo" ] && [ ! -e "$conf" ] && [ ! -e "$E2E_SRV/home" ] && ! getent passwd "$E2E_SERVER" >/dev/null
+ok $? "... and removes the repository, the passphrase and the account too"
+
+sgt_done
