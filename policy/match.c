@@ -62,6 +62,24 @@ atom_match(struct matcher *m, const struct pat *a, const char *word)
 	return -1;
 }
 
+/*
+ * One atom against one word, exactly as policy_decide() tries it (same
+ * flags, same limits), for sshgate-lint's danger probes.
+ */
+int
+policy_atom_match(const struct pat *a, const char *word)
+{
+	struct matcher m;
+	int rc;
+
+	if (a->kind == PAT_LIT)
+		return strcmp(a->text, word) == 0;
+	matcher_init(&m);
+	rc = atom_match(&m, a, word);
+	matcher_free(&m);
+	return rc;
+}
+
 struct stateset {
 	int	*v;
 	size_t	 n;

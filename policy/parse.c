@@ -17,9 +17,11 @@
 #include <cap-ng.h>
 #include <pcre2.h>
 
+#include "escape.h"
 #include "lex.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "warnings.h"
 #include "xmalloc.h"
 
 #define MAX_NESTING	32
@@ -1019,6 +1021,32 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 				    "twice", r->keepenv[i]);
 }
 
+/*
+ * "# sshgate-lint: allow NAME: REASON" names a warning a rule may silence
+ * and says why.  A typo would silence nothing and a bare name explains
+ * nothing, so both are errors (in the gate too: one parser).
+ */
+static int
+allow_valid(struct parser *ps, const struct lex_allow *la)
+{
+	const struct warning_name *w = warning_lookup(la->name);
+	char *name;
+	int ok = 0;
+
+	/* comments may hold any UTF-8: the name is shown escaped */
+	name = escape_str(la->name, 64);
+	if (w == NULL || !w->allowable)
+		ERR(ps, &la->at, "'%s' is not a warning a rule can silence "
+		    "(sshgate-lint --list-warnings shows them)", name);
+	else if (la->reason[0] == '\0')
+		ERR(ps, &la->at, "silencing '%s' needs a reason: "
+		    "'# sshgate-lint: allow %s: WHY'", name, name);
+	else
+		ok = 1;
+	free(name);
+	return ok;
+}
+
 static void
 parse_rule(struct parser *ps)
 {
@@ -1122,6 +1150,8 @@ done:
 			    "the rule it silences");
 			continue;
 		}
+		if (!allow_valid(ps, la))
+			continue;
 		r->allows = xreallocarray(r->allows, r->nallows + 1,
 		    sizeof(*r->allows));
 		a = &r->allows[r->nallows++];

@@ -243,6 +243,9 @@ int		 parse_ssh_connection(const char *conn, char *addr,
 char		*pat_atom_text(const struct pat *a);
 char		*pat_text(const struct pat *p);
 
+/* One atom against one word as the matcher tries it: 1, 0 or -1 (limit). */
+int		 policy_atom_match(const struct pat *a, const char *word);
+
 /* Run every embedded test; failures become diagnostics in *d. */
 size_t		 policy_run_tests(const struct policy *p, struct diags *d);
 
