@@ -35,6 +35,7 @@
 #include "lint.h"
 #include "probe.h"
 #include "trust.h"
+#include "warnings.h"
 #include "xmalloc.h"
 
 #define SSHD_OUTPUT_MAX		(1u << 20)
@@ -82,9 +83,15 @@ static void __attribute__((format(printf, 6, 7)))
 finding(struct audit *a, enum level l, const char *name, const char *subject,
     const char *fix, const char *fmt, ...)
 {
+	const struct warning_name *w;
 	va_list ap;
 	char *msg = NULL, *subj, *m;
 
+	for (w = audit_findings; w->name != NULL; w++)
+		if (strcmp(w->name, name) == 0)
+			break;
+	if (w->name == NULL)
+		xfatal_hook("a finding without a documented name");
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -520,9 +527,10 @@ check_acceptenv(struct audit *a, const char *subject)
 			if (!wild && policy_keeps(a, tok))
 				continue;
 			fix = xasprintf("accept only what the policy keeps: "
-			    "remove '%s' from AcceptEnv (Debian's sshd_config "
-			    "has 'AcceptEnv LANG LC_*' before any Match block, "
-			    "and the first AcceptEnv wins)", tok);
+			    "in 'Match User %s', AcceptEnv with the variables "
+			    "the rules keep (it replaces Debian's global "
+			    "'AcceptEnv LANG LC_*'), without '%s'", a->user,
+			    tok);
 			finding(a, bash ? F_ERROR : F_WARNING, "sshd-acceptenv",
 			    subject, fix, "AcceptEnv %s: %s reaches the login "
 			    "shell%s", tok, wild ? "every variable it matches" :
@@ -631,7 +639,13 @@ keys:
 	    strcmp(fc, "none") != 0 && names_gate(a, fc));
 	if (a->ao->keys != NULL)
 		check_keys_file(a, a->ao->keys, forced, &nkeys);
-	else {
+	else if (!a->sshd_read) {
+		finding(a, F_UNCHECKED, "sshd-unreadable", a->user, "run the "
+		    "audit as root, or name the file with --authorized-keys",
+		    "the authorized keys were not checked: without sshd's "
+		    "settings the audit cannot tell where sshd reads them");
+		goto out;
+	} else {
 		char *list, *tok, *save = NULL;
 
 		v = a->sshd_read ? sshd_get(a, "authorizedkeysfile") : NULL;
@@ -653,6 +667,7 @@ keys:
 		finding(a, F_WARNING, "keys-missing", a->user, "add the backup "
 		    "server's key with restrict,port-forwarding,from=\"...\"",
 		    "no authorized key found: the backup server cannot log in");
+out:
 	free(subject);
 	free(addr);
 }

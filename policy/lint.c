@@ -100,6 +100,52 @@ out_diags(struct out *o, const struct diags *d)
 }
 
 /*
+ * Source order, like a compiler: by line and column, stable, a note
+ * staying with the diagnostic before it; diagnostics about the whole file
+ * (line 0) first.
+ */
+static void
+sort_diags(struct diags *d)
+{
+	size_t *start, ng = 0, i, j;
+
+	if (d->n < 2)
+		return;
+	start = xreallocarray(NULL, d->n + 1, sizeof(*start));
+	for (i = 0; i < d->n; i++)
+		if (i == 0 || d->v[i].level != DIAG_NOTE)
+			start[ng++] = i;
+	start[ng] = d->n;
+	/* insertion sort of the groups: they are few and nearly in order */
+	for (i = 1; i < ng; i++) {
+		size_t a = start[i], len = start[i + 1] - a, k;
+		struct diag *tmp = xreallocarray(NULL, len, sizeof(*tmp));
+
+		for (j = i; j > 0; j--) {
+			const struct diag *p = &d->v[start[j - 1]], *q = &d->v[a];
+
+			if (p->line < q->line || (p->line == q->line &&
+			    p->col <= q->col))
+				break;
+		}
+		if (j == i) {
+			free(tmp);
+			continue;
+		}
+		/* move group i in front of group j */
+		memcpy(tmp, &d->v[a], len * sizeof(*tmp));
+		memmove(&d->v[start[j] + len], &d->v[start[j]],
+		    (a - start[j]) * sizeof(*tmp));
+		memcpy(&d->v[start[j]], tmp, len * sizeof(*tmp));
+		for (k = i; k > j; k--)
+			start[k] = start[k - 1] + len;
+		start[j + 1] = start[j] + len;
+		free(tmp);
+	}
+	free(start);
+}
+
+/*
  * Read the policy.  The gate would refuse a file that is not trusted
  * (owner, mode, symlinks, writable parents); for the installed policy
  * the linter says so as a warning and still reads it.  A draft named
@@ -653,22 +699,30 @@ print_catalogue(struct out *o)
 	return LINT_OK;
 }
 
+/* Every warning name (lint), then every finding name (--audit). */
 static int
 list_warnings(struct out *o)
 {
 	const struct warning_name *w;
+	int pass;
 
-	for (w = warning_names; w->name != NULL; w++) {
-		if (o->json) {
-			json_obj(&o->j);
-			json_kstr(&o->j, "type", "warning");
-			json_kstr(&o->j, "name", w->name);
-			json_kbool(&o->j, "allowable", w->allowable);
-			json_kstr(&o->j, "summary", w->summary);
-			json_obj_end(&o->j);
-		} else
-			printf("%s\t%s\n", w->name, w->summary);
-	}
+	for (pass = 0; pass < 2; pass++)
+		for (w = pass ? audit_findings : warning_names; w->name != NULL;
+		    w++) {
+			const char *kind = pass ? "audit" : w->allowable ?
+			    "warning" : "file";
+
+			if (o->json) {
+				json_obj(&o->j);
+				json_kstr(&o->j, "type", kind);
+				json_kstr(&o->j, "name", w->name);
+				json_kbool(&o->j, "allowable", w->allowable);
+				json_kstr(&o->j, "summary", w->summary);
+				json_obj_end(&o->j);
+			} else
+				printf("%s\t%s\t%s\n", kind, w->name,
+				    w->summary);
+		}
 	return LINT_OK;
 }
 
@@ -837,6 +891,7 @@ main(int argc, char **argv)
 		probe_policy(p, &d);
 		probe_unused_allows(p, &d);
 	}
+	sort_diags(&d);
 	out_diags(&o, &d);
 	if (p == NULL || d.nerr > 0) {
 		if (o.json) {

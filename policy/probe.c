@@ -755,14 +755,18 @@ finding_note(struct ctx *c, const struct finding *f)
 	char *e;
 
 	if (f->hit == 2) {
+		char *sel;
+
 		e = escape_str(f->example, 1024);
-		note(c, "rule '%s' permits, e.g.: %s%s%s%s%s", c->r->name, e,
-		    c->from[0] ? " (from " : "", c->from[0] ? c->from : "",
-		    c->tag ? (c->from[0] ? ", tag " : " (tag ") : "",
-		    c->tag ? c->tag : "");
-		if (c->from[0] || c->tag)
-			note(c, "(the example uses the rule's first 'from' "
-			    "and 'tag')");
+		if (c->from[0] && c->tag)
+			sel = xasprintf(" (from %s, tag %s)", c->from, c->tag);
+		else if (c->from[0] || c->tag)
+			sel = xasprintf(" (%s %s)", c->tag ? "tag" : "from",
+			    c->tag ? c->tag : c->from);
+		else
+			sel = xstrdup("");
+		note(c, "rule '%s' permits, e.g.: %s%s", c->r->name, e, sel);
+		free(sel);
 		free(e);
 	} else if (f->hit == 1)
 		note(c, "no whole example command: some pattern of rule '%s' "
@@ -1010,6 +1014,15 @@ check_dash_value(struct ctx *c, int a)
 	for (i = 0; dash_samples[i] != NULL && f.hit != 2; i++) {
 		st.atom = a;
 		st.word = dash_samples[i];
+		consider(c, &f, &st, 1);
+	}
+	/* and every single-letter option, -a to -Z */
+	for (i = 0; i < 52 && f.hit != 2; i++) {
+		char w[3] = { '-', (char)(i < 26 ? 'a' + i : 'A' + i - 26),
+		    '\0' };
+
+		st.atom = a;
+		st.word = w;
 		consider(c, &f, &st, 1);
 	}
 	if (f.hit) {

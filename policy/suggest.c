@@ -504,14 +504,25 @@ new_rule(const struct policy *p, const struct group *g,
 			bput(&nm, base + i, 1);
 	if (nm.n == 0)
 		bputs(&nm, "command");
-	if (c0->w.n > c0->skip + 1 && c0->w.v[c0->skip + 1][0] != '-') {
-		const char *s = c0->w.v[c0->skip + 1];
+	/* then its command word, or its last option without dashes */
+	for (i = c0->skip + 1, k = 0; i < c0->w.n && k == 0; i++)
+		if (c0->w.v[i][0] != '-')
+			k = i;
+	if (k == 0 && c0->w.n > c0->skip + 1)
+		k = c0->w.n - 1;
+	if (k > 0) {
+		const char *s = c0->w.v[k];
+		size_t before = nm.n;
 
 		bputs(&nm, "-");
-		for (i = 0; s[i] != '\0' && i < 20; i++)
+		for (s += strspn(s, "-"), i = 0; s[i] != '\0' && i < 20; i++)
 			if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
 			    s[i] <= '9') || s[i] == '-')
 				bput(&nm, s + i, 1);
+		if (nm.n == before + 1) {	/* nothing usable */
+			nm.n = before;
+			nm.s[nm.n] = '\0';
+		}
 	}
 	name = xstrdup(nm.s);
 	do {

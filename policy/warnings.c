@@ -1,7 +1,7 @@
 /*
- * sshgate-lint's warnings, by name.  Every name here is documented in
- * sshgate-lint(1) with an example and the fix (tests/lint/docs.sh checks
- * that the two lists agree).
+ * sshgate-lint's warnings and audit findings, by name.  Every name here
+ * is documented in sshgate-lint(1) with an example and the fix
+ * (tests/lint/docs.sh checks that the lists agree).
  */
 #include <string.h>
 
@@ -47,6 +47,47 @@ const struct warning_name warning_names[] = {
 	    "placeholder whose format holds '/..'", 1 },
 	{ "borg-local-repository", "a repository pattern accepts a local "
 	    "path, where borg creates and writes repository files", 1 },
+	{ NULL, NULL, 0 }
+};
+
+const struct warning_name audit_findings[] = {
+	{ "policy-untrusted", "the gate would refuse the policy file", 0 },
+	{ "policy-errors", "the policy does not compile or its tests fail",
+	    0 },
+	{ "policy-warnings", "the linter warns about the policy", 0 },
+	{ "account-missing", "no such login account, or it is root", 0 },
+	{ "account-shell", "the login shell runs nothing, or is bash", 0 },
+	{ "bash-rc-file", "an rc file bash may run before the gate", 0 },
+	{ "account-home", "the home or ~/.ssh can be changed by others", 0 },
+	{ "gate-missing", "the gate is not installed there", 0 },
+	{ "gate-untrusted", "the gate or a directory above it is not "
+	    "root's alone", 0 },
+	{ "gate-mode", "the gate is not mode 4750", 0 },
+	{ "gate-group", "the gate's group is not the login account's", 0 },
+	{ "gate-nosuid", "the gate's file system is mounted nosuid", 0 },
+	{ "sshd-unreadable", "sshd's effective settings could not be read",
+	    0 },
+	{ "sshd-forcecommand", "ForceCommand runs something else, or hides "
+	    "the tag", 0 },
+	{ "sshd-setting", "an sshd setting for the account is not what "
+	    "sshgate needs", 0 },
+	{ "sshd-acceptenv", "sshd accepts a variable the policy does not "
+	    "keep", 0 },
+	{ "keys-missing", "the account has no authorized key", 0 },
+	{ "keys-writable", "someone but root can change the authorized "
+	    "keys", 0 },
+	{ "key-options", "a key lacks restrict, port-forwarding, from= or "
+	    "a command= that runs the gate", 0 },
+	{ "socket-dir", "the socket directory is missing or open to "
+	    "others", 0 },
+	{ "pam-user-readenv", "pam_env reads the account's "
+	    ".pam_environment", 0 },
+	{ "runner-missing", "a rule's runner account is missing or is the "
+	    "login account", 0 },
+	{ "write-path", "a rule's writable path does not exist", 0 },
+	{ "kernel-landlock", "the running kernel has no Landlock", 0 },
+	{ "kernel-seccomp", "the running kernel has no seccomp filter", 0 },
+	{ "unreadable", "something the audit needs could not be read", 0 },
 	{ NULL, NULL, 0 }
 };
 

@@ -15,6 +15,9 @@ struct warning_name {
 
 extern const struct warning_name warning_names[];	/* ends with NULL */
 
+/* The findings of sshgate-lint --audit (summary; allowable unused). */
+extern const struct warning_name audit_findings[];	/* ends with NULL */
+
 const struct warning_name *warning_lookup(const char *name);
 
 #endif
