@@ -1169,18 +1169,26 @@ parse_version(struct parser *ps)
 	while (ps->tok.t == T_NL)
 		next(ps, LEX_FIELD);
 	at = ps->tok.at;
-	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "sshgate-policy") == 0) {
+	if (ps->tok.t != T_WORD || strcmp(ps->tok.text, "sshgate-policy") != 0) {
+		/*
+		 * No version line at all: one error, and the parse goes on
+		 * from this token, so that a first "rule" is read as a rule
+		 * and not reported line by line.
+		 */
+		ERR(ps, &at, "the policy must begin with the line "
+		    "'sshgate-policy %d'", SSHGATE_POLICY_VERSION);
+		return 0;
+	}
+	next(ps, LEX_FIELD);
+	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
+		ok = 1;
 		next(ps, LEX_FIELD);
-		if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
-			ok = 1;
-			next(ps, LEX_FIELD);
-		} else if (ps->tok.t == T_WORD) {
-			ERR(ps, &ps->tok.at, "policy version '%s' is not "
-			    "supported; this sshgate reads version %d",
-			    ps->tok.text, SSHGATE_POLICY_VERSION);
-			skip_line(ps);
-			return 0;
-		}
+	} else if (ps->tok.t == T_WORD) {
+		ERR(ps, &ps->tok.at, "policy version '%s' is not "
+		    "supported; this sshgate reads version %d",
+		    ps->tok.text, SSHGATE_POLICY_VERSION);
+		skip_line(ps);
+		return 0;
 	}
 	if (!ok) {
 		ERR(ps, &at, "the policy must begin with the line "
@@ -1189,8 +1197,9 @@ parse_version(struct parser *ps)
 		return 0;
 	}
 	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
-		ERR(ps, &ps->tok.at, "unexpected %s after the version",
-		    tk_name(ps->tok.t));
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "unexpected %s after the version",
+			    tk_name(ps->tok.t));
 		skip_line(ps);
 	}
 	return 1;
