@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,32 @@ skip_line(struct parser *ps)
 {
 	while (ps->tok.t != T_NL && ps->tok.t != T_EOF)
 		next(ps, LEX_FIELD);
+}
+
+/*
+ * After a rule header the parser cannot use: skip the rule's body, up to
+ * the '}' that ends it or a line that starts the next rule, so that its
+ * fields are not reported again as misplaced at the top level.
+ */
+static void
+skip_rule(struct parser *ps)
+{
+	int line_start = 0;
+
+	for (;;) {
+		if (ps->tok.t == T_EOF)
+			return;
+		if (line_start && ps->tok.t == T_WORD &&
+		    strcmp(ps->tok.text, "rule") == 0)
+			return;
+		if (ps->tok.t == T_RBRACE) {
+			next(ps, LEX_FIELD);
+			skip_line(ps);
+			return;
+		}
+		line_start = ps->tok.t == T_NL;
+		next(ps, LEX_FIELD);
+	}
 }
 
 static void
@@ -952,16 +979,24 @@ field_args(struct parser *ps, struct rule *r)
 struct field {
 	const char	*name;
 	void		(*fn)(struct parser *, struct rule *, struct values *);
+	size_t		 loc;	/* in struct rule_locs, or NO_LOC */
 };
 
+#define LOC(f)	offsetof(struct rule_locs, f)
+#define NO_LOC	((size_t)-1)
+
 static const struct field fields[] = {
-	{ "from", field_from }, { "tag", field_tag }, { "drop", field_drop },
-	{ "run", field_run }, { "deny", field_deny }, { "as", field_as },
-	{ "caps", field_caps }, { "seccomp", field_seccomp },
-	{ "write", field_write }, { "landlock", field_landlock },
-	{ "timeout", field_timeout }, { "keepenv", field_keepenv },
-	{ "setenv", field_setenv }, { "test", field_test },
-	{ NULL, NULL }
+	{ "from", field_from, LOC(from) }, { "tag", field_tag, LOC(tag) },
+	{ "drop", field_drop, LOC(drop) }, { "run", field_run, LOC(run) },
+	{ "deny", field_deny, LOC(deny) }, { "as", field_as, LOC(as) },
+	{ "caps", field_caps, LOC(caps) },
+	{ "seccomp", field_seccomp, LOC(seccomp) },
+	{ "write", field_write, LOC(write) },
+	{ "landlock", field_landlock, LOC(landlock) },
+	{ "timeout", field_timeout, LOC(timeout) },
+	{ "keepenv", field_keepenv, LOC(keepenv) },
+	{ "setenv", field_setenv, NO_LOC }, { "test", field_test, NO_LOC },
+	{ NULL, NULL, NO_LOC }
 };
 
 /* Everything that needs the whole rule. */
@@ -983,7 +1018,8 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 	if (r->loc.run.line != 0 && r->loc.as.line == 0)
 		ERR(ps, at, "rule '%s' needs 'as ACCOUNT': the account its "
 		    "program runs as", r->name);
-	if (r->loc.deny.line != 0) {
+	/* (a rule with both run and deny has had its error above) */
+	if (r->loc.deny.line != 0 && r->loc.run.line == 0) {
 		const struct { const char *n; struct loc *l; } runonly[] = {
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
@@ -1029,9 +1065,10 @@ parse_rule(struct parser *ps)
 
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_WORD || !valid_name(ps->tok.text, 64, "_.-")) {
-		ERR(ps, &ps->tok.at, "a rule needs a name (letters, digits, "
-		    "'_', '.', '-')");
-		skip_line(ps);
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "a rule needs a name (letters, "
+			    "digits, '_', '.', '-')");
+		skip_rule(ps);
 		return;
 	}
 	p->rules = xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
@@ -1054,17 +1091,17 @@ parse_rule(struct parser *ps)
 		}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_LBRACE) {
-		ERR(ps, &ps->tok.at, "expected '{' after the rule name");
-		skip_line(ps);
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "expected '{' after the rule name");
+		skip_rule(ps);
 		ps->rule = NULL;
 		return;
 	}
 	brace = ps->tok.at;
 	next(ps, LEX_FIELD);
-	if (ps->tok.t != T_NL) {
+	/* Say so, then read the field anyway: one mistake, one error. */
+	if (ps->tok.t != T_NL && ps->tok.t != T_EOF && ps->tok.t != T_BAD)
 		ERR(ps, &ps->tok.at, "fields start on the line after '{'");
-		skip_line(ps);
-	}
 	for (;;) {
 		const struct field *f;
 		struct values vs;
@@ -1105,11 +1142,24 @@ parse_rule(struct parser *ps)
 		}
 		if (read_values(ps, &vs))
 			f->fn(ps, r, &vs);
+		else if (f->loc != NO_LOC) {
+			/*
+			 * The values were refused (and reported), but the
+			 * field was given: no second error saying it is
+			 * missing.
+			 */
+			struct loc *seen = (struct loc *)(void *)
+			    ((char *)&r->loc + f->loc);
+
+			if (seen->line == 0)
+				*seen = vs.key;
+		}
 		values_free(&vs);
 	}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
-		ERR(ps, &ps->tok.at, "'}' ends its line");
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "'}' ends its line");
 		skip_line(ps);
 	}
 done:
