@@ -867,6 +867,9 @@ field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 		}
 		r->keepenv = xreallocarray(r->keepenv, r->nkeep + 1,
 		    sizeof(*r->keepenv));
+		r->keepenv_at = xreallocarray(r->keepenv_at, r->nkeep + 1,
+		    sizeof(*r->keepenv_at));
+		r->keepenv_at[r->nkeep] = vs->v[i].at;
 		r->keepenv[r->nkeep++] = xstrdup(vs->v[i].text);
 	}
 }
@@ -1041,6 +1044,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 				ERR(ps, &r->setenv[i].at, "variable '%s' is set "
 				    "twice", r->setenv[i].name);
 				NOTE(ps, &r->setenv[j].at, "first set here");
+				break;
 			}
 		for (j = 0; j < r->nkeep; j++)
 			if (strcmp(r->setenv[i].name, r->keepenv[j]) == 0)
@@ -1050,9 +1054,12 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 	}
 	for (i = 0; i < r->nkeep; i++)
 		for (j = 0; j < i; j++)
-			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0)
-				ERR(ps, &r->loc.keepenv, "variable '%s' is kept "
-				    "twice", r->keepenv[i]);
+			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0) {
+				ERR(ps, &r->keepenv_at[i], "variable '%s' is "
+				    "kept twice", r->keepenv[i]);
+				NOTE(ps, &r->keepenv_at[j], "first kept here");
+				break;
+			}
 }
 
 static void
@@ -1360,6 +1367,7 @@ policy_free(struct policy *p)
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);
 		free(r->keepenv);
+		free(r->keepenv_at);
 		for (j = 0; j < r->nset; j++) {
 			free(r->setenv[j].name);
 			free(r->setenv[j].value);
