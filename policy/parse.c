@@ -474,10 +474,18 @@ compile_regexes(struct parser *ps, struct rule *r)
 		if (a->re == NULL) {
 			PCRE2_UCHAR msg[256];
 			struct loc at = a->at;
+			size_t k;
 
 			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
 				strcpy((char *)msg, "unknown PCRE2 error");
+			/*
+			 * off counts bytes of the regex as PCRE2 saw it; each
+			 * '/' in it was written "\/", one column more.
+			 */
 			at.col += (unsigned)off + 1;
+			for (k = 0; k < off && a->text[k] != '\0'; k++)
+				if (a->text[k] == '/')
+					at.col++;
 			at.width = 1;
 			ERR(ps, &at, "regex: %s", (char *)msg);
 		}
