@@ -102,12 +102,13 @@ add_state(const struct nfa *nfa, struct stateset *set, unsigned *mark,
 
 /*
  * Run the rule's NFA over words[0..n).  Returns 1 match, 0 no match,
- * -1 error.  On no match, *stop is the number of words consumed and
- * the atoms that could have come next are put in rt (if any).
+ * -1 error, with *stop the index of the word that failed or erred (n when
+ * the words ran out); on no match the atoms that could have come next
+ * are put in rt (if any).
  */
 static int
 nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
-    struct rule_trace *rt)
+    size_t *stop, struct rule_trace *rt)
 {
 	const struct nfa *nfa = &r->nfa;
 	struct stateset cur, nxt, tmp;
@@ -138,6 +139,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 				    r->atoms[st->atom], words[i]);
 			if (memo[st->atom] < 0) {
 				result = -1;
+				*stop = i;
 				if (rt != NULL)
 					rt->stop = i;
 				goto out;
@@ -151,6 +153,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 		cur = nxt;
 		nxt = tmp;
 	}
+	*stop = i;
 	if (i == n) {
 		for (k = 0; k < cur.n; k++)
 			if (nfa->s[cur.v[k]].op == NFA_ACCEPT)
@@ -286,7 +289,7 @@ policy_decide(const struct policy *p, const struct request *req,
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 		struct rule_trace *rt;
-		size_t drop;
+		size_t drop, stop = 0;
 		int rc;
 
 		if (!from_admits(r, req->from)) {
@@ -301,7 +304,8 @@ policy_decide(const struct policy *p, const struct request *req,
 		rt = trace_add(t, r, RULE_NO_MATCH);
 		if (rt != NULL)
 			rt->dropped = drop;
-		rc = nfa_run(&m, r, dec->words.v + drop, dec->words.n - drop, rt);
+		rc = nfa_run(&m, r, dec->words.v + drop, dec->words.n - drop,
+		    &stop, rt);
 		if (rc == 0)
 			continue;
 		dec->rule = r;
@@ -310,9 +314,10 @@ policy_decide(const struct policy *p, const struct request *req,
 			if (rt != NULL)
 				rt->outcome = RULE_ERROR;
 			dec->cause = CAUSE_MATCH_ERROR;
+			/* words are counted from 0, as --explain lists them */
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "a pattern hit the PCRE2 match limit on word %zu",
-			    r->name, (rt ? rt->stop : 0) + drop + 1);
+			    r->name, stop + drop);
 			goto out;
 		}
 		if (rt != NULL)
