@@ -213,6 +213,10 @@ path_problem(const char *path)
 	return NULL;
 }
 
+static const unsigned char v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
 int
 cidr_parse(const char *s, struct cidr *c)
 {
@@ -250,6 +254,18 @@ cidr_parse(const char *s, struct cidr *c)
 	for (i = c->prefix; i < max; i++)
 		if (c->addr[i / 8] & (0x80 >> (i % 8)))
 			return -2;
+	/*
+	 * ::ffff:a.b.c.d is the IPv4 client a.b.c.d, and the matcher sees
+	 * such a client as IPv4: store the network the same way, or it
+	 * could never admit anyone.
+	 */
+	if (c->family == AF_INET6 && c->prefix >= 96 &&
+	    memcmp(c->addr, v4mapped, sizeof(v4mapped)) == 0) {
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->family = AF_INET;
+		c->prefix -= 96;
+	}
 	return 0;
 }
 
