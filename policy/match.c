@@ -17,7 +17,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "escape.h"
 #include "policy.h"
 #include "xmalloc.h"
 
@@ -378,16 +377,35 @@ parse_ssh_connection(const char *conn, char *addr, size_t size)
 	return 0;
 }
 
+/*
+ * An atom as it is written in the policy: the lexer's only rewritings
+ * (\" and \\ in a literal, \/ in a regex) are undone, nothing else is
+ * escaped -- the lexer let only printable ASCII into atoms.  Long atoms
+ * end in "...".
+ */
 char *
 pat_atom_text(const struct pat *a)
 {
-	char *e = escape_str(a->text, 200), *s;
+	const size_t max = 200;
+	size_t i, o = 0, n = strlen(a->text);
+	char *s, q = a->kind == PAT_LIT ? '"' : '/';
 
-	if (a->kind == PAT_LIT)
-		s = xasprintf("\"%s\"", e);
-	else
-		s = xasprintf("/%s/", e);
-	free(e);
+	/* each byte may take two; quotes, "..." and NUL take six */
+	s = xmalloc(2 * (n < max ? n : max) + 6);
+	s[o++] = q;
+	for (i = 0; i < n && i < max; i++) {
+		char c = a->text[i];
+
+		if (c == q || (a->kind == PAT_LIT && c == '\\'))
+			s[o++] = '\\';
+		s[o++] = c;
+	}
+	if (i < n) {
+		memcpy(s + o, "...", 3);
+		o += 3;
+	}
+	s[o++] = q;
+	s[o] = '\0';
 	return s;
 }
 
