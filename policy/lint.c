@@ -126,9 +126,13 @@ explain_trace(const struct decision *dec, const struct trace *t)
 		if (rt->outcome == RULE_NO_MATCH) {
 			size_t w = rt->stop + rt->dropped;
 
-			if (rt->at_end)
-				printf(" -- the words ended after word %zu, but "
-				    "the pattern wants more", w);
+			if (rt->at_end && w == 0)
+				printf(" -- there are no words, but the pattern "
+				    "wants some");
+			else if (rt->at_end)
+				printf(" -- the words ended after word %zu "
+				    "'%s', but the pattern wants more", w - 1,
+				    dec->words.v[w - 1]);
 			else
 				printf(" -- stopped at word %zu '%s'", w,
 				    dec->words.v[w]);
