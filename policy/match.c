@@ -485,12 +485,16 @@ policy_run_tests(const struct policy *p, struct diags *d)
 			else if (dec.verdict == VERDICT_PERMIT)
 				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
 				    "test expects permit by rule '%s', but %s "
-				    "permits it first", rname, dec.reason);
+				    "permits it%s", rname, dec.reason,
+				    dec.rule->index < t->rule ? " first" : "");
+			else if (rname != NULL)
+				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
+				    "test expects permit by rule '%s', but it is "
+				    "denied: %s", rname, dec.reason);
 			else
 				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
-				    "test expects permit%s%s, but it is denied: "
-				    "%s", rname ? " by rule " : "",
-				    rname ? rname : "", dec.reason);
+				    "test expects permit, but it is denied: %s",
+				    dec.reason);
 		}
 		decision_free(&dec);
 	}

@@ -60,12 +60,14 @@ is "$?" 2 "an unknown option exits 2"
 
 run -f parse/tests-fail.policy
 is "$rc" 2 "failing embedded tests exit 2"
-for at in 10:5 11:5 20:5 21:5 27:5 29:1 30:1 32:1 34:1; do
+for at in 10:5 11:5 12:5 21:5 22:5 28:5 35:1 36:1 38:1 40:1; do
 	printf '%s\n' "$err" | grep -q "^parse/tests-fail\.policy:$at: error: test expects "
 	ok $? "the failing test at $at is reported where it is written"
 done
 n=$(grep -c ': error: test expects' "$tmp/err")
-is "$n" 9 "and only the 9 failing tests"
+is "$n" 10 "and only the 10 failing tests"
+printf '%s\n' "$err" | tail -n 1 | grep -qx 'parse/tests-fail\.policy: 10 of 17 tests failed, 1 warning; the gate would use this policy as it is'
+ok $? "the summary counts the failed tests, and does not claim the policy is unusable"
 
 # ---- --test --------------------------------------------------------------
 
