@@ -307,6 +307,7 @@ main(int argc, char **argv)
 	char addr[64];
 	struct diags d = { 0 };
 	struct policy *p;
+	size_t failed = 0;
 	int c, explain = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -348,12 +349,21 @@ main(int argc, char **argv)
 	p = load(file, &d);
 	/* The embedded tests run only on a policy that compiled. */
 	if (p != NULL)
-		policy_run_tests(p, &d);
+		failed = policy_run_tests(p, &d);
 	print_diags(&d);
-	if (p == NULL || (cmd == NULL && d.nerr > 0)) {
+	if (p == NULL) {
 		fprintf(stderr, "%s: %zu error%s, %zu warning%s; the gate "
 		    "would permit nothing\n", file, d.nerr, d.nerr == 1 ? "" :
 		    "s", d.nwarn, d.nwarn == 1 ? "" : "s");
+		diags_free(&d);
+		return 2;
+	}
+	if (cmd == NULL && d.nerr > 0) {
+		/* It compiles: the gate would use it, tests or not. */
+		fprintf(stderr, "%s: %zu of %zu test%s failed, %zu warning%s; "
+		    "the gate would use this policy as it is\n", file, failed,
+		    p->ntests, p->ntests == 1 ? "" : "s", d.nwarn,
+		    d.nwarn == 1 ? "" : "s");
 		policy_free(p);
 		diags_free(&d);
 		return 2;
