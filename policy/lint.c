@@ -199,14 +199,20 @@ explain_plan(const struct plan *pl)
 	struct passwd *pw = getpwnam(r->user);
 	struct group *gr = r->group ? getgrnam(r->group) : NULL;
 	size_t i;
+	char *e;
 
 	printf("execution plan:\n");
-	printf("  program:  %s\n", pl->path);
-	for (i = 0; i < pl->argc; i++)
-		printf("  argv[%zu]  %s\n", i, pl->argv[i]);
+	/* program and argv escaped like env: one form for the whole plan */
+	e = escape_str(pl->path, 4096);
+	printf("  program:  %s\n", e);
+	free(e);
+	for (i = 0; i < pl->argc; i++) {
+		e = escape_str(pl->argv[i], 4096);
+		printf("  argv[%zu]  %s\n", i, e);
+		free(e);
+	}
 	for (i = 0; i < pl->envc; i++) {
-		char *e = escape_str(pl->envp[i], 4096);
-
+		e = escape_str(pl->envp[i], 4096);
 		printf("  env[%zu]   %s\n", i, e);
 		free(e);
 	}
