@@ -76,6 +76,23 @@ ok $rc "every byte outside printable ASCII as \\xNN, a backslash doubled"
 LC_ALL=C grep -q '[^ -~]' "$log"
 ok $((!$?)) "the log holds printable ASCII only"
 
+# A quote in the command cannot end the command="..." field and forge
+# another: the command is a plain argv to the tokenizer, denied by no
+# rule, and logged with its quotes escaped.
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND='job A" reason="forged' -- >/dev/null 2>&1
+is "$?" 3 "a command with double quotes is denied"
+settle $((n + 1))
+line=$(since "$n")
+case $line in
+*' reason="no rule permits this command" command="job A\x22 reason=\x22forged"')
+	ok 0 "its quotes are escaped in the log line" ;;
+*)	ok 1 "its quotes are escaped in the log line"
+	diag "$line" ;;
+esac
+[ "$(printf '%s\n' "$line" | grep -o 'reason=' | wc -l)" = 1 ]
+ok $? "the line has one reason field"
+
 # A shell request: no command at all.
 n=$(wc -l <"$log")
 sgt_gate SSH_CONNECTION="2001:db8::7 50022 2001:db8::1 22" -- >/dev/null 2>&1
