@@ -98,7 +98,8 @@ deny(const char *reason)
 	char *cmd;
 
 	if (g.logging) {
-		cmd = g.cmd ? escape_str(g.cmd, 1024) : xstrdup("(none)");
+		/* quotes escaped too: the command must not end its field */
+		cmd = g.cmd ? escape_quoted(g.cmd, 1024) : xstrdup("(none)");
 		log_msg(LOG_NOTICE, "deny caller=%s from=%s tag=%s reason=\"%s\" "
 		    "command=\"%s\"", g.caller, g.from[0] ? g.from : "-",
 		    g.tag ? g.tag : "-", reason, cmd);

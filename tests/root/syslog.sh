@@ -90,7 +90,7 @@ case $line in
 *)	ok 1 "its quotes are escaped in the log line"
 	diag "$line" ;;
 esac
-[ "$(printf '%s\n' "$line" | grep -o 'reason=' | wc -l)" = 1 ]
+[ "$(printf '%s\n' "$line" | grep -o 'reason="' | wc -l)" = 1 ]
 ok $? "the line has one reason field"
 
 # A shell request: no command at all.
