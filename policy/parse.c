@@ -506,6 +506,35 @@ nfa_build(struct nfa *n, const struct pat *p, int next)
 	return next;
 }
 
+/* Can the pattern match no word at all? */
+static int
+pat_nullable(const struct pat *p)
+{
+	size_t i;
+
+	switch (p->kind) {
+	case PAT_LIT:
+	case PAT_RE:
+		return 0;
+	case PAT_SEQ:
+		for (i = 0; i < p->nkids; i++)
+			if (!pat_nullable(p->kids[i]))
+				return 0;
+		return 1;
+	case PAT_ALT:
+		for (i = 0; i < p->nkids; i++)
+			if (pat_nullable(p->kids[i]))
+				return 1;
+		return 0;
+	case PAT_OPT:
+	case PAT_STAR:
+		return 1;
+	case PAT_PLUS:
+		return pat_nullable(p->kids[0]);
+	}
+	return 1;
+}
+
 /* ---- fields ------------------------------------------------------------ */
 
 static int
@@ -925,6 +954,12 @@ field_args(struct parser *ps, struct rule *r)
 	r->loc.args = key;
 	next(ps, LEX_ARGS);
 	r->args = parse_alt(ps, r);
+	if (r->args == NULL)
+		r->natoms = 0;	/* freed with the failed pattern */
+	/* The first word is what "run" replaces: it must always be there. */
+	if (r->args != NULL && pat_nullable(r->args))
+		ERR(ps, &key, "args can match an empty command; the first word "
+		    "must always be matched");
 	if (r->args == NULL) {
 		/* Skip the rest of the pattern, continuation lines too. */
 		for (;;) {
@@ -945,6 +980,7 @@ field_args(struct parser *ps, struct rule *r)
 			    tk_name(ps->tok.t));
 		pat_free(r->args);
 		r->args = NULL;
+		r->natoms = 0;
 		skip_line(ps);
 	}
 }
