@@ -93,6 +93,21 @@ esac
 [ "$(printf '%s\n' "$line" | grep -o 'reason="' | wc -l)" = 1 ]
 ok $? "the line has one reason field"
 
+# A refused invocation is a decision too: logged with the caller.
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="job a" -- -f /etc/passwd >/dev/null 2>&1
+is "$?" 2 "-f from the login account exits 2"
+settle $((n + 1))
+since "$n" | grep -qF "sshgate[" && since "$n" |
+    grep -qF -- "-f is for real root only caller=$SGT_LOGIN($uid)"
+ok $? "and is logged with the caller"
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="job a" -- "$(printf 'badtag')" >/dev/null 2>&1
+is "$?" 2 "a bad tag exits 2"
+settle $((n + 1))
+since "$n" | grep -qF "bad tag 'bad\x1btag'"
+ok $? "and is logged, escaped"
+
 # A shell request: no command at all.
 n=$(wc -l <"$log")
 sgt_gate SSH_CONNECTION="2001:db8::7 50022 2001:db8::1 22" -- >/dev/null 2>&1
