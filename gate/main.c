@@ -367,12 +367,16 @@ main(int argc, char **argv)
 	/* 2. Who calls, before reading anything the caller controls. */
 	check_caller();
 
-	/* 3. Take what we need from argv and the environment; drop the rest. */
+	/*
+	 * 3. Take what we need from argv and the environment; drop the rest.
+	 * The log opens first: a refused invocation (-f, a bad tag) is a
+	 * decision, and is logged like any other.
+	 */
 	copy_environment();
-	g.policy = SSHGATE_POLICY_PATH;
-	parse_args(argc, argv);
 	log_open();
 	g.logging = 1;
+	g.policy = SSHGATE_POLICY_PATH;
+	parse_args(argc, argv);
 
 	/* 4. The policy decides on the words; a doubt is a deny. */
 	pol = load_policy();
