@@ -57,7 +57,6 @@ callenv=(
 	"BORG_RSH=sh -c id"
 	"HOME=/root"
 	"PATH=/tmp/evil:/usr/bin:/bin"
-	"SSH_CONNECTION=192.0.2.7 50022 192.0.2.1 22"
 )
 
 # plan_lines FILE: the program, argv[i] and env[i] lines of --explain,
@@ -68,20 +67,18 @@ plan_lines() {
 	    -e 's/^ *\(env\[[0-9]*\]\) *\(.*\)$/\1 \2/p' "$1"
 }
 
-check() {	# check TAG COMMAND: explain and gate agree
-	local tag=$1 cmd=$2 targs=() largs=()
-	if [ -n "$tag" ]; then
-		targs=("$tag")
-		largs=(--tag "$tag")
-	fi
-	env -i "${callenv[@]}" "$SGT_DIR/bin/sshgate-lint" -f "$pol" \
-	    --explain "$cmd" "${largs[@]}" >"$SGT_DIR/explain" 2>/dev/null
+check() {	# check TAG FROM COMMAND: explain and gate agree
+	local tag=$1 from=$2 cmd=$3 targs=() cenv=("${callenv[@]}")
+	[ -n "$tag" ] && targs=("$tag")
+	[ -n "$from" ] && cenv+=("SSH_CONNECTION=$from 50022 192.0.2.1 22")
+	env -i "${cenv[@]}" "$SGT_DIR/bin/sshgate-lint" -f "$pol" \
+	    --explain "$cmd" ${tag:+--tag "$tag"} >"$SGT_DIR/explain" 2>/dev/null
 	is "$?" 0 "lint permits: $cmd"
 	plan_lines "$SGT_DIR/explain" >"$SGT_DIR/want"
 	[ "$(grep -c '^argv\[0\] ' "$SGT_DIR/want")" = 1 ] &&
 	    grep -q '^env\[0\] ' "$SGT_DIR/want"
 	ok $? "explain shows a plan with argv[i] and env[i] lines"
-	env -i "${callenv[@]}" "SSH_ORIGINAL_COMMAND=$cmd" \
+	env -i "${cenv[@]}" "SSH_ORIGINAL_COMMAND=$cmd" \
 	    "$SGT_DIR/bin/sshgate" -f "$pol" "${targs[@]}" \
 	    >"$SGT_DIR/got" 2>"$SGT_DIR/got.err" </dev/null
 	is "$?" 0 "the gate runs the probe for: $cmd"
@@ -97,11 +94,37 @@ check() {	# check TAG COMMAND: explain and gate agree
 	ok $? "nothing of the caller's environment but the kept names"
 }
 
-check "" "borg --version"
-check "" "sudo -E borg --version --debug --show-rc"
-check "" "borg create --exclude-caches --compression zstd,3 ssh://backup/./vps::{hostname}-{now:%Y-%m-%dT%H:%M:%S.%f} /etc /home --stats"
-check "" "sudo -E borg list --json ssh://backup/./vps"
-check sgt-tag "sudo -E probe 'two  spaces' \"q\\\"uote\" 'back\\slash' x=1 --a=b ''"
+# Every "test permit" of the example policy, as a connection its rule
+# admits (the rule's first from and tag, unless the test names them).
+"$SGT_PY" - "$pol" >"$SGT_DIR/permits" <<'PY'
+import re, sys
+tag = frm = None
+for line in open(sys.argv[1]):
+    w = line.split()
+    if not w:
+        continue
+    if w[0] == "rule":
+        tag = frm = None
+    elif w[0] == "from" and frm is None:
+        frm = w[1].split("/")[0]
+    elif w[0] == "tag" and tag is None:
+        tag = w[1]
+    elif w[0] == "test" and w[1] == "permit":
+        m = re.match(r'\s*test\s+permit\s+"((?:[^"\\]|\\.)*)"(.*)$', line)
+        cmd = re.sub(r'\\(.)', r'\1', m.group(1))
+        rest = m.group(2).split()
+        opt = dict(zip(rest[0::2], rest[1::2]))
+        print("%s\x1f%s\x1f%s" % (opt.get("tag", tag or ""),
+                              opt.get("from", frm or ""), cmd))
+PY
+n=0
+while IFS=$'\x1f' read -r tag from cmd; do	# \t would collapse
+	check "$tag" "$from" "$cmd"
+	n=$((n + 1))
+done <"$SGT_DIR/permits"
+[ "$n" -ge 5 ]
+ok $? "$n commands of the example policy's own tests were run"
+check sgt-tag 192.0.2.7 "sudo -E probe 'two  spaces' \"q\\\"uote\" 'back\\slash' x=1 --a=b ''"
 
 # Spot checks that the comparison compares something.
 grep -qx 'argv\[0\] '"$SGT_DIR/bin/probe-argv" "$SGT_DIR/got" &&
