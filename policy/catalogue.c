@@ -277,6 +277,27 @@ danger_program_lookup(const char *path)
 	return NULL;
 }
 
+/* ---- writable paths ----------------------------------------------------- */
+
+const struct danger_dir danger_dirs[] = {
+	{ "/etc", "the system's configuration (passwd, sudoers, cron, "
+	    "ssh)" },
+	{ "/usr", "every installed program" },
+	{ "/bin", "programs" },
+	{ "/sbin", "programs" },
+	{ "/lib", "libraries and systemd units" },
+	{ "/lib32", "libraries" },
+	{ "/lib64", "the dynamic loader" },
+	{ "/boot", "the kernel and boot loader" },
+	{ "/root", "root's home, keys and shell start-up files" },
+	{ "/home", "every user's home and keys" },
+	{ "/var/spool/cron", "cron tables" },
+	{ "/var/lib/systemd", "systemd's state" },
+	{ "/run/systemd", "systemd's run-time units" },
+	{ "/dev", "device nodes" },
+	{ NULL, NULL }
+};
+
 /* ---- capabilities ----------------------------------------------------- */
 
 const struct danger_cap danger_caps[] = {

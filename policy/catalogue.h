@@ -76,6 +76,14 @@ struct danger_cap {
 
 extern const struct danger_cap danger_caps[];
 
+/* Directories a writable path must not be or hold. */
+struct danger_dir {
+	const char	*path;
+	const char	*why;
+};
+
+extern const struct danger_dir danger_dirs[];
+
 /* Words a regex must not accept all of: then it accepts anything. */
 extern const char *const broad_samples[];
 /* Words that start with '-' (for values that must not). */

@@ -100,20 +100,21 @@ out_diags(struct out *o, const struct diags *d)
 }
 
 /*
- * Source order, like a compiler: by line and column, stable, a note
- * staying with the diagnostic before it; diagnostics about the whole file
- * (line 0) first.
+ * The probes' warnings in source order, like a compiler's: from index
+ * `from' on, by line and column, stable, a note staying with the
+ * diagnostic before it.  (The parser and the tests report in their own
+ * order, before.)
  */
 static void
-sort_diags(struct diags *d)
+sort_diags(struct diags *d, size_t from)
 {
 	size_t *start, ng = 0, i, j;
 
-	if (d->n < 2)
+	if (d->n < from + 2)
 		return;
 	start = xreallocarray(NULL, d->n + 1, sizeof(*start));
-	for (i = 0; i < d->n; i++)
-		if (i == 0 || d->v[i].level != DIAG_NOTE)
+	for (i = from; i < d->n; i++)
+		if (i == from || d->v[i].level != DIAG_NOTE)
 			start[ng++] = i;
 	start[ng] = d->n;
 	/* insertion sort of the groups: they are few and nearly in order */
@@ -236,9 +237,13 @@ explain_trace(const struct decision *dec, const struct trace *t)
 		if (rt->outcome == RULE_NO_MATCH) {
 			size_t w = rt->stop + rt->dropped;
 
-			if (rt->at_end)
-				printf(" -- the words ended after word %zu, but "
-				    "the pattern wants more", w);
+			if (rt->at_end && w == 0)
+				printf(" -- there are no words, but the pattern "
+				    "wants some");
+			else if (rt->at_end)
+				printf(" -- the words ended after word %zu "
+				    "'%s', but the pattern wants more", w - 1,
+				    dec->words.v[w - 1]);
 			else
 				printf(" -- stopped at word %zu '%s'", w,
 				    dec->words.v[w]);
@@ -337,14 +342,20 @@ explain_plan(const struct plan *pl)
 	unsigned uid, gid;
 	size_t i;
 	int abi = landlock_abi();
+	char *e;
 
 	printf("execution plan:\n");
-	printf("  program:  %s\n", pl->path);
-	for (i = 0; i < pl->argc; i++)
-		printf("  argv[%zu]  %s\n", i, pl->argv[i]);
+	/* program and argv escaped like env: one form for the whole plan */
+	e = escape_str(pl->path, 4096);
+	printf("  program:  %s\n", e);
+	free(e);
+	for (i = 0; i < pl->argc; i++) {
+		e = escape_str(pl->argv[i], 4096);
+		printf("  argv[%zu]  %s\n", i, e);
+		free(e);
+	}
 	for (i = 0; i < pl->envc; i++) {
-		char *e = escape_str(pl->envp[i], 4096);
-
+		e = escape_str(pl->envp[i], 4096);
 		printf("  env[%zu]   %s\n", i, e);
 		free(e);
 	}
@@ -665,6 +676,7 @@ print_catalogue(struct out *o)
 	const struct danger_env *e;
 	const struct danger_program *dp;
 	const struct danger_cap *dc;
+	const struct danger_dir *dd;
 	size_t s, k, n;
 	char **sp;
 
@@ -696,6 +708,9 @@ print_catalogue(struct out *o)
 	for (dc = danger_caps; dc->name != NULL; dc++)
 		cat_record(o, "capability", dc->name, "cap", NULL, NULL,
 		    dc->why);
+	for (dd = danger_dirs; dd->path != NULL; dd++)
+		cat_record(o, "directory", dd->path, "write", NULL, NULL,
+		    dd->why);
 	return LINT_OK;
 }
 
@@ -784,6 +799,7 @@ main(int argc, char **argv)
 	struct policy *p;
 	struct out o;
 	enum mode mode = M_LINT;
+	size_t failed = 0, probed;
 	int c, strict = 0, json = 0, file_given = 0, rc;
 
 	xfatal_hook = die_oom;
@@ -886,27 +902,39 @@ main(int argc, char **argv)
 	    SSHGATE_POLICY_PATH) == 0, &d);
 	/* The embedded tests run only on a policy that compiled. */
 	if (p != NULL)
-		policy_run_tests(p, &d);
+		failed = policy_run_tests(p, &d);
+	probed = d.n;
 	if (p != NULL && mode == M_LINT) {
 		probe_policy(p, &d);
 		probe_unused_allows(p, &d);
 	}
-	sort_diags(&d);
+	sort_diags(&d, probed);
 	out_diags(&o, &d);
-	if (p == NULL || d.nerr > 0) {
+	/*
+	 * A policy that does not compile permits nothing; one whose tests
+	 * fail is what the gate would use as it is: an error for the
+	 * compiler, while --test and the other modes still decide with it.
+	 */
+	if (p == NULL || (mode == M_LINT && d.nerr > 0)) {
 		if (o.json) {
 			json_obj(&o.j);
 			json_kstr(&o.j, "type", "summary");
 			json_kstr(&o.j, "file", file);
 			json_kint(&o.j, "errors", (long long)d.nerr);
+			json_kint(&o.j, "tests_failed", (long long)failed);
 			json_kint(&o.j, "warnings", (long long)d.nwarn);
 			json_kint(&o.j, "exit", LINT_ERROR);
 			json_obj_end(&o.j);
-		} else
+		} else if (p == NULL)
 			fprintf(stderr, "%s: %zu error%s, %zu warning%s; the "
 			    "gate would permit nothing\n", file, d.nerr,
 			    d.nerr == 1 ? "" : "s", d.nwarn,
 			    d.nwarn == 1 ? "" : "s");
+		else
+			fprintf(stderr, "%s: %zu of %zu test%s failed, %zu "
+			    "warning%s; the gate would use this policy as it "
+			    "is\n", file, failed, p->ntests, p->ntests == 1 ?
+			    "" : "s", d.nwarn, d.nwarn == 1 ? "" : "s");
 		policy_free(p);
 		diags_free(&d);
 		return finish(LINT_ERROR);

@@ -920,8 +920,25 @@ check_confinement(struct ctx *c)
 	const struct danger_cap *dc;
 	struct passwd *pw;
 	char *missing = NULL, *t;
+	size_t i;
 	int cap, root;
 
+	/* Landlock confines writes to the writable paths: not to these. */
+	for (i = 0; i < r->nwrite; i++) {
+		const struct danger_dir *dd;
+		size_t n = strlen(r->write[i]);
+
+		for (dd = danger_dirs; dd->path != NULL; dd++)
+			if (strcmp(r->write[i], "/") == 0 ||
+			    (strncmp(dd->path, r->write[i], n) == 0 &&
+			    (dd->path[n] == '\0' || dd->path[n] == '/')))
+				break;
+		if (dd->path != NULL)
+			warn(c, "writable-root", &r->loc.write, "'write %s' lets "
+			    "the program write %s%s: %s", r->write[i],
+			    strcmp(r->write[i], "/") == 0 ? "everywhere, "
+			    "including " : "", dd->path, dd->why);
+	}
 	pw = getpwnam(r->user);
 	root = strcmp(r->user, "root") == 0 || (pw != NULL && pw->pw_uid == 0);
 	if (root && r->landlock != LANDLOCK_REQUIRE)

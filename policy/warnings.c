@@ -25,6 +25,8 @@ const struct warning_name warning_names[] = {
 	    "program runs, loads or writes", 1 },
 	{ "root-runner", "the program runs as root without Landlock "
 	    "required", 1 },
+	{ "writable-root", "a writable path is / or holds the system's own "
+	    "files", 1 },
 	{ "no-seccomp", "the rule turns the seccomp filter off", 1 },
 	{ "weak-seccomp", "the seccomp profile allows a group of syscalls "
 	    "that sshgate denies by default", 1 },

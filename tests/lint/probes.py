@@ -36,7 +36,7 @@ def run(*args, stdin=None):
 
 cat = run(lint, "--catalogue")
 ok(cat.returncode == 0, "--catalogue runs")
-options, commands, variables, programs, caps = [], [], [], [], []
+options, commands, variables, programs, caps, dirs = [], [], [], [], [], []
 for line in cat.stdout.splitlines():
     f = line.split("\t")
     if f[0] == "option":
@@ -49,6 +49,8 @@ for line in cat.stdout.splitlines():
         programs.append(f[1])
     elif f[0] == "capability":
         caps.append(f[1])
+    elif f[0] == "directory":
+        dirs.append(f[1])
 
 # ---- 1. the spellings are borg's own -------------------------------------
 dangerous = sorted({o[3] for o in options})
@@ -159,6 +161,17 @@ for k, name in enumerate(caps):
 rule("capc", "    run /usr/bin/id\n    as nobody\n    caps dac_read_search\n"
      "    args \"id\"\n", None, None)
 
+for k, path in enumerate(dirs + ["/"]):
+    rule("w%d" % k, "    run /usr/bin/id\n    as nobody\n    write %s\n"
+         "    args \"id\"\n" % path, "writable-root", "'write %s'" % path)
+    # the directory above: holds it, so it is no better
+    up = os.path.dirname(path)
+    if up != "/":
+        rule("wu%d" % k, "    run /usr/bin/id\n    as nobody\n    write %s\n"
+             "    args \"id\"\n" % up, "writable-root", "'write %s'" % up)
+rule("wc", "    run /usr/bin/id\n    as nobody\n    write /var/lib/sshgate-id\n"
+     "    args \"id\"\n", None, None)
+
 policy = os.path.join(work, "probes.policy")
 with open(policy, "w") as f:
     f.write("sshgate-policy 1\n\n" + "\n".join(r[1] for r in rules))
@@ -171,7 +184,7 @@ for line in res.stdout.splitlines():
         by_rule.setdefault(rec["rule"], []).append(rec)
 
 names = {"borg-runs-program", "borg-writes-file", "kept-variable",
-         "interpreter", "capability"}
+         "interpreter", "capability", "writable-root"}
 for name, text, warning, needle, what in rules:
     ws = by_rule.get(name, [])
     if warning is None:

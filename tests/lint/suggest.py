@@ -147,7 +147,22 @@ ok(r.returncode == 1 and "not a plain argv" in r.stdout,
    "a command the tokenizer refuses gets none", r.stdout)
 
 # ---- the log ---------------------------------------------------------------
+def gate_escape(cmd):
+    """As the gate logs a command: \\ doubled, '"' and bytes outside
+    printable ASCII as \\xNN (escape_quoted() in policy/escape.c)."""
+    out = ""
+    for ch in cmd:
+        if ch == "\\":
+            out += "\\\\"
+        elif ch == '"' or not " " <= ch <= "~":
+            out += "\\x%02x" % ord(ch)
+        else:
+            out += ch
+    return out
+
+
 LOG = [
+    'borg list --format "{archive}{NL}" ssh://backup/./vps',
     "borg list ssh://backup/./vps",
     "borg check --glob-archives 'vps-*' ssh://backup/./vps",
     "borg list ssh://backup/./vps::vps-2024-11-28T04:00:00",
@@ -159,7 +174,7 @@ lines = []
 for k, cmd in enumerate(LOG):
     lines.append('Nov %d 04:00:0%d vps sshgate[%d]: deny caller=borg(998) '
                  'from=192.0.2.10 tag=- reason="no rule permits this command" '
-                 'command="%s"' % (20 + k, k, 100 + k, cmd.replace("\\", "\\\\")))
+                 'command="%s"' % (20 + k, k, 100 + k, gate_escape(cmd)))
     lines.append("Nov %d 04:00:0%d vps sshd[%d]: Accepted publickey for borg"
                  % (20 + k, k, 200 + k))
 lines.append('Nov 30 04:00:09 vps sshgate[99]: deny caller=borg(998) from=- '
@@ -172,9 +187,9 @@ ok(r.returncode == 0, "--suggest-from-log exits 0", r.stdout + r.stderr)
 ok(len(sugs) == 2, "the log's denials make two suggestions (list, check)",
    r.stdout)
 lst = [s for s in sugs if "list" in s["text"]]
-ok(lst and sum(c["count"] for c in lst[0]["commands"]) == 5 and
-   len(lst[0]["commands"]) == 2,
-   "five list denials: two patterns, the timestamps grouped", lst)
+ok(lst and sum(c["count"] for c in lst[0]["commands"]) == 6 and
+   len(lst[0]["commands"]) == 3,
+   "six list denials: three patterns, the timestamps grouped", lst)
 ok(any(x["type"] == "skipped" and "truncated" in x["why"] for x in recs),
    "a truncated command is skipped, and said so", r.stdout)
 path = write("log.policy", apply(base_text, sugs))
