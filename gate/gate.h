@@ -49,7 +49,7 @@ void	landlock_prepare(const struct rule *r, const struct runner *run,
 void	landlock_enforce(struct landlock *ll);
 
 /* sandbox.c: the seccomp filter */
-void	*sandbox_build(const struct rule *r);
+void	*sandbox_build(const struct rule *r, const struct runner *run);
 void	 sandbox_load(void *ctx);
 
 /* supervise.c: only for rules with a timeout */

@@ -400,7 +400,7 @@ main(int argc, char **argv)
 	 */
 	resolve_runner(dec.rule, &run);
 	landlock_prepare(dec.rule, &run, &ll);
-	filter = sandbox_build(dec.rule);
+	filter = sandbox_build(dec.rule, &run);
 	shown = argv_join(plan.argv, plan.argc);
 	log_msg(LOG_INFO, "permit rule=%s caller=%s from=%s tag=%s runner=%s "
 	    "argv=%s", dec.rule->name, g.caller, g.from[0] ? g.from : "-",
