@@ -13,9 +13,11 @@
  *  - decide on the argv that will be exec'd, and exec exactly that argv;
  *  - load the seccomp filter last and exec right after.
  */
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,14 +116,20 @@ deny(const char *reason)
  * Before anything else: 0, 1 and 2 must be open (else our first open()
  * becomes someone's stdout), no other inherited descriptor may survive,
  * no core dump may hold what we read, and no inherited signal disposition
- * or mask may reach the program.
+ * or mask may reach the program.  Interval timers and execution-domain
+ * flags also survive execve, setuid or not (the kernel clears only the
+ * address-layout flags): a caller's armed ITIMER_REAL would kill the
+ * program at a moment of the caller's choosing.
  */
 static void
 clean_start(void)
 {
+	static const int timers[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
 	struct rlimit nocore = { 0, 0 };
+	struct itimerval off, left;
 	struct sigaction sa;
 	sigset_t none;
+	size_t i;
 	int fd, sig;
 
 	for (fd = 0; fd < 3; fd++) {
@@ -136,6 +144,16 @@ clean_start(void)
 		die(EXIT_PRIV, "PR_SET_DUMPABLE: %s", strerror(errno));
 	if (setrlimit(RLIMIT_CORE, &nocore) != 0)
 		die(EXIT_PRIV, "RLIMIT_CORE: %s", strerror(errno));
+	memset(&off, 0, sizeof(off));
+	for (i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		if (setitimer(timers[i], &off, NULL) != 0 ||
+		    getitimer(timers[i], &left) != 0 ||
+		    left.it_value.tv_sec != 0 || left.it_value.tv_usec != 0)
+			die(EXIT_PRIV, "cannot disarm interval timer %d",
+			    timers[i]);
+	if (personality(PER_LINUX) == -1 ||
+	    personality(0xffffffff) != PER_LINUX)
+		die(EXIT_PRIV, "cannot reset the execution domain");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);

@@ -132,6 +132,17 @@ do_status(void)
 		    it[0].it_value.tv_usec | it[1].it_value.tv_sec |
 		    it[1].it_value.tv_usec | it[2].it_value.tv_sec |
 		    it[2].it_value.tv_usec) ? "armed" : "none");
+	do {
+		char pers[32] = "?";
+		FILE *f = fopen("/proc/self/personality", "r");
+
+		if (f != NULL) {
+			if (fgets(pers, sizeof(pers), f) == NULL)
+				strcpy(pers, "?\n");
+			fclose(f);
+		}
+		printf("personality: %s", pers);
+	} while (0);
 	if (getrlimit(RLIMIT_CORE, &rl) == 0)
 		printf("rlimit-core: %llu\n", (unsigned long long)rl.rlim_cur);
 }

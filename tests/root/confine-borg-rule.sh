@@ -94,7 +94,7 @@ if [ "$(uname -m)" = x86_64 ]; then
 	expect_status $((128 + 31)) "an x32 syscall kills the process (SIGSYS)"
 	expect_no "^x32: " "the x32 syscall never returned"
 	# int 0x80 reaches seccomp only when the kernel has the i386 entry.
-	( "$CF_PROBE" int80 ) >/dev/null 2>&1
+	sh -c '"$0" int80' "$CF_PROBE" >/dev/null 2>&1
 	if [ $? = 0 ]; then
 		out=$(sgt_gate SSH_ORIGINAL_COMMAND="probe int80" -- 2>&1); rc=$?
 		expect_status $((128 + 31)) "an int 0x80 syscall kills the process (SIGSYS)"
