@@ -375,7 +375,7 @@ main(int argc, char **argv)
 	struct runner run;
 	struct landlock ll;
 	void *filter;
-	char why[512], *shown;
+	char why[512], llshown[16], *shown;
 	int fd;
 
 	/* 1. Inherited state cannot influence anything after this. */
@@ -420,9 +420,14 @@ main(int argc, char **argv)
 	landlock_prepare(dec.rule, &run, &ll);
 	filter = sandbox_build(dec.rule, &run);
 	shown = argv_join(plan.argv, plan.argc);
+	if (ll.fd >= 0)
+		snprintf(llshown, sizeof(llshown), "abi%d", ll.abi);
+	else
+		snprintf(llshown, sizeof(llshown), "off");
 	log_msg(LOG_INFO, "permit rule=%s caller=%s from=%s tag=%s runner=%s "
-	    "argv=%s", dec.rule->name, g.caller, g.from[0] ? g.from : "-",
-	    g.tag ? g.tag : "-", run.name, shown);
+	    "landlock=%s argv=%s", dec.rule->name, g.caller,
+	    g.from[0] ? g.from : "-", g.tag ? g.tag : "-", run.name, llshown,
+	    shown);
 	free(shown);
 	if (dec.rule->timeout > 0)
 		supervise(dec.rule, &run);	/* returns in the child */

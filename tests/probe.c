@@ -11,6 +11,17 @@
  * meant to be run as the only word of a separate invocation, whose exit
  * signal the test observes.
  *
+ * One word is not a check but a wrapper, for root tests of code paths
+ * that this kernel would not otherwise reach:
+ *
+ *   sgt-probe wrap-landlock=MODE PROGRAM [ARG ...]
+ *
+ * runs PROGRAM under a seccomp filter that makes the Landlock syscalls
+ * fail with MODE = ENOSYS (a kernel without Landlock) or EOPNOTSUPP
+ * (Landlock disabled at boot), or, with MODE = abi:N, answers the ABI
+ * version query with N and lets every other Landlock call through to the
+ * kernel (an older kernel).  Root only (CAP_SYS_ADMIN, no no_new_privs).
+ *
  * A check that succeeds changes nothing it need not change: "write"
  * opens for writing and writes no byte, "chmod"/"chown"/"utime"/"setflags"
  * set what is already there.  Only "create" and "mkdir" make something
@@ -29,16 +40,21 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/io_uring.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <stddef.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -531,6 +547,117 @@ do_settime(void)
 	say_rc(clock_settime(CLOCK_REALTIME, &ts));
 }
 
+#if defined(__x86_64__)
+#define NATIVE_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH	AUDIT_ARCH_AARCH64
+#else
+#define NATIVE_ARCH	0	/* wrap-landlock refuses to run */
+#endif
+#define LL_CREATE	444	/* landlock_create_ruleset, all architectures */
+#define LL_RESTRICT	446
+
+static int
+install_filter(uint32_t action, int only_create, unsigned flags)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, LL_CREATE, 0, 2),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
+		    only_create ? LL_CREATE : LL_RESTRICT, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
+/* Answer the version query with abi; let everything else through. */
+static int
+fake_abi(long abi, pid_t child, int listener)
+{
+	struct seccomp_notif_sizes sz;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	int status;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) == -1)
+		return 125;
+	req = calloc(1, sz.seccomp_notif);
+	resp = calloc(1, sz.seccomp_notif_resp);
+	if (req == NULL || resp == NULL)
+		return 125;
+	for (;;) {
+		struct pollfd pf = { listener, POLLIN, 0 };
+
+		if (waitpid(child, &status, WNOHANG) == child)
+			break;
+		if (poll(&pf, 1, 100) <= 0 || !(pf.revents & POLLIN))
+			continue;
+		memset(req, 0, sz.seccomp_notif);
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) == -1)
+			continue;
+		memset(resp, 0, sz.seccomp_notif_resp);
+		resp->id = req->id;
+		if (req->data.args[0] == 0 && req->data.args[1] == 0 &&
+		    req->data.args[2] == 1 /* LANDLOCK_CREATE_RULESET_VERSION */)
+			resp->val = abi;
+		else
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+	    128 + WTERMSIG(status);
+}
+
+static int
+wrap_landlock(const char *mode, char **cmd)
+{
+	int listener;
+	pid_t pid;
+
+	if (cmd[0] == NULL || NATIVE_ARCH == 0) {
+		fprintf(stderr, "wrap-landlock: no program, or an "
+		    "architecture this wrapper does not know\n");
+		return 2;
+	}
+	if (strcmp(mode, "ENOSYS") == 0 || strcmp(mode, "EOPNOTSUPP") == 0) {
+		if (install_filter(SECCOMP_RET_ERRNO | (mode[1] == 'N' ?
+		    ENOSYS : EOPNOTSUPP), 0, 0) == -1) {
+			perror("wrap-landlock: seccomp");
+			return 125;
+		}
+		execv(cmd[0], cmd);
+		perror("wrap-landlock: execv");
+		return 127;
+	}
+	if (strncmp(mode, "abi:", 4) != 0) {
+		fprintf(stderr, "wrap-landlock: mode ENOSYS, EOPNOTSUPP or "
+		    "abi:N\n");
+		return 2;
+	}
+	listener = install_filter(SECCOMP_RET_USER_NOTIF, 1,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	if (listener == -1) {
+		perror("wrap-landlock: seccomp listener");
+		return 125;
+	}
+	pid = fork();
+	if (pid == -1)
+		return 125;
+	if (pid == 0) {
+		close(listener);
+		execv(cmd[0], cmd);
+		_exit(127);
+	}
+	return fake_abi(atol(mode + 4), pid, listener);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -552,6 +679,10 @@ main(int argc, char **argv)
 		errno = 0;
 		if (strcmp(buf, "probe") == 0)
 			continue;	/* the client's first word */
+		else if (strcmp(buf, "wrap-landlock") == 0) {
+			need_arg();
+			return wrap_landlock(arg, argv + i + 1);
+		}
 		else if (strcmp(buf, "status") == 0)
 			do_status();
 		else if (strcmp(buf, "env") == 0)
