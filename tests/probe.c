@@ -376,7 +376,8 @@ do_handle(void)
 		struct file_handle fh;
 		unsigned char buf[MAX_HANDLE_SZ];
 	} h;
-	int mount_id, fd;
+	char dir[4096], *slash;
+	int mount_id, fd, mfd;
 
 	need_arg();
 	memset(&h, 0, sizeof(h));
@@ -388,10 +389,18 @@ do_handle(void)
 		h.fh.handle_bytes = 8;
 		h.fh.handle_type = 1;
 	}
-	fd = open_by_handle_at(AT_FDCWD, &h.fh, O_RDONLY);
+	/* The handle is looked up on the filesystem of the directory fd. */
+	snprintf(dir, sizeof(dir), "%s", arg);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir)
+		*slash = '\0';
+	mfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open_by_handle_at(mfd == -1 ? AT_FDCWD : mfd, &h.fh, O_RDONLY);
 	if (fd != -1)
 		close(fd);
 	say_rc(fd);
+	if (mfd != -1)
+		close(mfd);
 }
 
 static void
