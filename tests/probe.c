@@ -518,14 +518,19 @@ do_capraise(void)
 	say_rc(syscall(SYS_capset, &hdr, d));
 }
 
+/* A child sleeping ARG seconds; "escape" leaves the process group and
+ * ignores SIGTERM, as a program hiding from a timeout would. */
 static void
-do_spawn_sleep(void)
+do_spawn_sleep(int escape)
 {
 	pid_t pid;
 
 	need_arg();
 	pid = fork();
 	if (pid == 0) {
+		if (escape && (setsid() == -1 ||
+		    signal(SIGTERM, SIG_IGN) == SIG_ERR))
+			_exit(126);
 		execl("/bin/sleep", "sleep", arg, (char *)NULL);
 		_exit(127);
 	}
@@ -825,7 +830,9 @@ main(int argc, char **argv)
 			printf("%s: pid=%ld\n", word, (long)getpid());
 			sleep((unsigned)atoi(arg));
 		} else if (strcmp(buf, "spawn-sleep") == 0)
-			do_spawn_sleep();
+			do_spawn_sleep(0);
+		else if (strcmp(buf, "escape-sleep") == 0)
+			do_spawn_sleep(1);
 		else if (strcmp(buf, "exit") == 0) {
 			need_arg();
 			exit(atoi(arg));
