@@ -267,6 +267,32 @@ copy_environment(void)
 }
 
 /*
+ * Under sudo the real uid is 0: the account that called is what sudo put
+ * in SUDO_UID (sudo sets it itself; only root can start us without sudo
+ * and with a real uid 0).  Logged as caller=sudo:NAME(UID); for the log
+ * only, never for a decision.
+ */
+static void
+note_sudo(void)
+{
+	const char *su;
+	struct passwd *pw;
+	char *end, *old;
+	unsigned long uid;
+
+	if (!g.root_caller || (su = env_lookup(g.env, "SUDO_UID")) == NULL)
+		return;
+	errno = 0;
+	uid = strtoul(su, &end, 10);
+	if (errno != 0 || end == su || *end != '\0' || uid > UINT_MAX - 1)
+		return;
+	pw = getpwuid((uid_t)uid);
+	old = g.caller;
+	g.caller = xasprintf("sudo:%s(%lu)", pw ? pw->pw_name : "uid", uid);
+	free(old);
+}
+
+/*
  * sshgate                  ForceCommand: the command is SSH_ORIGINAL_COMMAND
  * sshgate TAG              command="sshgate TAG" in authorized_keys
  * sshgate -c CMD           as the login shell; CMD is the forced command
@@ -386,6 +412,7 @@ main(int argc, char **argv)
 
 	/* 3. Take what we need from argv and the environment; drop the rest. */
 	copy_environment();
+	note_sudo();
 	g.policy = SSHGATE_POLICY_PATH;
 	parse_args(argc, argv);
 	log_open();
