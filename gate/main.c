@@ -441,10 +441,14 @@ main(int argc, char **argv)
 	/*
 	 * 6-7. Everything that needs root or allocation happens before the
 	 * identity changes: the runner's ids, the Landlock ruleset (it opens
-	 * the writable paths), the seccomp filter (built, not loaded).
+	 * the writable paths), for a uid 0 runner a read-only view of every
+	 * mount but the writable paths (uid 0 owns root's files, and
+	 * Landlock does not govern their modes, owners or ACLs), the seccomp
+	 * filter (built, not loaded).
 	 */
 	resolve_runner(dec.rule, &run);
 	landlock_prepare(dec.rule, &run, &ll);
+	readonly_system(dec.rule, &run);
 	filter = sandbox_build(dec.rule, &run);
 	shown = argv_join(plan.argv, plan.argc);
 	if (ll.fd >= 0)

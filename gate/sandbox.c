@@ -9,9 +9,10 @@
  *    under it and nothing runs without it;
  *  - never drop a rule silently: a name libseccomp cannot resolve, and
  *    for which we know no number, stops the gate;
- *  - deny the owner's metadata rights and IPC to a uid 0 runner whatever
- *    the rule says (SC_UID0): uid 0 owns root's files, and Landlock
- *    governs their contents and names, not their modes, owners, ACLs.
+ *  - deny SysV IPC and message queues to a uid 0 runner whatever the
+ *    rule says (SC_UID0): uid 0 owns root's IPC objects, which neither
+ *    Landlock nor the read-only mounts (readonly.c) govern; and never
+ *    run uid 0 without a filter.
  */
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -136,9 +137,8 @@ sandbox_build(const struct rule *r, const struct runner *run)
 	if (run->uid == 0) {
 		if (r->seccomp_off)
 			die(EXIT_PRIV, "rule '%s' runs as uid 0 without seccomp: "
-			    "uid 0 owns root's files, and only the filter "
-			    "keeps it from changing their modes, owners and "
-			    "ACLs; refused", r->name);
+			    "uid 0 owns root's IPC objects and more that only "
+			    "the filter keeps from it; refused", r->name);
 		groups |= SC_UID0;
 	}
 	if (r->seccomp_off)

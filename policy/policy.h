@@ -54,10 +54,11 @@ enum sc_group_bit {
 #define SC_DEFAULT	(SC_STRICT & ~SC_NETWORK)
 /*
  * Always denied when the runner is uid 0, whatever the rule says: uid 0
- * owns root's files and IPC objects, and Landlock governs neither the
- * metadata of files nor SysV IPC.  The gate adds these groups itself.
+ * owns root's IPC objects, and neither Landlock nor the read-only mounts
+ * that keep it from changing root's files (gate/readonly.c) govern SysV
+ * IPC or message queues.  The gate adds these groups itself.
  */
-#define SC_UID0		(SC_METADATA | SC_IPC)
+#define SC_UID0		SC_IPC
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
 

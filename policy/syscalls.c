@@ -111,7 +111,7 @@ const struct sc_group sc_groups[] = {
 	{ "@network", SC_NETWORK, "sockets other than AF_UNIX", network },
 	{ "@metadata", SC_METADATA, "changing modes, owners, extended "
 	    "attributes, times and inode flags, which Landlock does not "
-	    "govern (always denied to a uid 0 runner)", metadata },
+	    "govern", metadata },
 	{ "@ipc", SC_IPC, "SysV IPC and POSIX message queues, which Landlock "
 	    "does not govern (always denied to a uid 0 runner)", ipc },
 	{ NULL, 0, NULL, NULL }

@@ -34,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -823,7 +824,24 @@ main(int argc, char **argv)
 			say_rc(syscall(SYS_reboot, 0, 0, 0, NULL));
 		else if (strcmp(buf, "settime") == 0)
 			do_settime();
-		else if (strcmp(buf, "personality") == 0)
+		else if (strcmp(buf, "shmget") == 0) {
+			long id = syscall(SYS_shmget, 0 /* IPC_PRIVATE */,
+			    4096UL, 0600);
+
+			if (id >= 0)
+				(void)syscall(SYS_shmctl, id, 0 /* IPC_RMID */,
+				    NULL);
+			say_rc(id);
+		} else if (strcmp(buf, "statvfs") == 0) {
+			struct statvfs sv;
+
+			need_arg();
+			if (statvfs(arg, &sv) == -1)
+				say_rc(-1);
+			else
+				printf("%s: %s\n", word, (sv.f_flag & ST_RDONLY) ?
+				    "ro" : "rw");
+		} else if (strcmp(buf, "personality") == 0)
 			say_rc(syscall(SYS_personality, 0xffffffffUL));
 		else if (strcmp(buf, "sleep") == 0) {
 			need_arg();
