@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -127,7 +128,7 @@ clean_start(void)
 	static const int timers[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
 	struct rlimit nocore = { 0, 0 };
 	struct itimerval off, left;
-	struct sigaction sa;
+	unsigned long ksa[8];	/* larger than any kernel sigaction */
 	sigset_t none;
 	size_t i;
 	int fd, sig;
@@ -154,13 +155,24 @@ clean_start(void)
 	if (personality(PER_LINUX) == -1 ||
 	    personality(0xffffffff) != PER_LINUX)
 		die(EXIT_PRIV, "cannot reset the execution domain");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP &&
-		    sigaction(sig, &sa, NULL) != 0 && errno != EINVAL)
-			die(EXIT_PRIV, "sigaction(%d): %s", sig, strerror(errno));
+	/*
+	 * Through the raw syscall: glibc's sigaction() refuses the signals
+	 * it reserves (32, 33), which a caller can still have set to
+	 * SIG_IGN -- and an ignored signal stays ignored across execve.  An
+	 * all-zero kernel sigaction is SIG_DFL, no flags, empty mask, on
+	 * every architecture's layout.
+	 */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		memset(ksa, 0, sizeof(ksa));
+		if (syscall(SYS_rt_sigaction, sig, ksa, NULL,
+		    (size_t)(NSIG - 1) / 8) != 0 ||
+		    syscall(SYS_rt_sigaction, sig, NULL, ksa,
+		    (size_t)(NSIG - 1) / 8) != 0 || ksa[0] != 0 || ksa[1] != 0)
+			die(EXIT_PRIV, "cannot reset signal %d: %s", sig,
+			    strerror(errno));
+	}
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
 		die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
