@@ -19,6 +19,10 @@ cf_init "$@"
 	cf_rule no-caps probe-nocaps \
 	    "as       $SGT_RUNNER" \
 	    "caps     none"
+	cf_rule as-caller probe-caller \
+	    "as       $SGT_LOGIN" \
+	    "caps     dac_read_search" \
+	    "landlock best-effort"
 } | sgt_policy -
 
 cf_runner_sleeper
@@ -112,4 +116,9 @@ expect "read=$CF_SECRET: errno=EACCES" "caps none: the root-only file is unreada
 
 grep -q "permit rule=borg-like caller=$SGT_LOGIN" "$SGT_DIR/syslog"
 ok $? "each permit is logged"
+
+# The runner must be an account of its own, not the caller.
+cf_gate SSH_ORIGINAL_COMMAND="probe-caller status" --
+expect_status 5 "a rule whose runner is the calling account is refused (exit 5)"
+expect_no "^Uid:" "and nothing ran"
 sgt_done
