@@ -133,6 +133,46 @@ expect_status 0 "borg create as the runner root succeeds too"
 [ -d "$rootbase/.cache/borg" ]
 ok $? "its cache is in its writable path"
 
+# ---- the shipped example policy's borg-create rule, for real ----------------
+# setup/vps/policy.in with only its site-specific names replaced: the
+# runner, its directory, the login account and the socket.  The server
+# side serves ./vps relative to its working directory, as the example's
+# repository URL ssh://backup/./vps expects; /srv is a tmpfs of this
+# test's mount namespace.
+mkdir -p "$SGT_DIR/srv"
+chown "$SGT_LOGIN:" "$SGT_DIR/srv"
+as_login borg init -e repokey "$SGT_DIR/srv/vps" >/dev/null 2>&1 || sgt_bail "borg init vps"
+sock2=$sockdir/example.sock
+(cd "$SGT_DIR/srv" && as_login sh -c 'umask 0117; exec systemd-socket-activate \
+    --accept --inetd -l "$0" borg serve --append-only --restrict-to-path "$1"' \
+    "$sock2" "$SGT_DIR/srv/vps" 2>>"$SGT_DIR/serve.log") &
+SGT_PIDS="$SGT_PIDS $!"
+for i in $(seq 100); do [ -S "$sock2" ] && break; sleep 0.05; done
+as_login chmod 0660 "$sock2"
+mount -t tmpfs -o mode=0755 sgt-srv /srv || sgt_bail "tmpfs /srv"
+cp -a "$tree" /srv/sgt-tree
+sed -e "s|/var/lib/sshgate-borg|$CF_HOME|g" \
+    -e "s|as       sshgate-borg|as       $SGT_RUNNER|" \
+    -e "s|-u borg /run/sshgate/borg/borg.sock|-u $SGT_LOGIN $sock2|" \
+    -e "s|@pkglibexecdir@|$SGT_DIR/bin|g" \
+    "$top_srcdir/setup/vps/policy.in" | sgt_policy -
+"$top_builddir/sshgate-lint" -f "$SGT_POLICY" >/dev/null 2>&1
+ok $? "the adapted example policy passes sshgate-lint and its own tests"
+cf_gate BORG_PASSPHRASE="$BORG_PASSPHRASE" \
+    SSH_ORIGINAL_COMMAND="borg create --stats ssh://backup/./vps::vps-{now} /srv/sgt-tree" --
+expect_status 0 "the example's borg-create rule runs borg create through the gate"
+grep -q "permit rule=borg-create .*runner=$SGT_RUNNER landlock=abi" "$SGT_DIR/syslog"
+ok $? "decided by the example's borg-create rule"
+cf_gate BORG_PASSPHRASE="$BORG_PASSPHRASE" SSH_ORIGINAL_COMMAND="borg list ssh://backup/./vps" --
+expect_status 0 "the example's borg-list-info rule lists the repository"
+printf '%s\n' "$out" | grep -q '^vps-20'
+ok $? "and the archive is there"
+got=$(env BORG_BASE_DIR="$SGT_DIR/rootborg" BORG_PASSPHRASE="$BORG_PASSPHRASE" \
+    borg extract --stdout "$SGT_DIR/srv/vps::$(printf '%s\n' "$out" | awk '/^vps-20/ {print $1; exit}')" \
+    srv/sgt-tree/root-only/secret 2>/dev/null | sha256sum)
+is "$got" "$secret_sum" "the root-only file is in the example rule's archive"
+umount /srv
+
 # ---- root reads the repository back ----------------------------------------
 rb() { env BORG_BASE_DIR="$SGT_DIR/rootborg" BORG_PASSPHRASE="$BORG_PASSPHRASE" \
     borg "$@"; }
