@@ -198,6 +198,9 @@ sgt_gate() {
 		shift
 	done
 	[ $# -gt 0 ] && shift
+	# setpriv keeps root's capabilities until its own execve: the hop
+	# through env makes the gate's execve an unprivileged one, as a real
+	# login's is (else CAP_DAC_OVERRIDE would bypass the mode 4750).
 	env -i "${envs[@]}" setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" \
-	    --clear-groups -- "$SGT_DIR/bin/sshgate" "$@"
+	    --clear-groups -- /usr/bin/env "$SGT_DIR/bin/sshgate" "$@"
 }

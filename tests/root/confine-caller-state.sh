@@ -19,6 +19,33 @@ cf_init "$@"
 	    "setenv   BORG_BASE_DIR $CF_HOME"
 } | sgt_policy -
 
+# ---- who may call ----------------------------------------------------------
+# Mode 4750 with the login account's group lets the kernel refuse others;
+# the gate refuses a member of that group whose real group differs, and a
+# copy that anyone could execute.
+other=sgt-o$SGT_ID
+sgt_add_user "$other" /bin/sh
+usermod -a -G "$SGT_LOGIN" "$other" || sgt_bail "usermod"
+# (/usr/bin/env: setpriv keeps root's capabilities until its execve; the
+# hop makes the gate's execve an unprivileged one, as sgt_gate does.)
+out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$other" \
+    --regid="$other" --init-groups -- /usr/bin/env "$SGT_DIR/bin/sshgate" 2>&1); rc=$?
+expect_status 2 "a member of the gate's group with another real group is refused (exit 2)"
+expect_no "^Uid:" "and nothing ran"
+out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$other" \
+    --regid="$other" --clear-groups -- /usr/bin/env "$SGT_DIR/bin/sshgate" 2>&1); rc=$?
+printf '%s\n' "$out" | grep -q 'Permission denied' && ! printf '%s\n' "$out" | grep -q '^Uid:'
+r=$?; ok $r "anyone else cannot even execute it (mode 4750)"; [ $r = 0 ] || diag "status $rc: $out"
+install -o root -g "$SGT_LOGIN" -m 4755 "$top_builddir/sshgate" "$SGT_DIR/bin/sshgate-4755"
+out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$SGT_LOGIN" \
+    --regid="$SGT_LOGIN" --clear-groups -- /usr/bin/env "$SGT_DIR/bin/sshgate-4755" 2>&1); rc=$?
+expect_status 2 "a gate that everyone may execute refuses to run (exit 2)"
+expect_no "^Uid:" "and runs nothing"
+install -o root -g "$SGT_LOGIN" -m 0750 "$top_builddir/sshgate" "$SGT_DIR/bin/sshgate-nosuid"
+out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$SGT_LOGIN" \
+    --regid="$SGT_LOGIN" --clear-groups -- /usr/bin/env "$SGT_DIR/bin/sshgate-nosuid" 2>&1); rc=$?
+expect_status 2 "a gate without the setuid bit refuses to run (exit 2)"
+
 # ---- environment ----------------------------------------------------------
 hostile=(
 	LD_PRELOAD=/tmp/sgt-evil.so LD_LIBRARY_PATH=/tmp/sgt-evil LD_AUDIT=/tmp/x.so
@@ -97,7 +124,7 @@ expect "personality: 00000000" "the caller's personality flags do not reach the 
 # gets no setuid: the gate must notice and refuse, not run unprivileged.
 out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$SGT_LOGIN" \
     --regid="$SGT_LOGIN" --clear-groups --no-new-privs -- \
-    "$SGT_DIR/bin/sshgate" 2>&1); rc=$?
+    /usr/bin/env "$SGT_DIR/bin/sshgate" 2>&1); rc=$?
 expect_status 2 "a caller with no_new_privs is refused (exit 2)"
 expect_no "^Uid:" "and nothing ran"
 

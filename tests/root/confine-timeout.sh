@@ -18,8 +18,8 @@ cf_init "$@"
 
 start_gate() {	# start_gate CMD: the setuid gate in the background
 	env -i SSH_ORIGINAL_COMMAND="$1" setpriv --reuid="$SGT_LOGIN" \
-	    --regid="$SGT_LOGIN" --clear-groups -- "$SGT_DIR/bin/sshgate" \
-	    >"$SGT_DIR/gate.out" 2>&1 &
+	    --regid="$SGT_LOGIN" --clear-groups -- /usr/bin/env \
+	    "$SGT_DIR/bin/sshgate" >"$SGT_DIR/gate.out" 2>&1 &
 	gate=$!
 	SGT_PIDS="$SGT_PIDS $gate"
 	local i
