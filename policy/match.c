@@ -301,7 +301,9 @@ policy_decide(const struct policy *p, const struct request *req,
 		rt = trace_add(t, r, RULE_NO_MATCH);
 		if (rt != NULL)
 			rt->dropped = drop;
-		rc = nfa_run(&m, r, dec->words.v + drop, dec->words.n - drop, rt);
+		/* no word left after the prefix: nothing for "run" to replace */
+		rc = dec->words.n > drop ? nfa_run(&m, r, dec->words.v + drop,
+		    dec->words.n - drop, rt) : 0;
 		if (rc == 0)
 			continue;
 		dec->rule = r;

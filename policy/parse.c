@@ -45,7 +45,54 @@ struct parser {
 	struct token	 tok;
 	int		 depth;
 	const char	*rule;	/* name of the rule being parsed */
+	size_t		 rules_cap, tests_cap;
+	int		*names;	/* hash of rule names -> rule index + 1 */
+	size_t		 names_cap;
 };
+
+/* FNV-1a; the table only speeds up the duplicate check. */
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * Index of an earlier rule with this name, or -1; records the new rule.
+ * A hash table keeps a 10,000-rule policy linear to parse.
+ */
+static int
+name_seen(struct parser *ps, const struct rule *r)
+{
+	const struct rule *rules = ps->p->rules;
+	size_t i, mask;
+
+	if (2 * (size_t)(r->index + 1) > ps->names_cap) {
+		size_t cap = ps->names_cap ? ps->names_cap * 2 : 64;
+		int k;
+
+		free(ps->names);
+		ps->names = xcalloc(cap, sizeof(*ps->names));
+		ps->names_cap = cap;
+		for (k = 0; k < r->index; k++) {
+			for (i = name_hash(rules[k].name) & (cap - 1);
+			    ps->names[i] != 0; i = (i + 1) & (cap - 1))
+				;
+			ps->names[i] = k + 1;
+		}
+	}
+	mask = ps->names_cap - 1;
+	for (i = name_hash(r->name) & mask; ps->names[i] != 0;
+	    i = (i + 1) & mask)
+		if (strcmp(rules[ps->names[i] - 1].name, r->name) == 0)
+			return ps->names[i] - 1;
+	ps->names[i] = r->index + 1;
+	return -1;
+}
 
 static void
 next(struct parser *ps, enum lexmode m)
@@ -506,6 +553,35 @@ nfa_build(struct nfa *n, const struct pat *p, int next)
 	return next;
 }
 
+/* Can the pattern match no word at all? */
+static int
+pat_nullable(const struct pat *p)
+{
+	size_t i;
+
+	switch (p->kind) {
+	case PAT_LIT:
+	case PAT_RE:
+		return 0;
+	case PAT_SEQ:
+		for (i = 0; i < p->nkids; i++)
+			if (!pat_nullable(p->kids[i]))
+				return 0;
+		return 1;
+	case PAT_ALT:
+		for (i = 0; i < p->nkids; i++)
+			if (pat_nullable(p->kids[i]))
+				return 1;
+		return 0;
+	case PAT_OPT:
+	case PAT_STAR:
+		return 1;
+	case PAT_PLUS:
+		return pat_nullable(p->kids[0]);
+	}
+	return 1;
+}
+
 /* ---- fields ------------------------------------------------------------ */
 
 static int
@@ -906,8 +982,11 @@ field_test(struct parser *ps, struct rule *r, struct values *vs)
 		return;
 	}
 	t.cmd = xstrdup(vs->v[1].text);
-	ps->p->tests = xreallocarray(ps->p->tests, ps->p->ntests + 1,
-	    sizeof(*ps->p->tests));
+	if (ps->p->ntests == ps->tests_cap) {
+		ps->tests_cap = ps->tests_cap ? ps->tests_cap * 2 : 16;
+		ps->p->tests = xreallocarray(ps->p->tests, ps->tests_cap,
+		    sizeof(*ps->p->tests));
+	}
 	ps->p->tests[ps->p->ntests++] = t;
 }
 
@@ -925,6 +1004,12 @@ field_args(struct parser *ps, struct rule *r)
 	r->loc.args = key;
 	next(ps, LEX_ARGS);
 	r->args = parse_alt(ps, r);
+	if (r->args == NULL)
+		r->natoms = 0;	/* freed with the failed pattern */
+	/* The first word is what "run" replaces: it must always be there. */
+	if (r->args != NULL && pat_nullable(r->args))
+		ERR(ps, &key, "args can match an empty command; the first word "
+		    "must always be matched");
 	if (r->args == NULL) {
 		/* Skip the rest of the pattern, continuation lines too. */
 		for (;;) {
@@ -945,6 +1030,7 @@ field_args(struct parser *ps, struct rule *r)
 			    tk_name(ps->tok.t));
 		pat_free(r->args);
 		r->args = NULL;
+		r->natoms = 0;
 		skip_line(ps);
 	}
 }
@@ -1025,7 +1111,8 @@ parse_rule(struct parser *ps)
 	struct policy *p = ps->p;
 	struct rule *r;
 	struct loc brace;
-	size_t i;
+	size_t i, first_test = p->ntests;
+	int prev;
 
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_WORD || !valid_name(ps->tok.text, 64, "_.-")) {
@@ -1034,7 +1121,11 @@ parse_rule(struct parser *ps)
 		skip_line(ps);
 		return;
 	}
-	p->rules = xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
+	if (p->nrules == ps->rules_cap) {
+		ps->rules_cap = ps->rules_cap ? ps->rules_cap * 2 : 16;
+		p->rules = xreallocarray(p->rules, ps->rules_cap,
+		    sizeof(*p->rules));
+	}
 	r = &p->rules[p->nrules];
 	memset(r, 0, sizeof(*r));
 	r->index = (int)p->nrules++;
@@ -1044,14 +1135,10 @@ parse_rule(struct parser *ps)
 	r->seccomp = SC_STRICT;
 	r->landlock = LANDLOCK_REQUIRE;
 	ps->rule = r->name;
-	for (i = 0; i + 1 < p->nrules; i++)
-		if (strcmp(p->rules[i].name, r->name) == 0) {
-			ERR(ps, &r->loc.name, "rule '%s' is defined twice",
-			    r->name);
-			NOTE(ps, &p->rules[i].loc.name, "previous definition "
-			    "here");
-			break;
-		}
+	if ((prev = name_seen(ps, r)) >= 0) {
+		ERR(ps, &r->loc.name, "rule '%s' is defined twice", r->name);
+		NOTE(ps, &p->rules[prev].loc.name, "previous definition here");
+	}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_LBRACE) {
 		ERR(ps, &ps->tok.at, "expected '{' after the rule name");
@@ -1137,7 +1224,7 @@ done:
 	}
 	ps->lx.nallows = 0;
 	/* A rule's test runs as a connection its selectors admit. */
-	for (i = 0; i < p->ntests; i++) {
+	for (i = first_test; i < p->ntests; i++) {
 		struct ptest *t = &p->tests[i];
 		char buf[INET6_ADDRSTRLEN];
 
@@ -1253,6 +1340,7 @@ policy_parse(const char *file, const char *text, size_t len, struct diags *d)
 		skip_line(&ps);
 	}
 	token_free(&ps.tok);
+	free(ps.names);
 	/* Silencing comments outside any rule silence nothing: say so. */
 	for (i = 0; i < ps.lx.nallows; i++) {
 		ERR(&ps, &ps.lx.allows[i].at, "'sshgate-lint: allow' belongs "
