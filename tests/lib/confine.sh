@@ -31,7 +31,7 @@ cf_init() {
 	CF_RUID=$(id -u "$SGT_RUNNER")
 	CF_RGID=$(id -g "$SGT_RUNNER")
 	# Files a failed test could leave outside $SGT_DIR.
-	SGT_EXTRA_CLEANUP="rm -f /etc/sgt-w$SGT_ID /etc/sgt-f$SGT_ID"
+	SGT_EXTRA_CLEANUP="rm -rf /etc/sgt-w$SGT_ID /etc/sgt-f$SGT_ID /tmp/sgt-t$SGT_ID /tmp/sgt-d$SGT_ID"
 }
 
 cf_gate() {

@@ -13,6 +13,7 @@ common=("as       $SGT_RUNNER" "caps     dac_read_search" "write    $CF_HOME")
 	cf_rule default probe-default "${common[@]}" "seccomp  default"
 	cf_rule minus probe-minus "${common[@]}" "seccomp  strict -@debug"
 	cf_rule none probe-none "${common[@]}" "seccomp  none"
+	cf_rule metadata probe-metadata "${common[@]}" "seccomp  strict @metadata"
 } | sgt_policy -
 
 checks="status inet inet6 unix ptrace-child io_uring clone3 handle=$CF_SECRET mount tiocsti"
@@ -56,6 +57,16 @@ expect "tiocsti: errno=ENOTTY" "none: TIOCSTI reaches the tty layer"
 out=$(sgt_gate SSH_ORIGINAL_COMMAND="probe-none x32" -- 2>&1); rc=$?
 [ "$(uname -m)" != x86_64 ] || expect_no "^x32: ok" "none: an x32 syscall is not killed (and this kernel has no x32)"
 [ "$(uname -m)" != x86_64 ] || expect_status 0 "none: the x32 probe returns"
+
+# A group a rule adds: the runner's own file keeps its mode.
+install -o "$SGT_RUNNER" -m 0600 /dev/null "$CF_HOME/sgt-own"
+cf_gate SSH_ORIGINAL_COMMAND="probe-metadata chmod=$CF_HOME/sgt-own utime=$CF_HOME/sgt-own setxattr=$CF_HOME/sgt-own inet" --
+expect "chmod=$CF_HOME/sgt-own: errno=EPERM" "strict @metadata: chmod refused"
+expect "utime=$CF_HOME/sgt-own: errno=EPERM" "strict @metadata: utime refused"
+expect "setxattr=$CF_HOME/sgt-own: errno=EPERM" "strict @metadata: setxattr refused"
+expect "inet: errno=EAFNOSUPPORT" "strict @metadata: strict stays"
+cf_gate SSH_ORIGINAL_COMMAND="probe-strict chmod=$CF_HOME/sgt-own" --
+expect "chmod=$CF_HOME/sgt-own: ok" "strict alone: the runner may chmod its own file"
 
 grep -q "permit rule=none .* landlock=abi" "$SGT_DIR/syslog"
 ok $? "seccomp none still runs under Landlock"
