@@ -101,7 +101,8 @@ deny(const char *reason)
 	char *cmd;
 
 	if (g.logging) {
-		cmd = g.cmd ? escape_str(g.cmd, 1024) : xstrdup("(none)");
+		/* quotes escaped too: the command must not end its field */
+		cmd = g.cmd ? escape_quoted(g.cmd, 1024) : xstrdup("(none)");
 		log_msg(LOG_NOTICE, "deny caller=%s from=%s tag=%s reason=\"%s\" "
 		    "command=\"%s\"", g.caller, g.from[0] ? g.from : "-",
 		    g.tag ? g.tag : "-", reason, cmd);
@@ -422,13 +423,17 @@ main(int argc, char **argv)
 	/* 2. Who calls, before reading anything the caller controls. */
 	check_caller();
 
-	/* 3. Take what we need from argv and the environment; drop the rest. */
+	/*
+	 * 3. Take what we need from argv and the environment; drop the rest.
+	 * The log opens first: a refused invocation (-f, a bad tag) is a
+	 * decision, and is logged like any other.
+	 */
 	copy_environment();
 	note_sudo();
-	g.policy = SSHGATE_POLICY_PATH;
-	parse_args(argc, argv);
 	log_open();
 	g.logging = 1;
+	g.policy = SSHGATE_POLICY_PATH;
+	parse_args(argc, argv);
 
 	/* 4. The policy decides on the words; a doubt is a deny. */
 	pol = load_policy();

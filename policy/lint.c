@@ -126,9 +126,13 @@ explain_trace(const struct decision *dec, const struct trace *t)
 		if (rt->outcome == RULE_NO_MATCH) {
 			size_t w = rt->stop + rt->dropped;
 
-			if (rt->at_end)
-				printf(" -- the words ended after word %zu, but "
-				    "the pattern wants more", w);
+			if (rt->at_end && w == 0)
+				printf(" -- there are no words, but the pattern "
+				    "wants some");
+			else if (rt->at_end)
+				printf(" -- the words ended after word %zu "
+				    "'%s', but the pattern wants more", w - 1,
+				    dec->words.v[w - 1]);
 			else
 				printf(" -- stopped at word %zu '%s'", w,
 				    dec->words.v[w]);
@@ -195,14 +199,20 @@ explain_plan(const struct plan *pl)
 	struct passwd *pw = getpwnam(r->user);
 	struct group *gr = r->group ? getgrnam(r->group) : NULL;
 	size_t i;
+	char *e;
 
 	printf("execution plan:\n");
-	printf("  program:  %s\n", pl->path);
-	for (i = 0; i < pl->argc; i++)
-		printf("  argv[%zu]  %s\n", i, pl->argv[i]);
+	/* program and argv escaped like env: one form for the whole plan */
+	e = escape_str(pl->path, 4096);
+	printf("  program:  %s\n", e);
+	free(e);
+	for (i = 0; i < pl->argc; i++) {
+		e = escape_str(pl->argv[i], 4096);
+		printf("  argv[%zu]  %s\n", i, e);
+		free(e);
+	}
 	for (i = 0; i < pl->envc; i++) {
-		char *e = escape_str(pl->envp[i], 4096);
-
+		e = escape_str(pl->envp[i], 4096);
 		printf("  env[%zu]   %s\n", i, e);
 		free(e);
 	}
@@ -303,6 +313,7 @@ main(int argc, char **argv)
 	char addr[64];
 	struct diags d = { 0 };
 	struct policy *p;
+	size_t failed = 0;
 	int c, explain = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -344,12 +355,21 @@ main(int argc, char **argv)
 	p = load(file, &d);
 	/* The embedded tests run only on a policy that compiled. */
 	if (p != NULL)
-		policy_run_tests(p, &d);
+		failed = policy_run_tests(p, &d);
 	print_diags(&d);
-	if (p == NULL || (cmd == NULL && d.nerr > 0)) {
+	if (p == NULL) {
 		fprintf(stderr, "%s: %zu error%s, %zu warning%s; the gate "
 		    "would permit nothing\n", file, d.nerr, d.nerr == 1 ? "" :
 		    "s", d.nwarn, d.nwarn == 1 ? "" : "s");
+		diags_free(&d);
+		return 2;
+	}
+	if (cmd == NULL && d.nerr > 0) {
+		/* It compiles: the gate would use it, tests or not. */
+		fprintf(stderr, "%s: %zu of %zu test%s failed, %zu warning%s; "
+		    "the gate would use this policy as it is\n", file, failed,
+		    p->ntests, p->ntests == 1 ? "" : "s", d.nwarn,
+		    d.nwarn == 1 ? "" : "s");
 		policy_free(p);
 		diags_free(&d);
 		return 2;

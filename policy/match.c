@@ -17,7 +17,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "escape.h"
 #include "policy.h"
 #include "xmalloc.h"
 
@@ -102,12 +101,13 @@ add_state(const struct nfa *nfa, struct stateset *set, unsigned *mark,
 
 /*
  * Run the rule's NFA over words[0..n).  Returns 1 match, 0 no match,
- * -1 error.  On no match, *stop is the number of words consumed and
- * the atoms that could have come next are put in rt (if any).
+ * -1 error, with *stop the index of the word that failed or erred (n when
+ * the words ran out); on no match the atoms that could have come next
+ * are put in rt (if any).
  */
 static int
 nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
-    struct rule_trace *rt)
+    size_t *stop, struct rule_trace *rt)
 {
 	const struct nfa *nfa = &r->nfa;
 	struct stateset cur, nxt, tmp;
@@ -138,6 +138,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 				    r->atoms[st->atom], words[i]);
 			if (memo[st->atom] < 0) {
 				result = -1;
+				*stop = i;
 				if (rt != NULL)
 					rt->stop = i;
 				goto out;
@@ -151,6 +152,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 		cur = nxt;
 		nxt = tmp;
 	}
+	*stop = i;
 	if (i == n) {
 		for (k = 0; k < cur.n; k++)
 			if (nfa->s[cur.v[k]].op == NFA_ACCEPT)
@@ -286,7 +288,7 @@ policy_decide(const struct policy *p, const struct request *req,
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 		struct rule_trace *rt;
-		size_t drop;
+		size_t drop, stop = 0;
 		int rc;
 
 		if (!from_admits(r, req->from)) {
@@ -303,7 +305,7 @@ policy_decide(const struct policy *p, const struct request *req,
 			rt->dropped = drop;
 		/* no word left after the prefix: nothing for "run" to replace */
 		rc = dec->words.n > drop ? nfa_run(&m, r, dec->words.v + drop,
-		    dec->words.n - drop, rt) : 0;
+		    dec->words.n - drop, &stop, rt) : 0;
 		if (rc == 0)
 			continue;
 		dec->rule = r;
@@ -312,9 +314,10 @@ policy_decide(const struct policy *p, const struct request *req,
 			if (rt != NULL)
 				rt->outcome = RULE_ERROR;
 			dec->cause = CAUSE_MATCH_ERROR;
+			/* words are counted from 0, as --explain lists them */
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "a pattern hit the PCRE2 match limit on word %zu",
-			    r->name, (rt ? rt->stop : 0) + drop + 1);
+			    r->name, stop + drop);
 			goto out;
 		}
 		if (rt != NULL)
@@ -375,16 +378,35 @@ parse_ssh_connection(const char *conn, char *addr, size_t size)
 	return 0;
 }
 
+/*
+ * An atom as it is written in the policy: the lexer's only rewritings
+ * (\" and \\ in a literal, \/ in a regex) are undone, nothing else is
+ * escaped -- the lexer let only printable ASCII into atoms.  Long atoms
+ * end in "...".
+ */
 char *
 pat_atom_text(const struct pat *a)
 {
-	char *e = escape_str(a->text, 200), *s;
+	const size_t max = 200;
+	size_t i, o = 0, n = strlen(a->text);
+	char *s, q = a->kind == PAT_LIT ? '"' : '/';
 
-	if (a->kind == PAT_LIT)
-		s = xasprintf("\"%s\"", e);
-	else
-		s = xasprintf("/%s/", e);
-	free(e);
+	/* each byte may take two; quotes, "..." and NUL take six */
+	s = xmalloc(2 * (n < max ? n : max) + 6);
+	s[o++] = q;
+	for (i = 0; i < n && i < max; i++) {
+		char c = a->text[i];
+
+		if (c == q || (a->kind == PAT_LIT && c == '\\'))
+			s[o++] = '\\';
+		s[o++] = c;
+	}
+	if (i < n) {
+		memcpy(s + o, "...", 3);
+		o += 3;
+	}
+	s[o++] = q;
+	s[o] = '\0';
 	return s;
 }
 
@@ -464,12 +486,16 @@ policy_run_tests(const struct policy *p, struct diags *d)
 			else if (dec.verdict == VERDICT_PERMIT)
 				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
 				    "test expects permit by rule '%s', but %s "
-				    "permits it first", rname, dec.reason);
+				    "permits it%s", rname, dec.reason,
+				    dec.rule->index < t->rule ? " first" : "");
+			else if (rname != NULL)
+				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
+				    "test expects permit by rule '%s', but it is "
+				    "denied: %s", rname, dec.reason);
 			else
 				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
-				    "test expects permit%s%s, but it is denied: "
-				    "%s", rname ? " by rule " : "",
-				    rname ? rname : "", dec.reason);
+				    "test expects permit, but it is denied: %s",
+				    dec.reason);
 		}
 		decision_free(&dec);
 	}

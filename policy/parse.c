@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,32 @@ skip_line(struct parser *ps)
 {
 	while (ps->tok.t != T_NL && ps->tok.t != T_EOF)
 		next(ps, LEX_FIELD);
+}
+
+/*
+ * After a rule header the parser cannot use: skip the rule's body, up to
+ * the '}' that ends it or a line that starts the next rule, so that its
+ * fields are not reported again as misplaced at the top level.
+ */
+static void
+skip_rule(struct parser *ps)
+{
+	int line_start = 0;
+
+	for (;;) {
+		if (ps->tok.t == T_EOF)
+			return;
+		if (line_start && ps->tok.t == T_WORD &&
+		    strcmp(ps->tok.text, "rule") == 0)
+			return;
+		if (ps->tok.t == T_RBRACE) {
+			next(ps, LEX_FIELD);
+			skip_line(ps);
+			return;
+		}
+		line_start = ps->tok.t == T_NL;
+		next(ps, LEX_FIELD);
+	}
 }
 
 static void
@@ -233,6 +260,10 @@ path_problem(const char *path)
 	return NULL;
 }
 
+static const unsigned char v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
 int
 cidr_parse(const char *s, struct cidr *c)
 {
@@ -270,6 +301,18 @@ cidr_parse(const char *s, struct cidr *c)
 	for (i = c->prefix; i < max; i++)
 		if (c->addr[i / 8] & (0x80 >> (i % 8)))
 			return -2;
+	/*
+	 * ::ffff:a.b.c.d is the IPv4 client a.b.c.d, and the matcher sees
+	 * such a client as IPv4: store the network the same way, or it
+	 * could never admit anyone.
+	 */
+	if (c->family == AF_INET6 && c->prefix >= 96 &&
+	    memcmp(c->addr, v4mapped, sizeof(v4mapped)) == 0) {
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->family = AF_INET;
+		c->prefix -= 96;
+	}
 	return 0;
 }
 
@@ -494,10 +537,18 @@ compile_regexes(struct parser *ps, struct rule *r)
 		if (a->re == NULL) {
 			PCRE2_UCHAR msg[256];
 			struct loc at = a->at;
+			size_t k;
 
 			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
 				strcpy((char *)msg, "unknown PCRE2 error");
+			/*
+			 * off counts bytes of the regex as PCRE2 saw it; each
+			 * '/' in it was written "\/", one column more.
+			 */
 			at.col += (unsigned)off + 1;
+			for (k = 0; k < off && a->text[k] != '\0'; k++)
+				if (a->text[k] == '/')
+					at.col++;
 			at.width = 1;
 			ERR(ps, &at, "regex: %s", (char *)msg);
 		}
@@ -916,6 +967,9 @@ field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 		}
 		r->keepenv = xreallocarray(r->keepenv, r->nkeep + 1,
 		    sizeof(*r->keepenv));
+		r->keepenv_at = xreallocarray(r->keepenv_at, r->nkeep + 1,
+		    sizeof(*r->keepenv_at));
+		r->keepenv_at[r->nkeep] = vs->v[i].at;
 		r->keepenv[r->nkeep++] = xstrdup(vs->v[i].text);
 	}
 }
@@ -1038,16 +1092,24 @@ field_args(struct parser *ps, struct rule *r)
 struct field {
 	const char	*name;
 	void		(*fn)(struct parser *, struct rule *, struct values *);
+	size_t		 loc;	/* in struct rule_locs, or NO_LOC */
 };
 
+#define LOC(f)	offsetof(struct rule_locs, f)
+#define NO_LOC	((size_t)-1)
+
 static const struct field fields[] = {
-	{ "from", field_from }, { "tag", field_tag }, { "drop", field_drop },
-	{ "run", field_run }, { "deny", field_deny }, { "as", field_as },
-	{ "caps", field_caps }, { "seccomp", field_seccomp },
-	{ "write", field_write }, { "landlock", field_landlock },
-	{ "timeout", field_timeout }, { "keepenv", field_keepenv },
-	{ "setenv", field_setenv }, { "test", field_test },
-	{ NULL, NULL }
+	{ "from", field_from, LOC(from) }, { "tag", field_tag, LOC(tag) },
+	{ "drop", field_drop, LOC(drop) }, { "run", field_run, LOC(run) },
+	{ "deny", field_deny, LOC(deny) }, { "as", field_as, LOC(as) },
+	{ "caps", field_caps, LOC(caps) },
+	{ "seccomp", field_seccomp, LOC(seccomp) },
+	{ "write", field_write, LOC(write) },
+	{ "landlock", field_landlock, LOC(landlock) },
+	{ "timeout", field_timeout, LOC(timeout) },
+	{ "keepenv", field_keepenv, LOC(keepenv) },
+	{ "setenv", field_setenv, NO_LOC }, { "test", field_test, NO_LOC },
+	{ NULL, NULL, NO_LOC }
 };
 
 /* Everything that needs the whole rule. */
@@ -1069,7 +1131,8 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 	if (r->loc.run.line != 0 && r->loc.as.line == 0)
 		ERR(ps, at, "rule '%s' needs 'as ACCOUNT': the account its "
 		    "program runs as", r->name);
-	if (r->loc.deny.line != 0) {
+	/* (a rule with both run and deny has had its error above) */
+	if (r->loc.deny.line != 0 && r->loc.run.line == 0) {
 		const struct { const char *n; struct loc *l; } runonly[] = {
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
@@ -1091,6 +1154,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 				ERR(ps, &r->setenv[i].at, "variable '%s' is set "
 				    "twice", r->setenv[i].name);
 				NOTE(ps, &r->setenv[j].at, "first set here");
+				break;
 			}
 		for (j = 0; j < r->nkeep; j++)
 			if (strcmp(r->setenv[i].name, r->keepenv[j]) == 0)
@@ -1100,9 +1164,12 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 	}
 	for (i = 0; i < r->nkeep; i++)
 		for (j = 0; j < i; j++)
-			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0)
-				ERR(ps, &r->loc.keepenv, "variable '%s' is kept "
-				    "twice", r->keepenv[i]);
+			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0) {
+				ERR(ps, &r->keepenv_at[i], "variable '%s' is "
+				    "kept twice", r->keepenv[i]);
+				NOTE(ps, &r->keepenv_at[j], "first kept here");
+				break;
+			}
 }
 
 static void
@@ -1116,9 +1183,10 @@ parse_rule(struct parser *ps)
 
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_WORD || !valid_name(ps->tok.text, 64, "_.-")) {
-		ERR(ps, &ps->tok.at, "a rule needs a name (letters, digits, "
-		    "'_', '.', '-')");
-		skip_line(ps);
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "a rule needs a name (letters, "
+			    "digits, '_', '.', '-')");
+		skip_rule(ps);
 		return;
 	}
 	if (p->nrules == ps->rules_cap) {
@@ -1141,17 +1209,17 @@ parse_rule(struct parser *ps)
 	}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_LBRACE) {
-		ERR(ps, &ps->tok.at, "expected '{' after the rule name");
-		skip_line(ps);
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "expected '{' after the rule name");
+		skip_rule(ps);
 		ps->rule = NULL;
 		return;
 	}
 	brace = ps->tok.at;
 	next(ps, LEX_FIELD);
-	if (ps->tok.t != T_NL) {
+	/* Say so, then read the field anyway: one mistake, one error. */
+	if (ps->tok.t != T_NL && ps->tok.t != T_EOF && ps->tok.t != T_BAD)
 		ERR(ps, &ps->tok.at, "fields start on the line after '{'");
-		skip_line(ps);
-	}
 	for (;;) {
 		const struct field *f;
 		struct values vs;
@@ -1192,11 +1260,24 @@ parse_rule(struct parser *ps)
 		}
 		if (read_values(ps, &vs))
 			f->fn(ps, r, &vs);
+		else if (f->loc != NO_LOC) {
+			/*
+			 * The values were refused (and reported), but the
+			 * field was given: no second error saying it is
+			 * missing.
+			 */
+			struct loc *seen = (struct loc *)(void *)
+			    ((char *)&r->loc + f->loc);
+
+			if (seen->line == 0)
+				*seen = vs.key;
+		}
 		values_free(&vs);
 	}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
-		ERR(ps, &ps->tok.at, "'}' ends its line");
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "'}' ends its line");
 		skip_line(ps);
 	}
 done:
@@ -1256,18 +1337,26 @@ parse_version(struct parser *ps)
 	while (ps->tok.t == T_NL)
 		next(ps, LEX_FIELD);
 	at = ps->tok.at;
-	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "sshgate-policy") == 0) {
+	if (ps->tok.t != T_WORD || strcmp(ps->tok.text, "sshgate-policy") != 0) {
+		/*
+		 * No version line at all: one error, and the parse goes on
+		 * from this token, so that a first "rule" is read as a rule
+		 * and not reported line by line.
+		 */
+		ERR(ps, &at, "the policy must begin with the line "
+		    "'sshgate-policy %d'", SSHGATE_POLICY_VERSION);
+		return 0;
+	}
+	next(ps, LEX_FIELD);
+	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
+		ok = 1;
 		next(ps, LEX_FIELD);
-		if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
-			ok = 1;
-			next(ps, LEX_FIELD);
-		} else if (ps->tok.t == T_WORD) {
-			ERR(ps, &ps->tok.at, "policy version '%s' is not "
-			    "supported; this sshgate reads version %d",
-			    ps->tok.text, SSHGATE_POLICY_VERSION);
-			skip_line(ps);
-			return 0;
-		}
+	} else if (ps->tok.t == T_WORD) {
+		ERR(ps, &ps->tok.at, "policy version '%s' is not "
+		    "supported; this sshgate reads version %d",
+		    ps->tok.text, SSHGATE_POLICY_VERSION);
+		skip_line(ps);
+		return 0;
 	}
 	if (!ok) {
 		ERR(ps, &at, "the policy must begin with the line "
@@ -1276,8 +1365,9 @@ parse_version(struct parser *ps)
 		return 0;
 	}
 	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
-		ERR(ps, &ps->tok.at, "unexpected %s after the version",
-		    tk_name(ps->tok.t));
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "unexpected %s after the version",
+			    tk_name(ps->tok.t));
 		skip_line(ps);
 	}
 	return 1;
@@ -1389,6 +1479,7 @@ policy_free(struct policy *p)
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);
 		free(r->keepenv);
+		free(r->keepenv_at);
 		for (j = 0; j < r->nset; j++) {
 			free(r->setenv[j].name);
 			free(r->setenv[j].value);

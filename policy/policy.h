@@ -157,6 +157,7 @@ struct rule {
 
 	/* environment */
 	char		**keepenv;
+	struct loc	*keepenv_at;	/* where each name was written */
 	size_t		 nkeep;
 	struct setenv	*setenv;
 	size_t		 nset;
