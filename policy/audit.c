@@ -1306,10 +1306,11 @@ check_runners(struct audit *a)
 			    "exist: the gate refuses the rule", r->name, r->user);
 		else if (rp != NULL && a->have_account && rp->pw_uid == a->uid &&
 		    first_time(&runners, r->user))
-			finding(a, F_WARNING, "runner-missing", r->user, "give "
+			finding(a, F_ERROR, "runner-missing", r->user, "give "
 			    "the rule a runner account of its own", "rule '%s' "
-			    "runs as the login account itself, which owns its "
-			    "home and keys", r->name);
+			    "runs as the login account itself, which the gate "
+			    "refuses (the caller could signal it and edit what "
+			    "it writes)", r->name);
 		for (k = 0; k < r->nwrite; k++) {
 			struct stat st;
 

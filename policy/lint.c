@@ -308,12 +308,29 @@ caps_text(uint64_t caps)
 		printf("none");
 }
 
+/*
+ * The groups the gate's filter denies: the rule's, and for a uid 0
+ * runner SC_UID0 as well (gate/sandbox.c adds them whatever the rule
+ * says).
+ */
+static unsigned
+seccomp_groups(const struct rule *r, int uid0)
+{
+	return r->seccomp | (uid0 ? SC_UID0 : 0);
+}
+
 static void
-explain_seccomp(const struct rule *r)
+explain_seccomp(const struct rule *r, int uid0)
 {
 	const struct sc_group *g;
 	const struct sc_rule *sr;
+	unsigned groups = seccomp_groups(r, uid0);
 
+	if (r->seccomp_off && uid0) {
+		printf("  seccomp:  none -- the gate refuses a uid 0 runner "
+		    "without a filter\n");
+		return;
+	}
 	if (r->seccomp_off) {
 		printf("  seccomp:  none (no filter)\n");
 		return;
@@ -325,7 +342,7 @@ explain_seccomp(const struct rule *r)
 		printf(" %s", sr->syscall);
 	printf(" -> ENOSYS\n");
 	for (g = sc_groups; g->name != NULL; g++) {
-		if (!(r->seccomp & g->bit))
+		if (!(groups & g->bit))
 			continue;
 		printf("            %s (%s):", g->name, g->why);
 		for (sr = g->rules; sr->syscall != NULL; sr++)
@@ -341,7 +358,7 @@ explain_plan(const struct plan *pl)
 	const struct rule *r = pl->rule;
 	unsigned uid, gid;
 	size_t i;
-	int abi = landlock_abi();
+	int abi = landlock_abi(), uid0;
 	char *e;
 
 	printf("execution plan:\n");
@@ -373,9 +390,10 @@ explain_plan(const struct plan *pl)
 	    "the same)\n");
 	printf("  securebits: noroot, no_setuid_fixup, both locked; "
 	    "no_new_privs\n");
-	explain_seccomp(r);
-	printf("  landlock: %s; writable: /dev/null", landlock_mode_name(
-	    r->landlock));
+	uid0 = runner_ids(r, &uid, &gid) == 0 && uid == 0;
+	explain_seccomp(r, uid0);
+	printf("  landlock: %s; writable: /dev/null", uid0 ? "require "
+	    "(uid 0)" : landlock_mode_name(r->landlock));
 	for (i = 0; i < r->nwrite; i++)
 		printf(", %s", r->write[i]);
 	printf("\n");
@@ -383,8 +401,12 @@ explain_plan(const struct plan *pl)
 		printf("            this kernel: Landlock ABI %d\n", abi);
 	else
 		printf("            this kernel: no Landlock -- %s\n",
-		    r->landlock == LANDLOCK_REQUIRE ? "the gate would refuse "
-		    "to run this rule" : "the gate would run it without");
+		    r->landlock == LANDLOCK_REQUIRE || uid0 ? "the gate would "
+		    "refuse to run this rule" : "the gate would run it "
+		    "without");
+	if (uid0)
+		printf("  mounts:   a private namespace, every mount read-only "
+		    "but the writable paths (the runner is uid 0)\n");
 	printf("  process:  working directory /, umask 077, file descriptors "
 	    "0 1 2 only, signals default and unblocked, core size 0\n");
 	if (r->timeout)
@@ -436,7 +458,7 @@ json_plan(struct json *j, const struct plan *pl)
 	const struct sc_rule *sr;
 	unsigned uid, gid;
 	size_t i;
-	int c, abi = landlock_abi();
+	int c, abi = landlock_abi(), uid0;
 
 	json_key(j, "plan");
 	json_obj(j);
@@ -480,6 +502,7 @@ json_plan(struct json *j, const struct plan *pl)
 	json_str(j, "no_setuid_fixup_locked");
 	json_arr_end(j);
 	json_kbool(j, "no_new_privs", 1);
+	uid0 = runner_ids(r, &uid, &gid) == 0 && uid == 0;
 	json_key(j, "seccomp");
 	if (r->seccomp_off)
 		json_null(j);
@@ -497,7 +520,7 @@ json_plan(struct json *j, const struct plan *pl)
 			json_obj_end(j);
 		}
 		for (g = sc_groups; g->name != NULL; g++) {
-			if (!(r->seccomp & g->bit))
+			if (!(seccomp_groups(r, uid0) & g->bit))
 				continue;
 			for (sr = g->rules; sr->syscall != NULL; sr++) {
 				json_obj(j);
@@ -513,7 +536,7 @@ json_plan(struct json *j, const struct plan *pl)
 	}
 	json_key(j, "landlock");
 	json_obj(j);
-	json_kstr(j, "mode", landlock_mode_name(r->landlock));
+	json_kstr(j, "mode", uid0 ? "require" : landlock_mode_name(r->landlock));
 	json_kint(j, "kernel_abi", abi);
 	json_key(j, "writable");
 	json_arr(j);
@@ -522,6 +545,7 @@ json_plan(struct json *j, const struct plan *pl)
 		json_str(j, r->write[i]);
 	json_arr_end(j);
 	json_obj_end(j);
+	json_kbool(j, "readonly_mounts", uid0);
 	json_kstr(j, "cwd", "/");
 	json_kstr(j, "umask", "077");
 	json_kint(j, "core_limit", 0);

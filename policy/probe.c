@@ -939,13 +939,24 @@ check_confinement(struct ctx *c)
 			    strcmp(r->write[i], "/") == 0 ? "everywhere, "
 			    "including " : "", dd->path, dd->why);
 	}
+	/*
+	 * uid 0 owns every root-owned file.  The gate confines a uid 0
+	 * runner further (a read-only view of the mounts, @ipc denied) and
+	 * refuses it without Landlock or without seccomp (gate/landlock.c,
+	 * gate/sandbox.c): a rule that says otherwise does not run.
+	 */
 	pw = getpwnam(r->user);
 	root = strcmp(r->user, "root") == 0 || (pw != NULL && pw->pw_uid == 0);
+	if (root && r->seccomp_off)
+		warn(c, "root-runner", &r->loc.seccomp, "the program runs as "
+		    "uid 0 with 'seccomp none': the gate refuses to run it, "
+		    "since only the filter keeps uid 0 from root's IPC objects; "
+		    "use a runner account");
 	if (root && r->landlock != LANDLOCK_REQUIRE)
-		warn(c, "root-runner", &r->loc.as, "the program runs as root "
-		    "with 'landlock %s': where Landlock is missing, uid 0 owns "
-		    "every root-owned file and may write it; use a runner "
-		    "account, or 'landlock require'",
+		warn(c, "root-runner", &r->loc.as, "the program runs as uid 0 "
+		    "with 'landlock %s': uid 0 owns every root-owned file, so "
+		    "the gate refuses it wherever Landlock is missing; use a "
+		    "runner account, or say 'landlock require'",
 		    landlock_mode_name(r->landlock));
 	if (r->seccomp_off)
 		warn(c, "no-seccomp", &r->loc.seccomp, "'seccomp none': the "

@@ -202,6 +202,10 @@ sgt_gate() {
 		shift
 	done
 	[ $# -gt 0 ] && shift
+	# Through sh: setpriv may still hold root's capabilities at its own
+	# execve, which would let it past the gate's 4750 mode; sh holds none,
+	# so the kernel checks the mode as it would for the real login.
 	env -i "${envs[@]}" setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" \
-	    --clear-groups -- "$SGT_DIR/bin/sshgate" "$@"
+	    --clear-groups -- /bin/sh -c 'exec "$@"' sh \
+	    "$SGT_DIR/bin/sshgate" "$@"
 }

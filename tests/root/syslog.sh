@@ -41,7 +41,7 @@ since "$n" >"$SGT_DIR/new"
 is "$(wc -l <"$SGT_DIR/new")" 1 "a permit is one log line"
 line=$(cat "$SGT_DIR/new")
 case $line in
-"<86>"*" sshgate["*"]: permit rule=open caller=$SGT_LOGIN($uid) from=192.0.2.7 tag=nightly runner=$SGT_RUNNER argv=/bin/echo open a 'b c'")
+"<86>"*" sshgate["*"]: permit rule=open caller=$SGT_LOGIN($uid) from=192.0.2.7 tag=nightly runner=$SGT_RUNNER landlock=abi"[0-9]*" argv=/bin/echo open a 'b c'")
 	ok 0 "the permit line: authpriv.info, rule, caller, from, tag, runner, argv" ;;
 *)	ok 1 "the permit line: authpriv.info, rule, caller, from, tag, runner, argv"
 	diag "$line" ;;
