@@ -48,8 +48,12 @@ void	landlock_prepare(const struct rule *r, const struct runner *run,
 	    struct landlock *ll);
 void	landlock_enforce(struct landlock *ll);
 
+/* readonly.c: for a uid 0 runner, every mount read-only but the rule's
+ * writable paths, in a private mount namespace */
+void	readonly_system(const struct rule *r, const struct runner *run);
+
 /* sandbox.c: the seccomp filter */
-void	*sandbox_build(const struct rule *r);
+void	*sandbox_build(const struct rule *r, const struct runner *run);
 void	 sandbox_load(void *ctx);
 
 /* supervise.c: only for rules with a timeout */

@@ -49,6 +49,9 @@
 #define SCOPE_ABSTRACT_UNIX	(1ull << 0)	/* ABI 6 */
 #define SCOPE_SIGNAL		(1ull << 1)
 
+/* The newest ABI whose restrictions we use (7 added only audit flags). */
+#define LL_ABI_USED	6
+
 /* Rights that apply to a file (not a directory) in a path_beneath rule. */
 #define FS_FILE_RIGHTS	(FS_WRITE_FILE | FS_TRUNCATE | FS_IOCTL_DEV)
 
@@ -124,6 +127,15 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 		    r->name, strerror(errno));
 		return;
 	}
+	if (ll->abi < LL_ABI_USED)
+		log_msg(LOG_NOTICE, "rule=%s landlock abi=%d: this kernel does "
+		    "not restrict%s%s%s%s%s", r->name, ll->abi,
+		    ll->abi < 2 ? " moving files between directories (all "
+		    "such moves are refused)," : "",
+		    ll->abi < 3 ? " truncate," : "",
+		    ll->abi < 4 ? " TCP bind/connect," : "",
+		    ll->abi < 5 ? " device ioctls," : "",
+		    " signals and abstract unix sockets beyond the sandbox");
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = write_rights(ll->abi);
 	if (ll->abi >= 4 && (r->seccomp & SC_NETWORK))

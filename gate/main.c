@@ -13,9 +13,12 @@
  *  - decide on the argv that will be exec'd, and exec exactly that argv;
  *  - load the seccomp filter last and exec right after.
  */
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,7 +101,8 @@ deny(const char *reason)
 	char *cmd;
 
 	if (g.logging) {
-		cmd = g.cmd ? escape_str(g.cmd, 1024) : xstrdup("(none)");
+		/* quotes escaped too: the command must not end its field */
+		cmd = g.cmd ? escape_quoted(g.cmd, 1024) : xstrdup("(none)");
 		log_msg(LOG_NOTICE, "deny caller=%s from=%s tag=%s reason=\"%s\" "
 		    "command=\"%s\"", g.caller, g.from[0] ? g.from : "-",
 		    g.tag ? g.tag : "-", reason, cmd);
@@ -114,14 +118,20 @@ deny(const char *reason)
  * Before anything else: 0, 1 and 2 must be open (else our first open()
  * becomes someone's stdout), no other inherited descriptor may survive,
  * no core dump may hold what we read, and no inherited signal disposition
- * or mask may reach the program.
+ * or mask may reach the program.  Interval timers and execution-domain
+ * flags also survive execve, setuid or not (the kernel clears only the
+ * address-layout flags): a caller's armed ITIMER_REAL would kill the
+ * program at a moment of the caller's choosing.
  */
 static void
 clean_start(void)
 {
+	static const int timers[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
 	struct rlimit nocore = { 0, 0 };
-	struct sigaction sa;
+	struct itimerval off, left;
+	unsigned long ksa[8];	/* larger than any kernel sigaction */
 	sigset_t none;
+	size_t i;
 	int fd, sig;
 
 	for (fd = 0; fd < 3; fd++) {
@@ -136,13 +146,34 @@ clean_start(void)
 		die(EXIT_PRIV, "PR_SET_DUMPABLE: %s", strerror(errno));
 	if (setrlimit(RLIMIT_CORE, &nocore) != 0)
 		die(EXIT_PRIV, "RLIMIT_CORE: %s", strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP &&
-		    sigaction(sig, &sa, NULL) != 0 && errno != EINVAL)
-			die(EXIT_PRIV, "sigaction(%d): %s", sig, strerror(errno));
+	memset(&off, 0, sizeof(off));
+	for (i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		if (setitimer(timers[i], &off, NULL) != 0 ||
+		    getitimer(timers[i], &left) != 0 ||
+		    left.it_value.tv_sec != 0 || left.it_value.tv_usec != 0)
+			die(EXIT_PRIV, "cannot disarm interval timer %d",
+			    timers[i]);
+	if (personality(PER_LINUX) == -1 ||
+	    personality(0xffffffff) != PER_LINUX)
+		die(EXIT_PRIV, "cannot reset the execution domain");
+	/*
+	 * Through the raw syscall: glibc's sigaction() refuses the signals
+	 * it reserves (32, 33), which a caller can still have set to
+	 * SIG_IGN -- and an ignored signal stays ignored across execve.  An
+	 * all-zero kernel sigaction is SIG_DFL, no flags, empty mask, on
+	 * every architecture's layout.
+	 */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		memset(ksa, 0, sizeof(ksa));
+		if (syscall(SYS_rt_sigaction, sig, ksa, NULL,
+		    (size_t)(NSIG - 1) / 8) != 0 ||
+		    syscall(SYS_rt_sigaction, sig, NULL, ksa,
+		    (size_t)(NSIG - 1) / 8) != 0 || ksa[0] != 0 || ksa[1] != 0)
+			die(EXIT_PRIV, "cannot reset signal %d: %s", sig,
+			    strerror(errno));
+	}
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
 		die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
@@ -246,6 +277,32 @@ copy_environment(void)
 	g.env[n] = NULL;
 	if (clearenv() != 0)
 		die(EXIT_PRIV, "clearenv failed");
+}
+
+/*
+ * Under sudo the real uid is 0: the account that called is what sudo put
+ * in SUDO_UID (sudo sets it itself; only root can start us without sudo
+ * and with a real uid 0).  Logged as caller=sudo:NAME(UID); for the log
+ * only, never for a decision.
+ */
+static void
+note_sudo(void)
+{
+	const char *su;
+	struct passwd *pw;
+	char *end, *old;
+	unsigned long uid;
+
+	if (!g.root_caller || (su = env_lookup(g.env, "SUDO_UID")) == NULL)
+		return;
+	errno = 0;
+	uid = strtoul(su, &end, 10);
+	if (errno != 0 || end == su || *end != '\0' || uid > UINT_MAX - 1)
+		return;
+	pw = getpwuid((uid_t)uid);
+	old = g.caller;
+	g.caller = xasprintf("sudo:%s(%lu)", pw ? pw->pw_name : "uid", uid);
+	free(old);
 }
 
 /*
@@ -357,7 +414,7 @@ main(int argc, char **argv)
 	struct runner run;
 	struct landlock ll;
 	void *filter;
-	char why[512], *shown;
+	char why[512], llshown[16], *shown;
 	int fd;
 
 	/* 1. Inherited state cannot influence anything after this. */
@@ -366,12 +423,17 @@ main(int argc, char **argv)
 	/* 2. Who calls, before reading anything the caller controls. */
 	check_caller();
 
-	/* 3. Take what we need from argv and the environment; drop the rest. */
+	/*
+	 * 3. Take what we need from argv and the environment; drop the rest.
+	 * The log opens first: a refused invocation (-f, a bad tag) is a
+	 * decision, and is logged like any other.
+	 */
 	copy_environment();
-	g.policy = SSHGATE_POLICY_PATH;
-	parse_args(argc, argv);
+	note_sudo();
 	log_open();
 	g.logging = 1;
+	g.policy = SSHGATE_POLICY_PATH;
+	parse_args(argc, argv);
 
 	/* 4. The policy decides on the words; a doubt is a deny. */
 	pol = load_policy();
@@ -396,15 +458,24 @@ main(int argc, char **argv)
 	/*
 	 * 6-7. Everything that needs root or allocation happens before the
 	 * identity changes: the runner's ids, the Landlock ruleset (it opens
-	 * the writable paths), the seccomp filter (built, not loaded).
+	 * the writable paths), for a uid 0 runner a read-only view of every
+	 * mount but the writable paths (uid 0 owns root's files, and
+	 * Landlock does not govern their modes, owners or ACLs), the seccomp
+	 * filter (built, not loaded).
 	 */
 	resolve_runner(dec.rule, &run);
 	landlock_prepare(dec.rule, &run, &ll);
-	filter = sandbox_build(dec.rule);
+	readonly_system(dec.rule, &run);
+	filter = sandbox_build(dec.rule, &run);
 	shown = argv_join(plan.argv, plan.argc);
+	if (ll.fd >= 0)
+		snprintf(llshown, sizeof(llshown), "abi%d", ll.abi);
+	else
+		snprintf(llshown, sizeof(llshown), "off");
 	log_msg(LOG_INFO, "permit rule=%s caller=%s from=%s tag=%s runner=%s "
-	    "argv=%s", dec.rule->name, g.caller, g.from[0] ? g.from : "-",
-	    g.tag ? g.tag : "-", run.name, shown);
+	    "landlock=%s argv=%s", dec.rule->name, g.caller,
+	    g.from[0] ? g.from : "-", g.tag ? g.tag : "-", run.name, llshown,
+	    shown);
 	free(shown);
 	if (dec.rule->timeout > 0)
 		supervise(dec.rule, &run);	/* returns in the child */

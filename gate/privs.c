@@ -45,6 +45,15 @@ resolve_runner(const struct rule *r, struct runner *run)
 	run->uid = pw->pw_uid;
 	run->gid = pw->pw_gid;
 	run->name = xstrdup(pw->pw_name);
+	/*
+	 * The runner must not be the calling account: the caller's own
+	 * processes could signal it, change its limits (prlimit) and edit
+	 * the files it writes.  Real root (and sudo) call as uid 0.
+	 */
+	if (getuid() != 0 && run->uid == getuid())
+		die(EXIT_PRIV, "rule '%s' runs as the calling account %s; a "
+		    "rule needs a runner account of its own", r->name,
+		    run->name);
 	if (r->group != NULL) {
 		gr = getgrnam(r->group);
 		if (gr == NULL)

@@ -6,8 +6,15 @@
  *  - compare ioctl requests on their low 32 bits (the kernel ignores the
  *    rest; a full 64-bit compare is bypassed by setting high bits);
  *  - be loaded last, just before execve, so that nothing of ours runs
- *    under it and nothing runs without it.
+ *    under it and nothing runs without it;
+ *  - never drop a rule silently: a name libseccomp cannot resolve, and
+ *    for which we know no number, stops the gate;
+ *  - deny SysV IPC and message queues to a uid 0 runner whatever the
+ *    rule says (SC_UID0): uid 0 owns root's IPC objects, which neither
+ *    Landlock nor the read-only mounts (readonly.c) govern; and never
+ *    run uid 0 without a filter.
  */
+#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -24,6 +31,11 @@
 static const unsigned long clone_ns_flags[] = {
 	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
 	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+};
+
+/* Inode flags an owner may set (nodump, noatime, project ids...). */
+static const unsigned long fsflags_ioctls[] = {
+	FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_FSSETXATTR,
 };
 
 static void
@@ -44,9 +56,21 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *sr)
 	size_t i;
 	int nr;
 
+	/*
+	 * A negative pseudo-number means "not on this architecture", which
+	 * libseccomp turns into no rule.  An unknown name is newer than
+	 * libseccomp: use its number, or refuse to build a weaker filter.
+	 */
 	nr = seccomp_syscall_resolve_name(sr->syscall);
-	if (nr == __NR_SCMP_ERROR)
-		return;		/* no such syscall on this architecture */
+	if (nr == __NR_SCMP_ERROR) {
+		long n = sc_newer_nr(sr->syscall);
+
+		if (n < 0)
+			die(EXIT_PRIV, "seccomp: libseccomp does not know "
+			    "syscall %s; the filter cannot be built as the "
+			    "policy says", sr->syscall);
+		nr = (int)n;
+	}
 	switch (sr->action) {
 	case SCA_ENOSYS:
 		act = SCMP_ACT_ERRNO(ENOSYS);
@@ -87,17 +111,36 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *sr)
 		cmp = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
 		add(ctx, act, nr, 1, &cmp, sr->syscall);
 		break;
+	case SCARG_IOCTL_FSFLAGS:
+		for (i = 0; i < sizeof(fsflags_ioctls) /
+		    sizeof(fsflags_ioctls[0]); i++) {
+			cmp = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+			    fsflags_ioctls[i]);
+			add(ctx, act, nr, 1, &cmp, sr->syscall);
+		}
+		break;
+	default:
+		die(EXIT_PRIV, "seccomp: unknown argument filter for %s",
+		    sr->syscall);
 	}
 }
 
 void *
-sandbox_build(const struct rule *r)
+sandbox_build(const struct rule *r, const struct runner *run)
 {
 	const struct sc_group *g;
 	const struct sc_rule *sr;
 	scmp_filter_ctx ctx;
+	unsigned groups = r->seccomp;
 	int rc;
 
+	if (run->uid == 0) {
+		if (r->seccomp_off)
+			die(EXIT_PRIV, "rule '%s' runs as uid 0 without seccomp: "
+			    "uid 0 owns root's IPC objects and more that only "
+			    "the filter keeps from it; refused", r->name);
+		groups |= SC_UID0;
+	}
 	if (r->seccomp_off)
 		return NULL;
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -110,7 +153,7 @@ sandbox_build(const struct rule *r)
 	for (sr = sc_always; sr->syscall != NULL; sr++)
 		add_rule(ctx, sr);
 	for (g = sc_groups; g->name != NULL; g++) {
-		if (!(r->seccomp & g->bit))
+		if (!(groups & g->bit))
 			continue;
 		for (sr = g->rules; sr->syscall != NULL; sr++)
 			add_rule(ctx, sr);

@@ -5,13 +5,21 @@
  * signal its own child (same uid).  It forwards SIGTERM/SIGHUP/SIGINT,
  * ends the child's process group when the timeout expires, logs the exit
  * status and duration, and exits with the child's status.
+ *
+ * MUST also end what the program left behind: a process that leaves the
+ * process group (setsid, setpgid) or ignores SIGTERM would otherwise
+ * outlive the timeout.  The supervisor is a child subreaper, so every
+ * orphan of the program becomes its child, and it kills its children
+ * until none is left before it exits.
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -47,6 +55,64 @@ null_stdio(void)
 	close(fd);
 }
 
+/* Send sig to every child of ours; returns how many there were, or -1. */
+static int
+signal_children(int sig)
+{
+	char path[64], buf[8192], *p, *end;
+	ssize_t n;
+	int fd, count = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
+	    (long)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	for (p = buf; *p != '\0'; p = end) {
+		long pid;
+
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		pid = strtol(p, &end, 10);
+		if (pid > 1 && kill((pid_t)pid, sig) == 0)
+			count++;
+	}
+	return count;
+}
+
+/*
+ * Kill the program's process group and every process that was reparented
+ * to us, round after round (a killed process's children become ours),
+ * until we have no child left.
+ */
+static void
+end_descendants(pid_t pgrp)
+{
+	int warned = 0;
+
+	(void)kill(-pgrp, SIGKILL);
+	for (;;) {
+		if (signal_children(SIGKILL) == -1 && !warned) {
+			log_msg(LOG_WARNING, "supervisor: cannot list its "
+			    "children (%s); processes that left the program's "
+			    "process group may survive", strerror(errno));
+			warned = 1;
+		}
+		if (waitpid(-1, NULL, 0) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;		/* ECHILD: nothing left */
+		}
+	}
+}
+
 /*
  * In the child, after the identity change (which clears the parent-death
  * signal): the supervisor's death means no timeout, so the child must
@@ -69,14 +135,17 @@ supervise(const struct rule *r, const struct runner *run)
 	sigset_t all, none, wait_for;
 	struct timespec t0, left;
 	siginfo_t si;
-	pid_t pid, parent = getpid();
-	int status, timed_out = 0, code;
+	pid_t pid, w, parent = getpid();
+	int status = 0, st, timed_out = 0, done = 0, code;
 	double deadline;
 
 	sigfillset(&all);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_BLOCK, &all, NULL) != 0)
 		die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
+	/* Orphans of the program become ours (not inherited by fork). */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+		die(EXIT_PRIV, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();
 	if (pid == -1)
@@ -131,9 +200,17 @@ supervise(const struct rule *r, const struct runner *run)
 			(void)kill(pid, sig);
 			continue;
 		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		/* The program, or an orphan of it that came to us. */
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == pid) {
+				status = st;
+				done = 1;
+			}
+		if (done)
 			break;
 	}
+	/* The run ends with the program: nothing it started outlives it. */
+	end_descendants(pid);
 	if (WIFEXITED(status))
 		code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

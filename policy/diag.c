@@ -120,13 +120,16 @@ diag_render(const struct diag *g)
 		    diag_level_name(g->level), g->msg,
 		    g->name ? " [" : "", g->name ? g->name : "",
 		    g->name ? "]" : "");
-	if (g->src == NULL || g->col == 0) {
+	/* A column past the part of the line that is shown: no caret. */
+	if (g->src == NULL || g->col == 0 || g->col - 1 > strlen(g->src)) {
 		out = xasprintf("%s\n", head);
 		free(head);
 		return out;
 	}
 	/* Caret under the column; tabs in the line are kept for alignment. */
 	n = g->col - 1 + g->width;
+	if (n > strlen(g->src))	/* no tildes beyond the shown line */
+		n = g->col - 1 + 1 > strlen(g->src) ? g->col : strlen(g->src);
 	caret = xmalloc(n + 1);
 	for (i = 0; i < g->col - 1; i++)
 		caret[i] = (i < strlen(g->src) && g->src[i] == '\t') ? '\t' : ' ';

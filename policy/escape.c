@@ -5,8 +5,8 @@
 #include "escape.h"
 #include "xmalloc.h"
 
-char *
-escape_bytes(const char *s, size_t len, size_t max)
+static char *
+escape(const char *s, size_t len, size_t max, int quote)
 {
 	size_t i, o = 0, n = len < max ? len : max;
 	char *out = xreallocarray(NULL, n + 1, 4);	/* \xNN per byte */
@@ -17,7 +17,7 @@ escape_bytes(const char *s, size_t len, size_t max)
 		if (c == '\\') {
 			out[o++] = '\\';
 			out[o++] = '\\';
-		} else if (c >= 0x20 && c < 0x7f)
+		} else if (c >= 0x20 && c < 0x7f && !(quote && c == '"'))
 			out[o++] = (char)c;
 		else {
 			snprintf(out + o, 5, "\\x%02x", c);
@@ -35,9 +35,23 @@ escape_bytes(const char *s, size_t len, size_t max)
 }
 
 char *
+escape_bytes(const char *s, size_t len, size_t max)
+{
+	return escape(s, len, max, 0);
+}
+
+char *
 escape_str(const char *s, size_t max)
 {
 	if (s == NULL)
 		return xstrdup("(none)");
 	return escape_bytes(s, strnlen(s, max + 1), max);
+}
+
+char *
+escape_quoted(const char *s, size_t max)
+{
+	if (s == NULL)
+		return xstrdup("(none)");
+	return escape(s, strnlen(s, max + 1), max, 1);
 }

@@ -13,4 +13,10 @@
 char	*escape_bytes(const char *s, size_t len, size_t max);
 char	*escape_str(const char *s, size_t max);
 
+/*
+ * escape_str(), and a double quote becomes \x22 too: for a value shown
+ * between double quotes in a log line, which the value must not end.
+ */
+char	*escape_quoted(const char *s, size_t max);
+
 #endif

@@ -340,7 +340,8 @@ lex_next(struct lexer *l, enum lexmode m, struct token *t)
 		static const enum tk optk[] = {
 			T_LPAREN, T_RPAREN, T_BAR, T_QMARK, T_STAR, T_PLUS
 		};
-		const char *p = strchr(ops, c);
+		/* strchr() would find the terminator for a NUL byte */
+		const char *p = c != '\0' ? strchr(ops, c) : NULL;
 
 		if (c == '/') {
 			lex_regex(l, t);

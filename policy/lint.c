@@ -1,9 +1,12 @@
 /*
- * sshgate-lint: the policy's compiler, tester and explainer.  It links
- * the gate's own parser, matcher and plan builder (STYLE.md 11), runs
- * unprivileged, and never executes anything.
+ * sshgate-lint: the policy's compiler, tester, explainer and deployment
+ * auditor.  It links the gate's own parser, matcher and plan builder
+ * (STYLE.md 11), runs unprivileged, and never executes anything it lints
+ * (the audit runs only "sshd -T", which reads configuration).  Everything
+ * untrusted it prints is escaped.
  *
- * Exit: 0 clean (or permit for --test), 1 deny for --test, 2 errors.
+ * Exit: 0 clean (or permit for --test), 1 warnings with --strict (or deny
+ * for --test), 2 errors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,72 +16,165 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "argv.h"
+#include "catalogue.h"
 #include "escape.h"
+#include "lint.h"
 #include "plan.h"
 #include "policy.h"
+#include "probe.h"
 #include "syscalls.h"
 #include "trust.h"
+#include "warnings.h"
 #include "xmalloc.h"
 
 #ifndef SSHGATE_POLICY_PATH
 #error "SSHGATE_POLICY_PATH must be set by the build"
 #endif
+#ifndef SSHGATE_GATE_PATH
+#define SSHGATE_GATE_PATH	"/usr/local/sbin/sshgate"
+#endif
 
 extern char **environ;
 
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sshgate-lint [-f FILE]\n"
-	    "       sshgate-lint [-f FILE] --test COMMAND [--from ADDR] "
-	    "[--tag TAG]\n"
-	    "       sshgate-lint [-f FILE] --explain COMMAND [--from ADDR] "
-	    "[--tag TAG]\n"
+	    "usage: sshgate-lint [-f FILE] [--strict] [--json]\n"
+	    "       sshgate-lint [-f FILE] [--json] --test|--explain COMMAND "
+	    "[--from ADDR] [--tag TAG]\n"
+	    "       sshgate-lint [-f FILE] [--json] --suggest COMMAND "
+	    "[--from ADDR] [--tag TAG]\n"
+	    "       sshgate-lint [-f FILE] [--json] --suggest-from-log FILE|-\n"
+	    "       sshgate-lint [-f FILE] [--json] --audit [--gate PATH] "
+	    "[--sshd PATH]\n"
+	    "                    [--sshd-config FILE] [--authorized-keys FILE] "
+	    "[--pam-dir DIR]\n"
+	    "                    [--from ADDR] [USER]\n"
+	    "       sshgate-lint [--json] --catalogue | --list-warnings\n"
 	    "       sshgate-lint --version | --print-policy-path\n");
-	exit(2);
+	exit(LINT_ERROR);
 }
 
 static void
-print_diags(const struct diags *d)
+die_oom(const char *what)
+{
+	fprintf(stderr, "sshgate-lint: out of memory (%s)\n", what);
+	exit(LINT_ERROR);
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+void
+out_diags(struct out *o, const struct diags *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
-		char *s = diag_render(&d->v[i]);
+		const struct diag *g = &d->v[i];
 
-		fputs(s, stderr);
-		free(s);
+		if (!o->json) {
+			char *s = diag_render(g);
+
+			fputs(s, stderr);
+			free(s);
+			continue;
+		}
+		json_obj(&o->j);
+		json_kstr(&o->j, "type", "diagnostic");
+		json_kstr(&o->j, "level", diag_level_name(g->level));
+		json_kstr(&o->j, "name", g->name);
+		json_kstr(&o->j, "file", g->file);
+		json_kint(&o->j, "line", g->line);
+		json_kint(&o->j, "col", g->col);
+		json_kint(&o->j, "width", g->line ? g->width : 0);
+		json_kstr(&o->j, "rule", g->rule);
+		json_kstr(&o->j, "message", g->msg);
+		json_kstr(&o->j, "source", g->src);
+		json_obj_end(&o->j);
 	}
 }
 
 /*
- * Read the policy.  The gate would refuse a file that is not trusted
- * (owner, mode, symlinks, writable parents); the linter says so as a
- * warning and still reads it, so that drafts can be tested.
+ * The probes' warnings in source order, like a compiler's: from index
+ * `from' on, by line and column, stable, a note staying with the
+ * diagnostic before it.  (The parser and the tests report in their own
+ * order, before.)
  */
-static struct policy *
-load(const char *file, struct diags *d)
+static void
+sort_diags(struct diags *d, size_t from)
+{
+	size_t *start, ng = 0, i, j;
+
+	if (d->n < from + 2)
+		return;
+	start = xreallocarray(NULL, d->n + 1, sizeof(*start));
+	for (i = from; i < d->n; i++)
+		if (i == from || d->v[i].level != DIAG_NOTE)
+			start[ng++] = i;
+	start[ng] = d->n;
+	/* insertion sort of the groups: they are few and nearly in order */
+	for (i = 1; i < ng; i++) {
+		size_t a = start[i], len = start[i + 1] - a, k;
+		struct diag *tmp = xreallocarray(NULL, len, sizeof(*tmp));
+
+		for (j = i; j > 0; j--) {
+			const struct diag *p = &d->v[start[j - 1]], *q = &d->v[a];
+
+			if (p->line < q->line || (p->line == q->line &&
+			    p->col <= q->col))
+				break;
+		}
+		if (j == i) {
+			free(tmp);
+			continue;
+		}
+		/* move group i in front of group j */
+		memcpy(tmp, &d->v[a], len * sizeof(*tmp));
+		memmove(&d->v[start[j] + len], &d->v[start[j]],
+		    (a - start[j]) * sizeof(*tmp));
+		memcpy(&d->v[start[j]], tmp, len * sizeof(*tmp));
+		for (k = i; k > j; k--)
+			start[k] = start[k - 1] + len;
+		start[j + 1] = start[j] + len;
+		free(tmp);
+	}
+	free(start);
+}
+
+/*
+ * Read the policy.  The gate would refuse a file that is not trusted
+ * (owner, mode, symlinks, writable parents); for the installed policy
+ * the linter says so as a warning and still reads it.  A draft named
+ * with -f is source code, not a deployment: --audit checks the
+ * deployed one.
+ */
+struct policy *
+lint_load(const char *file, int trust, struct diags *d)
 {
 	char why[512], *text;
 	size_t len;
-	int fd;
+	int fd = -1;
 	struct policy *p;
 	struct source src = { file, NULL, 0 };
 
-	fd = trust_open(file, O_RDONLY, TRUST_NO_LINKS, why, sizeof(why));
-	if (fd == -1) {
-		diag_add(d, DIAG_WARNING, "untrusted-file", &src, NULL, NULL,
-		    "sshgate would refuse this file: %s", why);
+	if (trust) {
+		fd = trust_open(file, O_RDONLY, TRUST_NO_LINKS, why,
+		    sizeof(why));
+		if (fd == -1)
+			diag_add(d, DIAG_WARNING, "untrusted-file", &src, NULL,
+			    NULL, "sshgate would refuse this file: %s", why);
+	}
+	if (fd == -1)
 		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd == -1) {
-			diag_add(d, DIAG_ERROR, NULL, &src, NULL, NULL,
-			    "cannot open: %s", strerror(errno));
-			return NULL;
-		}
+	if (fd == -1) {
+		diag_add(d, DIAG_ERROR, NULL, &src, NULL, NULL,
+		    "cannot open: %s", strerror(errno));
+		return NULL;
 	}
 	if (read_all(fd, SSHGATE_POLICY_MAX, &text, &len, why, sizeof(why))) {
 		diag_add(d, DIAG_ERROR, NULL, &src, NULL, NULL, "%s", why);
@@ -91,6 +187,8 @@ load(const char *file, struct diags *d)
 	return p;
 }
 
+/* ---- --explain ----------------------------------------------------------- */
+
 static const char *
 outcome_text(const struct rule_trace *rt)
 {
@@ -102,6 +200,19 @@ outcome_text(const struct rule_trace *rt)
 	case RULE_NO_MATCH:	return "no match";
 	case RULE_MATCH:	return "MATCH";
 	case RULE_ERROR:	return "ERROR (match limit)";
+	}
+	return "?";
+}
+
+static const char *
+outcome_name(enum rule_outcome o)
+{
+	switch (o) {
+	case RULE_SKIP_FROM:	return "skip-from";
+	case RULE_SKIP_TAG:	return "skip-tag";
+	case RULE_NO_MATCH:	return "no-match";
+	case RULE_MATCH:	return "match";
+	case RULE_ERROR:	return "error";
 	}
 	return "?";
 }
@@ -126,9 +237,13 @@ explain_trace(const struct decision *dec, const struct trace *t)
 		if (rt->outcome == RULE_NO_MATCH) {
 			size_t w = rt->stop + rt->dropped;
 
-			if (rt->at_end)
-				printf(" -- the words ended after word %zu, but "
-				    "the pattern wants more", w);
+			if (rt->at_end && w == 0)
+				printf(" -- there are no words, but the pattern "
+				    "wants some");
+			else if (rt->at_end)
+				printf(" -- the words ended after word %zu "
+				    "'%s', but the pattern wants more", w - 1,
+				    dec->words.v[w - 1]);
 			else
 				printf(" -- stopped at word %zu '%s'", w,
 				    dec->words.v[w]);
@@ -146,6 +261,38 @@ explain_trace(const struct decision *dec, const struct trace *t)
 	}
 }
 
+/* The Landlock ABI of the running kernel, 0 without Landlock. */
+static int
+landlock_abi(void)
+{
+#ifdef SYS_landlock_create_ruleset
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u << 0);
+
+	return abi > 0 ? (int)abi : 0;
+#else
+	return 0;
+#endif
+}
+
+/* Runner ids as the gate resolves them (gate/privs.c). */
+static int
+runner_ids(const struct rule *r, unsigned *uid, unsigned *gid)
+{
+	struct passwd *pw = getpwnam(r->user);
+	struct group *gr;
+
+	if (pw == NULL)
+		return -1;
+	*uid = (unsigned)pw->pw_uid;
+	*gid = (unsigned)pw->pw_gid;
+	if (r->group != NULL) {
+		if ((gr = getgrnam(r->group)) == NULL)
+			return -1;
+		*gid = (unsigned)gr->gr_gid;
+	}
+	return 0;
+}
+
 static void
 caps_text(uint64_t caps)
 {
@@ -161,12 +308,29 @@ caps_text(uint64_t caps)
 		printf("none");
 }
 
+/*
+ * The groups the gate's filter denies: the rule's, and for a uid 0
+ * runner SC_UID0 as well (gate/sandbox.c adds them whatever the rule
+ * says).
+ */
+static unsigned
+seccomp_groups(const struct rule *r, int uid0)
+{
+	return r->seccomp | (uid0 ? SC_UID0 : 0);
+}
+
 static void
-explain_seccomp(const struct rule *r)
+explain_seccomp(const struct rule *r, int uid0)
 {
 	const struct sc_group *g;
 	const struct sc_rule *sr;
+	unsigned groups = seccomp_groups(r, uid0);
 
+	if (r->seccomp_off && uid0) {
+		printf("  seccomp:  none -- the gate refuses a uid 0 runner "
+		    "without a filter\n");
+		return;
+	}
 	if (r->seccomp_off) {
 		printf("  seccomp:  none (no filter)\n");
 		return;
@@ -178,7 +342,7 @@ explain_seccomp(const struct rule *r)
 		printf(" %s", sr->syscall);
 	printf(" -> ENOSYS\n");
 	for (g = sc_groups; g->name != NULL; g++) {
-		if (!(r->seccomp & g->bit))
+		if (!(groups & g->bit))
 			continue;
 		printf("            %s (%s):", g->name, g->why);
 		for (sr = g->rules; sr->syscall != NULL; sr++)
@@ -192,27 +356,31 @@ static void
 explain_plan(const struct plan *pl)
 {
 	const struct rule *r = pl->rule;
-	struct passwd *pw = getpwnam(r->user);
-	struct group *gr = r->group ? getgrnam(r->group) : NULL;
+	unsigned uid, gid;
 	size_t i;
+	int abi = landlock_abi(), uid0;
+	char *e;
 
 	printf("execution plan:\n");
-	printf("  program:  %s\n", pl->path);
-	for (i = 0; i < pl->argc; i++)
-		printf("  argv[%zu]  %s\n", i, pl->argv[i]);
+	/* program and argv escaped like env: one form for the whole plan */
+	e = escape_str(pl->path, 4096);
+	printf("  program:  %s\n", e);
+	free(e);
+	for (i = 0; i < pl->argc; i++) {
+		e = escape_str(pl->argv[i], 4096);
+		printf("  argv[%zu]  %s\n", i, e);
+		free(e);
+	}
 	for (i = 0; i < pl->envc; i++) {
-		char *e = escape_str(pl->envp[i], 4096);
-
+		e = escape_str(pl->envp[i], 4096);
 		printf("  env[%zu]   %s\n", i, e);
 		free(e);
 	}
 	printf("  runner:   %s", r->user);
 	if (r->group)
 		printf(":%s", r->group);
-	if (pw != NULL)
-		printf(" (uid %u, gid %u)", (unsigned)pw->pw_uid,
-		    (unsigned)(r->group ? (gr ? gr->gr_gid : (gid_t)-1) :
-		    pw->pw_gid));
+	if (runner_ids(r, &uid, &gid) == 0)
+		printf(" (uid %u, gid %u)", uid, gid);
 	else
 		printf(" (no such account on this host: the gate would refuse)");
 	printf(", no supplementary groups\n");
@@ -222,21 +390,172 @@ explain_plan(const struct plan *pl)
 	    "the same)\n");
 	printf("  securebits: noroot, no_setuid_fixup, both locked; "
 	    "no_new_privs\n");
-	explain_seccomp(r);
-	printf("  landlock: %s; writable: /dev/null", landlock_mode_name(
-	    r->landlock));
+	uid0 = runner_ids(r, &uid, &gid) == 0 && uid == 0;
+	explain_seccomp(r, uid0);
+	printf("  landlock: %s; writable: /dev/null", uid0 ? "require "
+	    "(uid 0)" : landlock_mode_name(r->landlock));
 	for (i = 0; i < r->nwrite; i++)
 		printf(", %s", r->write[i]);
 	printf("\n");
+	if (abi > 0)
+		printf("            this kernel: Landlock ABI %d\n", abi);
+	else
+		printf("            this kernel: no Landlock -- %s\n",
+		    r->landlock == LANDLOCK_REQUIRE || uid0 ? "the gate would "
+		    "refuse to run this rule" : "the gate would run it "
+		    "without");
+	if (uid0)
+		printf("  mounts:   a private namespace, every mount read-only "
+		    "but the writable paths (the runner is uid 0)\n");
+	printf("  process:  working directory /, umask 077, file descriptors "
+	    "0 1 2 only, signals default and unblocked, core size 0\n");
 	if (r->timeout)
 		printf("  timeout:  %us\n", r->timeout);
 	else
 		printf("  timeout:  none\n");
 }
 
+static void
+json_trace(struct json *j, const struct decision *dec, const struct trace *t)
+{
+	size_t i, k;
+
+	json_key(j, "trace");
+	json_arr(j);
+	for (i = 0; i < t->n; i++) {
+		const struct rule_trace *rt = &t->v[i];
+
+		json_obj(j);
+		json_kstr(j, "rule", rt->rule->name);
+		json_kint(j, "line", rt->rule->loc.name.line);
+		json_kstr(j, "outcome", outcome_name(rt->outcome));
+		json_kint(j, "dropped", (long long)rt->dropped);
+		if (rt->outcome == RULE_NO_MATCH) {
+			json_kint(j, "stop", (long long)(rt->stop + rt->dropped));
+			json_kbool(j, "at_end", rt->at_end);
+			json_key(j, "expected");
+			json_arr(j);
+			for (k = 0; k < rt->nexpected; k++) {
+				char *a = pat_atom_text(
+				    rt->rule->atoms[rt->expected[k]]);
+
+				json_str(j, a);
+				free(a);
+			}
+			json_arr_end(j);
+		}
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	(void)dec;
+}
+
+static void
+json_plan(struct json *j, const struct plan *pl)
+{
+	const struct rule *r = pl->rule;
+	const struct sc_group *g;
+	const struct sc_rule *sr;
+	unsigned uid, gid;
+	size_t i;
+	int c, abi = landlock_abi(), uid0;
+
+	json_key(j, "plan");
+	json_obj(j);
+	json_kstr(j, "program", pl->path);
+	json_key(j, "argv");
+	json_arr(j);
+	for (i = 0; i < pl->argc; i++)
+		json_str(j, pl->argv[i]);
+	json_arr_end(j);
+	json_key(j, "env");
+	json_arr(j);
+	for (i = 0; i < pl->envc; i++)
+		json_str(j, pl->envp[i]);
+	json_arr_end(j);
+	json_key(j, "runner");
+	json_obj(j);
+	json_kstr(j, "user", r->user);
+	json_kstr(j, "group", r->group);
+	if (runner_ids(r, &uid, &gid) == 0) {
+		json_kint(j, "uid", uid);
+		json_kint(j, "gid", gid);
+	} else {
+		json_key(j, "uid");
+		json_null(j);
+		json_key(j, "gid");
+		json_null(j);
+	}
+	json_kbool(j, "supplementary_groups", 0);
+	json_obj_end(j);
+	json_key(j, "caps");
+	json_arr(j);
+	for (c = 0; c < 64; c++)
+		if ((r->caps >> c) & 1)
+			json_str(j, cap_to_name(c));
+	json_arr_end(j);
+	json_key(j, "securebits");
+	json_arr(j);
+	json_str(j, "noroot");
+	json_str(j, "noroot_locked");
+	json_str(j, "no_setuid_fixup");
+	json_str(j, "no_setuid_fixup_locked");
+	json_arr_end(j);
+	json_kbool(j, "no_new_privs", 1);
+	uid0 = runner_ids(r, &uid, &gid) == 0 && uid == 0;
+	json_key(j, "seccomp");
+	if (r->seccomp_off)
+		json_null(j);
+	else {
+		json_obj(j);
+		json_kstr(j, "other_architectures", "KILL_PROCESS");
+		json_key(j, "deny");
+		json_arr(j);
+		for (sr = sc_always; sr->syscall != NULL; sr++) {
+			json_obj(j);
+			json_kstr(j, "group", NULL);
+			json_kstr(j, "syscall", sr->syscall);
+			json_kstr(j, "when", sc_arg_text(sr->arg));
+			json_kstr(j, "action", sc_action_name(sr->action));
+			json_obj_end(j);
+		}
+		for (g = sc_groups; g->name != NULL; g++) {
+			if (!(seccomp_groups(r, uid0) & g->bit))
+				continue;
+			for (sr = g->rules; sr->syscall != NULL; sr++) {
+				json_obj(j);
+				json_kstr(j, "group", g->name);
+				json_kstr(j, "syscall", sr->syscall);
+				json_kstr(j, "when", sc_arg_text(sr->arg));
+				json_kstr(j, "action", sc_action_name(sr->action));
+				json_obj_end(j);
+			}
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_key(j, "landlock");
+	json_obj(j);
+	json_kstr(j, "mode", uid0 ? "require" : landlock_mode_name(r->landlock));
+	json_kint(j, "kernel_abi", abi);
+	json_key(j, "writable");
+	json_arr(j);
+	json_str(j, "/dev/null");
+	for (i = 0; i < r->nwrite; i++)
+		json_str(j, r->write[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+	json_kbool(j, "readonly_mounts", uid0);
+	json_kstr(j, "cwd", "/");
+	json_kstr(j, "umask", "077");
+	json_kint(j, "core_limit", 0);
+	json_kint(j, "timeout", r->timeout);
+	json_obj_end(j);
+}
+
 static int
 run_decide(const struct policy *p, const char *cmd, const char *from,
-    const char *tag, int explain)
+    const char *tag, int explain, struct out *o)
 {
 	struct request req = { cmd, strnlen(cmd, SSHGATE_CMD_MAX + 1), tag,
 	    from };
@@ -245,9 +564,43 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 	struct plan pl;
 	char err[256];
 	size_t i;
-	int rc;
+	int rc, planned = 0;
 
-	policy_decide(p, &req, &dec, explain ? &t : NULL);
+	policy_decide(p, &req, &dec, explain || o->json ? &t : NULL);
+	if (dec.verdict == VERDICT_PERMIT) {
+		if (plan_build(&dec, environ, &pl, err, sizeof(err)) == 0)
+			planned = 1;
+		else {
+			dec.verdict = VERDICT_DENY;
+			snprintf(dec.reason, sizeof(dec.reason), "%s", err);
+		}
+	}
+	rc = dec.verdict == VERDICT_PERMIT ? LINT_OK : LINT_WARN;
+	if (o->json) {
+		json_obj(&o->j);
+		json_kstr(&o->j, "type", "decision");
+		json_kstr(&o->j, "command", cmd);
+		json_kstr(&o->j, "from", from);
+		json_kstr(&o->j, "tag", tag);
+		json_key(&o->j, "words");
+		if (dec.cause == CAUSE_TOKENIZER)
+			json_null(&o->j);
+		else {
+			json_arr(&o->j);
+			for (i = 0; i < dec.words.n; i++)
+				json_str(&o->j, dec.words.v[i]);
+			json_arr_end(&o->j);
+			json_trace(&o->j, &dec, &t);
+		}
+		json_kstr(&o->j, "verdict", dec.verdict == VERDICT_PERMIT ?
+		    "permit" : "deny");
+		json_kstr(&o->j, "rule", dec.rule ? dec.rule->name : NULL);
+		json_kstr(&o->j, "reason", dec.reason);
+		if (planned && explain)
+			json_plan(&o->j, &pl);
+		json_obj_end(&o->j);
+		goto out;
+	}
 	if (explain) {
 		char *e = escape_str(cmd, 4096);
 
@@ -263,25 +616,177 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 				printf("  [%zu] %s\n", i, dec.words.v[i]);
 			explain_trace(&dec, &t);
 		}
-		trace_free(&t);
-	}
-	if (dec.verdict == VERDICT_PERMIT &&
-	    plan_build(&dec, environ, &pl, err, sizeof(err)) != 0) {
-		printf("deny: %s\n", err);
-		decision_free(&dec);
-		return 1;
 	}
 	if (dec.verdict == VERDICT_PERMIT) {
 		printf("permit: %s\n", dec.reason);
 		if (explain)
 			explain_plan(&pl);
-		plan_free(&pl);
-		rc = 0;
-	} else {
+	} else
 		printf("deny: %s\n", dec.reason);
-		rc = 1;
-	}
+out:
+	if (explain || o->json)
+		trace_free(&t);
+	if (planned)
+		plan_free(&pl);
 	decision_free(&dec);
+	return rc;
+}
+
+/* ---- --catalogue, --list-warnings ---------------------------------------- */
+
+static const char *
+env_match_name(enum env_match m)
+{
+	switch (m) {
+	case ENV_EXACT:		return "exact";
+	case ENV_PREFIX:	return "prefix";
+	case ENV_BORG_DIR:	return "BORG_*_DIR";
+	}
+	return "?";
+}
+
+static void
+cat_record(struct out *o, const char *kind, const char *a, const char *b,
+    const char *c, const char *d, const char *why)
+{
+	if (o->json) {
+		json_obj(&o->j);
+		json_kstr(&o->j, "type", kind);
+		if (strcmp(kind, "option") == 0) {
+			json_kstr(&o->j, "program", a);
+			json_kstr(&o->j, "scope", b);
+			json_kstr(&o->j, "spelling", c);
+			json_kstr(&o->j, "option", d);
+		} else if (strcmp(kind, "command") == 0) {
+			json_kstr(&o->j, "program", a);
+			json_kstr(&o->j, "command", b);
+			json_kstr(&o->j, "warning", c);
+		} else if (strcmp(kind, "variable") == 0) {
+			json_kstr(&o->j, "name", a);
+			json_kstr(&o->j, "match", b);
+		} else {
+			json_kstr(&o->j, "name", a);
+			json_kstr(&o->j, "kind", b);
+		}
+		json_kstr(&o->j, "why", why);
+		json_obj_end(&o->j);
+		return;
+	}
+	printf("%s\t%s", kind, a);
+	if (b != NULL)
+		printf("\t%s", b);
+	if (c != NULL)
+		printf("\t%s", c);
+	if (d != NULL)
+		printf("\t%s", d);
+	printf("\t%s\n", why ? why : "");
+}
+
+/*
+ * The whole catalogue, one record per line: every spelling of every
+ * dangerous option in every scope that has it (tests/lint compare this
+ * with borg's own argparse), every dangerous command, variable and
+ * program.
+ */
+static int
+print_catalogue(struct out *o)
+{
+	static const char *const kinds[] = {
+		[RK_SHELL] = "shell", [RK_INTERPRETER] = "interpreter",
+		[RK_LAUNCHER] = "launcher"
+	};
+	const struct program *pr;
+	const struct danger *dg;
+	const struct danger_env *e;
+	const struct danger_program *dp;
+	const struct danger_cap *dc;
+	const struct danger_dir *dd;
+	size_t s, k, n;
+	char **sp;
+
+	for (pr = programs; pr->name != NULL; pr++)
+		for (dg = pr->dangers; dg->word != NULL; dg++) {
+			if (dg->command) {
+				cat_record(o, "command", pr->name, dg->word,
+				    dg->warning, NULL, dg->why);
+				continue;
+			}
+			for (s = 0; s < pr->nscopes; s++) {
+				n = option_spellings(pr, pr->scopes[s],
+				    dg->word, &sp);
+				for (k = 0; k < n; k++) {
+					cat_record(o, "option", pr->name,
+					    pr->scopes[s], sp[k], dg->word,
+					    dg->why);
+					free(sp[k]);
+				}
+				free(sp);
+			}
+		}
+	for (e = danger_envs; e->name != NULL; e++)
+		cat_record(o, "variable", e->name, env_match_name(e->match),
+		    NULL, NULL, e->why);
+	for (dp = danger_programs; dp->name != NULL; dp++)
+		cat_record(o, "program", dp->name, kinds[dp->kind], NULL, NULL,
+		    NULL);
+	for (dc = danger_caps; dc->name != NULL; dc++)
+		cat_record(o, "capability", dc->name, "cap", NULL, NULL,
+		    dc->why);
+	for (dd = danger_dirs; dd->path != NULL; dd++)
+		cat_record(o, "directory", dd->path, "write", NULL, NULL,
+		    dd->why);
+	return LINT_OK;
+}
+
+/* Every warning name (lint), then every finding name (--audit). */
+static int
+list_warnings(struct out *o)
+{
+	const struct warning_name *w;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (w = pass ? audit_findings : warning_names; w->name != NULL;
+		    w++) {
+			const char *kind = pass ? "audit" : w->allowable ?
+			    "warning" : "file";
+
+			if (o->json) {
+				json_obj(&o->j);
+				json_kstr(&o->j, "type", kind);
+				json_kstr(&o->j, "name", w->name);
+				json_kbool(&o->j, "allowable", w->allowable);
+				json_kstr(&o->j, "summary", w->summary);
+				json_obj_end(&o->j);
+			} else
+				printf("%s\t%s\t%s\n", kind, w->name,
+				    w->summary);
+		}
+	return LINT_OK;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+enum mode {
+	M_LINT, M_TEST, M_EXPLAIN, M_SUGGEST, M_SUGGEST_LOG, M_AUDIT,
+	M_CATALOGUE, M_WARNINGS
+};
+
+static void
+set_mode(enum mode *m, enum mode want)
+{
+	if (*m != M_LINT)
+		usage();
+	*m = want;
+}
+
+static int
+finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "sshgate-lint: cannot write the output\n");
+		return LINT_ERROR;
+	}
 	return rc;
 }
 
@@ -291,31 +796,71 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "test", required_argument, NULL, 't' },
 		{ "explain", required_argument, NULL, 'e' },
+		{ "suggest", required_argument, NULL, 's' },
+		{ "suggest-from-log", required_argument, NULL, 'l' },
+		{ "audit", no_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "gate", required_argument, NULL, 'g' },
+		{ "sshd", required_argument, NULL, 'D' },
+		{ "sshd-config", required_argument, NULL, 'C' },
+		{ "authorized-keys", required_argument, NULL, 'K' },
+		{ "pam-dir", required_argument, NULL, 'M' },
+		{ "catalogue", no_argument, NULL, 'c' },
+		{ "list-warnings", no_argument, NULL, 'W' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "print-policy-path", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *file = SSHGATE_POLICY_PATH, *cmd = NULL, *from = NULL;
+	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
+	struct audit_opts ao;
 	char addr[64];
 	struct diags d = { 0 };
 	struct policy *p;
-	int c, explain = 0, rc;
+	struct out o;
+	enum mode mode = M_LINT;
+	size_t failed = 0, probed;
+	int c, strict = 0, json = 0, file_given = 0, rc;
 
+	xfatal_hook = die_oom;
+	memset(&ao, 0, sizeof(ao));
+	ao.gate = SSHGATE_GATE_PATH;
+	ao.sshd = "/usr/sbin/sshd";
+	ao.pam_dir = "/etc/pam.d";
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
+			file_given = 1;
 			break;
 		case 't':
+			set_mode(&mode, M_TEST);
+			arg = optarg;
+			break;
 		case 'e':
-			if (cmd != NULL)
-				usage();
-			cmd = optarg;
-			explain = c == 'e';
+			set_mode(&mode, M_EXPLAIN);
+			arg = optarg;
+			break;
+		case 's':
+			set_mode(&mode, M_SUGGEST);
+			arg = optarg;
+			break;
+		case 'l':
+			set_mode(&mode, M_SUGGEST_LOG);
+			arg = optarg;
+			break;
+		case 'a':
+			set_mode(&mode, M_AUDIT);
+			break;
+		case 'c':
+			set_mode(&mode, M_CATALOGUE);
+			break;
+		case 'W':
+			set_mode(&mode, M_WARNINGS);
 			break;
 		case 'F':
 			from = optarg;
@@ -323,45 +868,146 @@ main(int argc, char **argv)
 		case 'T':
 			tag = optarg;
 			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'S':
+			strict = 1;
+			break;
+		case 'g':
+			ao.gate = optarg;
+			break;
+		case 'D':
+			ao.sshd = optarg;
+			break;
+		case 'C':
+			ao.sshd_config = optarg;
+			break;
+		case 'K':
+			ao.keys = optarg;
+			break;
+		case 'M':
+			ao.pam_dir = optarg;
+			break;
 		case 'V':
 			printf("sshgate-lint %s (policy version %d)\n",
 			    PACKAGE_VERSION, SSHGATE_POLICY_VERSION);
-			return 0;
+			return finish(LINT_OK);
 		case 'P':
 			/* the gate's compiled-in policy, for scripts and tests */
 			printf("%s\n", SSHGATE_POLICY_PATH);
-			return 0;
+			return finish(LINT_OK);
 		default:
 			usage();
 		}
 	}
+	if (mode == M_AUDIT && optind + 1 == argc)
+		ao.user = argv[optind++];
 	if (optind != argc)
 		usage();
+	memset(&o, 0, sizeof(o));
+	o.json = json;
+	json_init(&o.j, stdout);
+
+	if (mode == M_CATALOGUE)
+		return finish(print_catalogue(&o));
+	if (mode == M_WARNINGS)
+		return finish(list_warnings(&o));
+	if (mode == M_AUDIT) {
+		ao.policy = file;
+		ao.from = from;
+		return finish(audit_run(&ao, &o));
+	}
 	if (from == NULL && parse_ssh_connection(getenv("SSH_CONNECTION"),
 	    addr, sizeof(addr)) == 0)
 		from = addr;
 
-	p = load(file, &d);
+	p = lint_load(file, !file_given || strcmp(file,
+	    SSHGATE_POLICY_PATH) == 0, &d);
 	/* The embedded tests run only on a policy that compiled. */
 	if (p != NULL)
-		policy_run_tests(p, &d);
-	print_diags(&d);
-	if (p == NULL || (cmd == NULL && d.nerr > 0)) {
-		fprintf(stderr, "%s: %zu error%s, %zu warning%s; the gate "
-		    "would permit nothing\n", file, d.nerr, d.nerr == 1 ? "" :
-		    "s", d.nwarn, d.nwarn == 1 ? "" : "s");
+		failed = policy_run_tests(p, &d);
+	probed = d.n;
+	if (p != NULL && mode == M_LINT) {
+		probe_policy(p, &d);
+		probe_unused_allows(p, &d);
+	}
+	sort_diags(&d, probed);
+	out_diags(&o, &d);
+	/*
+	 * A policy that does not compile permits nothing; one whose tests
+	 * fail is what the gate would use as it is: an error for the
+	 * compiler, while --test and the other modes still decide with it.
+	 */
+	if (p == NULL || (mode == M_LINT && d.nerr > 0)) {
+		if (o.json) {
+			json_obj(&o.j);
+			json_kstr(&o.j, "type", "summary");
+			json_kstr(&o.j, "file", file);
+			json_kint(&o.j, "errors", (long long)d.nerr);
+			json_kint(&o.j, "tests_failed", (long long)failed);
+			json_kint(&o.j, "warnings", (long long)d.nwarn);
+			json_kint(&o.j, "exit", LINT_ERROR);
+			json_obj_end(&o.j);
+		} else if (p == NULL)
+			fprintf(stderr, "%s: %zu error%s, %zu warning%s; the "
+			    "gate would permit nothing\n", file, d.nerr,
+			    d.nerr == 1 ? "" : "s", d.nwarn,
+			    d.nwarn == 1 ? "" : "s");
+		else
+			fprintf(stderr, "%s: %zu of %zu test%s failed, %zu "
+			    "warning%s; the gate would use this policy as it "
+			    "is\n", file, failed, p->ntests, p->ntests == 1 ?
+			    "" : "s", d.nwarn, d.nwarn == 1 ? "" : "s");
 		policy_free(p);
 		diags_free(&d);
-		return 2;
+		return finish(LINT_ERROR);
 	}
-	if (cmd == NULL) {
-		printf("%s: %zu rule%s, %zu test%s passed, %zu warning%s\n",
-		    file, p->nrules, p->nrules == 1 ? "" : "s", p->ntests,
-		    p->ntests == 1 ? "" : "s", d.nwarn, d.nwarn == 1 ? "" : "s");
-		rc = 0;
-	} else
-		rc = run_decide(p, cmd, from, tag, explain);
+	switch (mode) {
+	case M_TEST:
+	case M_EXPLAIN:
+		rc = run_decide(p, arg, from, tag, mode == M_EXPLAIN, &o);
+		break;
+	case M_SUGGEST:
+		rc = suggest_command(p, arg, from, tag, &o);
+		break;
+	case M_SUGGEST_LOG:
+		if (strcmp(arg, "-") == 0)
+			rc = suggest_log(p, stdin, "(stdin)", &o);
+		else {
+			FILE *in = fopen(arg, "re");
+
+			if (in == NULL) {
+				fprintf(stderr, "sshgate-lint: %s: %s\n", arg,
+				    strerror(errno));
+				rc = LINT_ERROR;
+				break;
+			}
+			rc = suggest_log(p, in, arg, &o);
+			fclose(in);
+		}
+		break;
+	default:
+		rc = strict && d.nwarn > 0 ? LINT_WARN : LINT_OK;
+		if (o.json) {
+			json_obj(&o.j);
+			json_kstr(&o.j, "type", "summary");
+			json_kstr(&o.j, "file", file);
+			json_kint(&o.j, "rules", (long long)p->nrules);
+			json_kint(&o.j, "tests", (long long)p->ntests);
+			json_kint(&o.j, "errors", 0);
+			json_kint(&o.j, "warnings", (long long)d.nwarn);
+			json_kint(&o.j, "exit", rc);
+			json_obj_end(&o.j);
+		} else
+			printf("%s: %zu rule%s, %zu test%s passed, %zu "
+			    "warning%s\n", file, p->nrules,
+			    p->nrules == 1 ? "" : "s", p->ntests,
+			    p->ntests == 1 ? "" : "s", d.nwarn,
+			    d.nwarn == 1 ? "" : "s");
+		break;
+	}
 	policy_free(p);
 	diags_free(&d);
-	return rc;
+	return finish(rc);
 }

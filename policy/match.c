@@ -17,7 +17,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "escape.h"
 #include "policy.h"
 #include "xmalloc.h"
 
@@ -62,6 +61,24 @@ atom_match(struct matcher *m, const struct pat *a, const char *word)
 	return -1;
 }
 
+/*
+ * One atom against one word, exactly as policy_decide() tries it (same
+ * flags, same limits), for sshgate-lint's danger probes.
+ */
+int
+policy_atom_match(const struct pat *a, const char *word)
+{
+	struct matcher m;
+	int rc;
+
+	if (a->kind == PAT_LIT)
+		return strcmp(a->text, word) == 0;
+	matcher_init(&m);
+	rc = atom_match(&m, a, word);
+	matcher_free(&m);
+	return rc;
+}
+
 struct stateset {
 	int	*v;
 	size_t	 n;
@@ -102,12 +119,13 @@ add_state(const struct nfa *nfa, struct stateset *set, unsigned *mark,
 
 /*
  * Run the rule's NFA over words[0..n).  Returns 1 match, 0 no match,
- * -1 error.  On no match, *stop is the number of words consumed and
- * the atoms that could have come next are put in rt (if any).
+ * -1 error, with *stop the index of the word that failed or erred (n when
+ * the words ran out); on no match the atoms that could have come next
+ * are put in rt (if any).
  */
 static int
 nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
-    struct rule_trace *rt)
+    size_t *stop, struct rule_trace *rt)
 {
 	const struct nfa *nfa = &r->nfa;
 	struct stateset cur, nxt, tmp;
@@ -138,6 +156,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 				    r->atoms[st->atom], words[i]);
 			if (memo[st->atom] < 0) {
 				result = -1;
+				*stop = i;
 				if (rt != NULL)
 					rt->stop = i;
 				goto out;
@@ -151,6 +170,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 		cur = nxt;
 		nxt = tmp;
 	}
+	*stop = i;
 	if (i == n) {
 		for (k = 0; k < cur.n; k++)
 			if (nfa->s[cur.v[k]].op == NFA_ACCEPT)
@@ -286,7 +306,7 @@ policy_decide(const struct policy *p, const struct request *req,
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 		struct rule_trace *rt;
-		size_t drop;
+		size_t drop, stop = 0;
 		int rc;
 
 		if (!from_admits(r, req->from)) {
@@ -301,7 +321,9 @@ policy_decide(const struct policy *p, const struct request *req,
 		rt = trace_add(t, r, RULE_NO_MATCH);
 		if (rt != NULL)
 			rt->dropped = drop;
-		rc = nfa_run(&m, r, dec->words.v + drop, dec->words.n - drop, rt);
+		/* no word left after the prefix: nothing for "run" to replace */
+		rc = dec->words.n > drop ? nfa_run(&m, r, dec->words.v + drop,
+		    dec->words.n - drop, &stop, rt) : 0;
 		if (rc == 0)
 			continue;
 		dec->rule = r;
@@ -310,9 +332,10 @@ policy_decide(const struct policy *p, const struct request *req,
 			if (rt != NULL)
 				rt->outcome = RULE_ERROR;
 			dec->cause = CAUSE_MATCH_ERROR;
+			/* words are counted from 0, as --explain lists them */
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "a pattern hit the PCRE2 match limit on word %zu",
-			    r->name, (rt ? rt->stop : 0) + drop + 1);
+			    r->name, stop + drop);
 			goto out;
 		}
 		if (rt != NULL)
@@ -373,16 +396,35 @@ parse_ssh_connection(const char *conn, char *addr, size_t size)
 	return 0;
 }
 
+/*
+ * An atom as it is written in the policy: the lexer's only rewritings
+ * (\" and \\ in a literal, \/ in a regex) are undone, nothing else is
+ * escaped -- the lexer let only printable ASCII into atoms.  Long atoms
+ * end in "...".
+ */
 char *
 pat_atom_text(const struct pat *a)
 {
-	char *e = escape_str(a->text, 200), *s;
+	const size_t max = 200;
+	size_t i, o = 0, n = strlen(a->text);
+	char *s, q = a->kind == PAT_LIT ? '"' : '/';
 
-	if (a->kind == PAT_LIT)
-		s = xasprintf("\"%s\"", e);
-	else
-		s = xasprintf("/%s/", e);
-	free(e);
+	/* each byte may take two; quotes, "..." and NUL take six */
+	s = xmalloc(2 * (n < max ? n : max) + 6);
+	s[o++] = q;
+	for (i = 0; i < n && i < max; i++) {
+		char c = a->text[i];
+
+		if (c == q || (a->kind == PAT_LIT && c == '\\'))
+			s[o++] = '\\';
+		s[o++] = c;
+	}
+	if (i < n) {
+		memcpy(s + o, "...", 3);
+		o += 3;
+	}
+	s[o++] = q;
+	s[o] = '\0';
 	return s;
 }
 
@@ -462,12 +504,16 @@ policy_run_tests(const struct policy *p, struct diags *d)
 			else if (dec.verdict == VERDICT_PERMIT)
 				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
 				    "test expects permit by rule '%s', but %s "
-				    "permits it first", rname, dec.reason);
+				    "permits it%s", rname, dec.reason,
+				    dec.rule->index < t->rule ? " first" : "");
+			else if (rname != NULL)
+				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
+				    "test expects permit by rule '%s', but it is "
+				    "denied: %s", rname, dec.reason);
 			else
 				diag_add(d, DIAG_ERROR, NULL, &src, &t->at, rname,
-				    "test expects permit%s%s, but it is denied: "
-				    "%s", rname ? " by rule " : "",
-				    rname ? rname : "", dec.reason);
+				    "test expects permit, but it is denied: %s",
+				    dec.reason);
 		}
 		decision_free(&dec);
 	}

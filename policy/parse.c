@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,11 @@
 #include <cap-ng.h>
 #include <pcre2.h>
 
+#include "escape.h"
 #include "lex.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "warnings.h"
 #include "xmalloc.h"
 
 #define MAX_NESTING	32
@@ -45,7 +48,54 @@ struct parser {
 	struct token	 tok;
 	int		 depth;
 	const char	*rule;	/* name of the rule being parsed */
+	size_t		 rules_cap, tests_cap;
+	int		*names;	/* hash of rule names -> rule index + 1 */
+	size_t		 names_cap;
 };
+
+/* FNV-1a; the table only speeds up the duplicate check. */
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * Index of an earlier rule with this name, or -1; records the new rule.
+ * A hash table keeps a 10,000-rule policy linear to parse.
+ */
+static int
+name_seen(struct parser *ps, const struct rule *r)
+{
+	const struct rule *rules = ps->p->rules;
+	size_t i, mask;
+
+	if (2 * (size_t)(r->index + 1) > ps->names_cap) {
+		size_t cap = ps->names_cap ? ps->names_cap * 2 : 64;
+		int k;
+
+		free(ps->names);
+		ps->names = xcalloc(cap, sizeof(*ps->names));
+		ps->names_cap = cap;
+		for (k = 0; k < r->index; k++) {
+			for (i = name_hash(rules[k].name) & (cap - 1);
+			    ps->names[i] != 0; i = (i + 1) & (cap - 1))
+				;
+			ps->names[i] = k + 1;
+		}
+	}
+	mask = ps->names_cap - 1;
+	for (i = name_hash(r->name) & mask; ps->names[i] != 0;
+	    i = (i + 1) & mask)
+		if (strcmp(rules[ps->names[i] - 1].name, r->name) == 0)
+			return ps->names[i] - 1;
+	ps->names[i] = r->index + 1;
+	return -1;
+}
 
 static void
 next(struct parser *ps, enum lexmode m)
@@ -67,6 +117,32 @@ skip_line(struct parser *ps)
 {
 	while (ps->tok.t != T_NL && ps->tok.t != T_EOF)
 		next(ps, LEX_FIELD);
+}
+
+/*
+ * After a rule header the parser cannot use: skip the rule's body, up to
+ * the '}' that ends it or a line that starts the next rule, so that its
+ * fields are not reported again as misplaced at the top level.
+ */
+static void
+skip_rule(struct parser *ps)
+{
+	int line_start = 0;
+
+	for (;;) {
+		if (ps->tok.t == T_EOF)
+			return;
+		if (line_start && ps->tok.t == T_WORD &&
+		    strcmp(ps->tok.text, "rule") == 0)
+			return;
+		if (ps->tok.t == T_RBRACE) {
+			next(ps, LEX_FIELD);
+			skip_line(ps);
+			return;
+		}
+		line_start = ps->tok.t == T_NL;
+		next(ps, LEX_FIELD);
+	}
 }
 
 static void
@@ -186,6 +262,10 @@ path_problem(const char *path)
 	return NULL;
 }
 
+static const unsigned char v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
 int
 cidr_parse(const char *s, struct cidr *c)
 {
@@ -223,6 +303,18 @@ cidr_parse(const char *s, struct cidr *c)
 	for (i = c->prefix; i < max; i++)
 		if (c->addr[i / 8] & (0x80 >> (i % 8)))
 			return -2;
+	/*
+	 * ::ffff:a.b.c.d is the IPv4 client a.b.c.d, and the matcher sees
+	 * such a client as IPv4: store the network the same way, or it
+	 * could never admit anyone.
+	 */
+	if (c->family == AF_INET6 && c->prefix >= 96 &&
+	    memcmp(c->addr, v4mapped, sizeof(v4mapped)) == 0) {
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->family = AF_INET;
+		c->prefix -= 96;
+	}
 	return 0;
 }
 
@@ -447,10 +539,18 @@ compile_regexes(struct parser *ps, struct rule *r)
 		if (a->re == NULL) {
 			PCRE2_UCHAR msg[256];
 			struct loc at = a->at;
+			size_t k;
 
 			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
 				strcpy((char *)msg, "unknown PCRE2 error");
+			/*
+			 * off counts bytes of the regex as PCRE2 saw it; each
+			 * '/' in it was written "\/", one column more.
+			 */
 			at.col += (unsigned)off + 1;
+			for (k = 0; k < off && a->text[k] != '\0'; k++)
+				if (a->text[k] == '/')
+					at.col++;
 			at.width = 1;
 			ERR(ps, &at, "regex: %s", (char *)msg);
 		}
@@ -504,6 +604,35 @@ nfa_build(struct nfa *n, const struct pat *p, int next)
 		return s;
 	}
 	return next;
+}
+
+/* Can the pattern match no word at all? */
+static int
+pat_nullable(const struct pat *p)
+{
+	size_t i;
+
+	switch (p->kind) {
+	case PAT_LIT:
+	case PAT_RE:
+		return 0;
+	case PAT_SEQ:
+		for (i = 0; i < p->nkids; i++)
+			if (!pat_nullable(p->kids[i]))
+				return 0;
+		return 1;
+	case PAT_ALT:
+		for (i = 0; i < p->nkids; i++)
+			if (pat_nullable(p->kids[i]))
+				return 1;
+		return 0;
+	case PAT_OPT:
+	case PAT_STAR:
+		return 1;
+	case PAT_PLUS:
+		return pat_nullable(p->kids[0]);
+	}
+	return 1;
 }
 
 /* ---- fields ------------------------------------------------------------ */
@@ -840,6 +969,9 @@ field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 		}
 		r->keepenv = xreallocarray(r->keepenv, r->nkeep + 1,
 		    sizeof(*r->keepenv));
+		r->keepenv_at = xreallocarray(r->keepenv_at, r->nkeep + 1,
+		    sizeof(*r->keepenv_at));
+		r->keepenv_at[r->nkeep] = vs->v[i].at;
 		r->keepenv[r->nkeep++] = xstrdup(vs->v[i].text);
 	}
 }
@@ -906,8 +1038,11 @@ field_test(struct parser *ps, struct rule *r, struct values *vs)
 		return;
 	}
 	t.cmd = xstrdup(vs->v[1].text);
-	ps->p->tests = xreallocarray(ps->p->tests, ps->p->ntests + 1,
-	    sizeof(*ps->p->tests));
+	if (ps->p->ntests == ps->tests_cap) {
+		ps->tests_cap = ps->tests_cap ? ps->tests_cap * 2 : 16;
+		ps->p->tests = xreallocarray(ps->p->tests, ps->tests_cap,
+		    sizeof(*ps->p->tests));
+	}
 	ps->p->tests[ps->p->ntests++] = t;
 }
 
@@ -925,6 +1060,12 @@ field_args(struct parser *ps, struct rule *r)
 	r->loc.args = key;
 	next(ps, LEX_ARGS);
 	r->args = parse_alt(ps, r);
+	if (r->args == NULL)
+		r->natoms = 0;	/* freed with the failed pattern */
+	/* The first word is what "run" replaces: it must always be there. */
+	if (r->args != NULL && pat_nullable(r->args))
+		ERR(ps, &key, "args can match an empty command; the first word "
+		    "must always be matched");
 	if (r->args == NULL) {
 		/* Skip the rest of the pattern, continuation lines too. */
 		for (;;) {
@@ -945,6 +1086,7 @@ field_args(struct parser *ps, struct rule *r)
 			    tk_name(ps->tok.t));
 		pat_free(r->args);
 		r->args = NULL;
+		r->natoms = 0;
 		skip_line(ps);
 	}
 }
@@ -952,16 +1094,24 @@ field_args(struct parser *ps, struct rule *r)
 struct field {
 	const char	*name;
 	void		(*fn)(struct parser *, struct rule *, struct values *);
+	size_t		 loc;	/* in struct rule_locs, or NO_LOC */
 };
 
+#define LOC(f)	offsetof(struct rule_locs, f)
+#define NO_LOC	((size_t)-1)
+
 static const struct field fields[] = {
-	{ "from", field_from }, { "tag", field_tag }, { "drop", field_drop },
-	{ "run", field_run }, { "deny", field_deny }, { "as", field_as },
-	{ "caps", field_caps }, { "seccomp", field_seccomp },
-	{ "write", field_write }, { "landlock", field_landlock },
-	{ "timeout", field_timeout }, { "keepenv", field_keepenv },
-	{ "setenv", field_setenv }, { "test", field_test },
-	{ NULL, NULL }
+	{ "from", field_from, LOC(from) }, { "tag", field_tag, LOC(tag) },
+	{ "drop", field_drop, LOC(drop) }, { "run", field_run, LOC(run) },
+	{ "deny", field_deny, LOC(deny) }, { "as", field_as, LOC(as) },
+	{ "caps", field_caps, LOC(caps) },
+	{ "seccomp", field_seccomp, LOC(seccomp) },
+	{ "write", field_write, LOC(write) },
+	{ "landlock", field_landlock, LOC(landlock) },
+	{ "timeout", field_timeout, LOC(timeout) },
+	{ "keepenv", field_keepenv, LOC(keepenv) },
+	{ "setenv", field_setenv, NO_LOC }, { "test", field_test, NO_LOC },
+	{ NULL, NULL, NO_LOC }
 };
 
 /* Everything that needs the whole rule. */
@@ -983,7 +1133,8 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 	if (r->loc.run.line != 0 && r->loc.as.line == 0)
 		ERR(ps, at, "rule '%s' needs 'as ACCOUNT': the account its "
 		    "program runs as", r->name);
-	if (r->loc.deny.line != 0) {
+	/* (a rule with both run and deny has had its error above) */
+	if (r->loc.deny.line != 0 && r->loc.run.line == 0) {
 		const struct { const char *n; struct loc *l; } runonly[] = {
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
@@ -1005,6 +1156,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 				ERR(ps, &r->setenv[i].at, "variable '%s' is set "
 				    "twice", r->setenv[i].name);
 				NOTE(ps, &r->setenv[j].at, "first set here");
+				break;
 			}
 		for (j = 0; j < r->nkeep; j++)
 			if (strcmp(r->setenv[i].name, r->keepenv[j]) == 0)
@@ -1014,9 +1166,38 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 	}
 	for (i = 0; i < r->nkeep; i++)
 		for (j = 0; j < i; j++)
-			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0)
-				ERR(ps, &r->loc.keepenv, "variable '%s' is kept "
-				    "twice", r->keepenv[i]);
+			if (strcmp(r->keepenv[i], r->keepenv[j]) == 0) {
+				ERR(ps, &r->keepenv_at[i], "variable '%s' is "
+				    "kept twice", r->keepenv[i]);
+				NOTE(ps, &r->keepenv_at[j], "first kept here");
+				break;
+			}
+}
+
+/*
+ * "# sshgate-lint: allow NAME: REASON" names a warning a rule may silence
+ * and says why.  A typo would silence nothing and a bare name explains
+ * nothing, so both are errors (in the gate too: one parser).
+ */
+static int
+allow_valid(struct parser *ps, const struct lex_allow *la)
+{
+	const struct warning_name *w = warning_lookup(la->name);
+	char *name;
+	int ok = 0;
+
+	/* comments may hold any UTF-8: the name is shown escaped */
+	name = escape_str(la->name, 64);
+	if (w == NULL || !w->allowable)
+		ERR(ps, &la->at, "'%s' is not a warning a rule can silence "
+		    "(sshgate-lint --list-warnings shows them)", name);
+	else if (la->reason[0] == '\0')
+		ERR(ps, &la->at, "silencing '%s' needs a reason: "
+		    "'# sshgate-lint: allow %s: WHY'", name, name);
+	else
+		ok = 1;
+	free(name);
+	return ok;
 }
 
 static void
@@ -1025,16 +1206,22 @@ parse_rule(struct parser *ps)
 	struct policy *p = ps->p;
 	struct rule *r;
 	struct loc brace;
-	size_t i;
+	size_t i, first_test = p->ntests;
+	int prev;
 
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_WORD || !valid_name(ps->tok.text, 64, "_.-")) {
-		ERR(ps, &ps->tok.at, "a rule needs a name (letters, digits, "
-		    "'_', '.', '-')");
-		skip_line(ps);
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "a rule needs a name (letters, "
+			    "digits, '_', '.', '-')");
+		skip_rule(ps);
 		return;
 	}
-	p->rules = xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
+	if (p->nrules == ps->rules_cap) {
+		ps->rules_cap = ps->rules_cap ? ps->rules_cap * 2 : 16;
+		p->rules = xreallocarray(p->rules, ps->rules_cap,
+		    sizeof(*p->rules));
+	}
 	r = &p->rules[p->nrules];
 	memset(r, 0, sizeof(*r));
 	r->index = (int)p->nrules++;
@@ -1044,27 +1231,23 @@ parse_rule(struct parser *ps)
 	r->seccomp = SC_STRICT;
 	r->landlock = LANDLOCK_REQUIRE;
 	ps->rule = r->name;
-	for (i = 0; i + 1 < p->nrules; i++)
-		if (strcmp(p->rules[i].name, r->name) == 0) {
-			ERR(ps, &r->loc.name, "rule '%s' is defined twice",
-			    r->name);
-			NOTE(ps, &p->rules[i].loc.name, "previous definition "
-			    "here");
-			break;
-		}
+	if ((prev = name_seen(ps, r)) >= 0) {
+		ERR(ps, &r->loc.name, "rule '%s' is defined twice", r->name);
+		NOTE(ps, &p->rules[prev].loc.name, "previous definition here");
+	}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_LBRACE) {
-		ERR(ps, &ps->tok.at, "expected '{' after the rule name");
-		skip_line(ps);
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "expected '{' after the rule name");
+		skip_rule(ps);
 		ps->rule = NULL;
 		return;
 	}
 	brace = ps->tok.at;
 	next(ps, LEX_FIELD);
-	if (ps->tok.t != T_NL) {
+	/* Say so, then read the field anyway: one mistake, one error. */
+	if (ps->tok.t != T_NL && ps->tok.t != T_EOF && ps->tok.t != T_BAD)
 		ERR(ps, &ps->tok.at, "fields start on the line after '{'");
-		skip_line(ps);
-	}
 	for (;;) {
 		const struct field *f;
 		struct values vs;
@@ -1105,11 +1288,24 @@ parse_rule(struct parser *ps)
 		}
 		if (read_values(ps, &vs))
 			f->fn(ps, r, &vs);
+		else if (f->loc != NO_LOC) {
+			/*
+			 * The values were refused (and reported), but the
+			 * field was given: no second error saying it is
+			 * missing.
+			 */
+			struct loc *seen = (struct loc *)(void *)
+			    ((char *)&r->loc + f->loc);
+
+			if (seen->line == 0)
+				*seen = vs.key;
+		}
 		values_free(&vs);
 	}
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
-		ERR(ps, &ps->tok.at, "'}' ends its line");
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "'}' ends its line");
 		skip_line(ps);
 	}
 done:
@@ -1122,6 +1318,8 @@ done:
 			    "the rule it silences");
 			continue;
 		}
+		if (!allow_valid(ps, la))
+			continue;
 		r->allows = xreallocarray(r->allows, r->nallows + 1,
 		    sizeof(*r->allows));
 		a = &r->allows[r->nallows++];
@@ -1137,7 +1335,7 @@ done:
 	}
 	ps->lx.nallows = 0;
 	/* A rule's test runs as a connection its selectors admit. */
-	for (i = 0; i < p->ntests; i++) {
+	for (i = first_test; i < p->ntests; i++) {
 		struct ptest *t = &p->tests[i];
 		char buf[INET6_ADDRSTRLEN];
 
@@ -1169,18 +1367,26 @@ parse_version(struct parser *ps)
 	while (ps->tok.t == T_NL)
 		next(ps, LEX_FIELD);
 	at = ps->tok.at;
-	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "sshgate-policy") == 0) {
+	if (ps->tok.t != T_WORD || strcmp(ps->tok.text, "sshgate-policy") != 0) {
+		/*
+		 * No version line at all: one error, and the parse goes on
+		 * from this token, so that a first "rule" is read as a rule
+		 * and not reported line by line.
+		 */
+		ERR(ps, &at, "the policy must begin with the line "
+		    "'sshgate-policy %d'", SSHGATE_POLICY_VERSION);
+		return 0;
+	}
+	next(ps, LEX_FIELD);
+	if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
+		ok = 1;
 		next(ps, LEX_FIELD);
-		if (ps->tok.t == T_WORD && strcmp(ps->tok.text, "1") == 0) {
-			ok = 1;
-			next(ps, LEX_FIELD);
-		} else if (ps->tok.t == T_WORD) {
-			ERR(ps, &ps->tok.at, "policy version '%s' is not "
-			    "supported; this sshgate reads version %d",
-			    ps->tok.text, SSHGATE_POLICY_VERSION);
-			skip_line(ps);
-			return 0;
-		}
+	} else if (ps->tok.t == T_WORD) {
+		ERR(ps, &ps->tok.at, "policy version '%s' is not "
+		    "supported; this sshgate reads version %d",
+		    ps->tok.text, SSHGATE_POLICY_VERSION);
+		skip_line(ps);
+		return 0;
 	}
 	if (!ok) {
 		ERR(ps, &at, "the policy must begin with the line "
@@ -1189,8 +1395,9 @@ parse_version(struct parser *ps)
 		return 0;
 	}
 	if (ps->tok.t != T_NL && ps->tok.t != T_EOF) {
-		ERR(ps, &ps->tok.at, "unexpected %s after the version",
-		    tk_name(ps->tok.t));
+		if (ps->tok.t != T_BAD)
+			ERR(ps, &ps->tok.at, "unexpected %s after the version",
+			    tk_name(ps->tok.t));
 		skip_line(ps);
 	}
 	return 1;
@@ -1253,6 +1460,7 @@ policy_parse(const char *file, const char *text, size_t len, struct diags *d)
 		skip_line(&ps);
 	}
 	token_free(&ps.tok);
+	free(ps.names);
 	/* Silencing comments outside any rule silence nothing: say so. */
 	for (i = 0; i < ps.lx.nallows; i++) {
 		ERR(&ps, &ps.lx.allows[i].at, "'sshgate-lint: allow' belongs "
@@ -1301,6 +1509,7 @@ policy_free(struct policy *p)
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);
 		free(r->keepenv);
+		free(r->keepenv_at);
 		for (j = 0; j < r->nset; j++) {
 			free(r->setenv[j].name);
 			free(r->setenv[j].value);

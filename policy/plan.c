@@ -5,6 +5,7 @@
  *    prefix), unchanged;
  *  - build the environment only from constants, the rule's setenv and the
  *    rule's keepenv names: nothing else of the caller's environment passes;
+ *  - never put one name in it twice;
  *  - refuse (not truncate) a kept value that is too long.
  */
 #include <stdio.h>
@@ -70,6 +71,15 @@ plan_build(const struct decision *dec, char *const *client_env,
 		env_push(pl, xasprintf("%s=%s", r->setenv[i].name,
 		    r->setenv[i].value));
 	}
+	/*
+	 * The default PATH only where neither the rule nor a kept variable
+	 * gives one: two PATH entries would let getenv() and a program that
+	 * walks environ (Python's os.environ keeps the last) disagree.
+	 */
+	for (i = 0; i < r->nkeep; i++)
+		if (strcmp(r->keepenv[i], "PATH") == 0 &&
+		    env_lookup(client_env, "PATH") != NULL)
+			have_path = 1;
 	if (!have_path)
 		env_push(pl, xstrdup("PATH=" SSHGATE_DEFAULT_PATH));
 	for (i = 0; i < r->nkeep; i++) {

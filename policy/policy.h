@@ -46,10 +46,19 @@ enum sc_group_bit {
 	SC_RAWIO	= 1u << 12,
 	SC_PRIVILEGED	= 1u << 13,
 	SC_NETWORK	= 1u << 14,	/* sockets other than AF_UNIX */
+	SC_METADATA	= 1u << 15,	/* modes, owners, xattrs, times */
+	SC_IPC		= 1u << 16,	/* SysV IPC and POSIX message queues */
 };
-#define SC_ALL_GROUPS	((1u << 15) - 1)
-#define SC_DEFAULT	(SC_ALL_GROUPS & ~SC_NETWORK)
-#define SC_STRICT	SC_ALL_GROUPS
+#define SC_ALL_GROUPS	((1u << 17) - 1)
+#define SC_STRICT	((1u << 15) - 1)
+#define SC_DEFAULT	(SC_STRICT & ~SC_NETWORK)
+/*
+ * Always denied when the runner is uid 0, whatever the rule says: uid 0
+ * owns root's IPC objects, and neither Landlock nor the read-only mounts
+ * that keep it from changing root's files (gate/readonly.c) govern SysV
+ * IPC or message queues.  The gate adds these groups itself.
+ */
+#define SC_UID0		SC_IPC
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
 
@@ -148,6 +157,7 @@ struct rule {
 
 	/* environment */
 	char		**keepenv;
+	struct loc	*keepenv_at;	/* where each name was written */
 	size_t		 nkeep;
 	struct setenv	*setenv;
 	size_t		 nset;
@@ -242,6 +252,9 @@ int		 parse_ssh_connection(const char *conn, char *addr,
 /* Atoms for explaining: "\"create\"" or "/--stats/". */
 char		*pat_atom_text(const struct pat *a);
 char		*pat_text(const struct pat *p);
+
+/* One atom against one word as the matcher tries it: 1, 0 or -1 (limit). */
+int		 policy_atom_match(const struct pat *a, const char *word);
 
 /* Run every embedded test; failures become diagnostics in *d. */
 size_t		 policy_run_tests(const struct policy *p, struct diags *d);

@@ -43,7 +43,8 @@ static const struct sc_rule module[] = {
 static const struct sc_rule mount[] = {
 	DENY("mount"), DENY("umount2"), DENY("pivot_root"), DENY("chroot"),
 	DENY("fsopen"), DENY("fsconfig"), DENY("fsmount"), DENY("fspick"),
-	DENY("move_mount"), DENY("open_tree"), DENY("mount_setattr"), END
+	DENY("move_mount"), DENY("open_tree"), DENY("open_tree_attr"),
+	DENY("mount_setattr"), END
 };
 static const struct sc_rule swap[] = { DENY("swapon"), DENY("swapoff"), END };
 static const struct sc_rule clock[] = {
@@ -69,6 +70,24 @@ static const struct sc_rule privileged[] = {
 static const struct sc_rule network[] = {
 	{ "socket", SCA_EAFNOSUPPORT, SCARG_SOCKET_NOT_UNIX }, END
 };
+/* What an owner may do to a file that Landlock does not govern. */
+static const struct sc_rule metadata[] = {
+	DENY("chmod"), DENY("fchmod"), DENY("fchmodat"), DENY("fchmodat2"),
+	DENY("chown"), DENY("fchown"), DENY("lchown"), DENY("fchownat"),
+	DENY("setxattr"), DENY("lsetxattr"), DENY("fsetxattr"),
+	DENY("setxattrat"), DENY("removexattr"), DENY("lremovexattr"),
+	DENY("fremovexattr"), DENY("removexattrat"), DENY("utime"),
+	DENY("utimes"), DENY("futimesat"), DENY("utimensat"),
+	DENY("file_setattr"),
+	{ "ioctl", SCA_EPERM, SCARG_IOCTL_FSFLAGS }, END
+};
+static const struct sc_rule ipc[] = {
+	DENY("shmget"), DENY("shmat"), DENY("shmctl"), DENY("semget"),
+	DENY("semop"), DENY("semtimedop"), DENY("semctl"), DENY("msgget"),
+	DENY("msgsnd"), DENY("msgrcv"), DENY("msgctl"), DENY("mq_open"),
+	DENY("mq_unlink"), DENY("mq_timedsend"), DENY("mq_timedreceive"),
+	DENY("mq_notify"), DENY("mq_getsetattr"), END
+};
 
 const struct sc_group sc_groups[] = {
 	{ "@debug", SC_DEBUG, "reading or steering other processes", debug },
@@ -90,8 +109,37 @@ const struct sc_group sc_groups[] = {
 	{ "@privileged", SC_PRIVILEGED, "administrative calls a backup never "
 	    "needs", privileged },
 	{ "@network", SC_NETWORK, "sockets other than AF_UNIX", network },
+	{ "@metadata", SC_METADATA, "changing modes, owners, extended "
+	    "attributes, times and inode flags, which Landlock does not "
+	    "govern", metadata },
+	{ "@ipc", SC_IPC, "SysV IPC and POSIX message queues, which Landlock "
+	    "does not govern (always denied to a uid 0 runner)", ipc },
 	{ NULL, 0, NULL, NULL }
 };
+
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__i386__) || \
+    defined(__arm__) || defined(__riscv) || defined(__powerpc__) || \
+    defined(__s390__) || defined(__loongarch__)
+#define UNIFIED_NUMBERS 1
+#endif
+
+long
+sc_newer_nr(const char *name)
+{
+#ifdef UNIFIED_NUMBERS
+	/* include/uapi/asm-generic/unistd.h, Linux 6.13 to 6.17 */
+	static const struct { const char *name; long nr; } newer[] = {
+		{ "setxattrat", 463 }, { "removexattrat", 466 },
+		{ "open_tree_attr", 467 }, { "file_setattr", 469 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(newer) / sizeof(newer[0]); i++)
+		if (strcmp(newer[i].name, name) == 0)
+			return newer[i].nr;
+#endif
+	return -1;
+}
 
 const struct sc_group *
 sc_group_by_name(const char *name)
@@ -124,6 +172,8 @@ sc_arg_text(enum sc_arg a)
 	case SCARG_UNSHARE_NS:		return " when flags hold CLONE_NEW*";
 	case SCARG_IOCTL_TTY:		return " for TIOCSTI and TIOCLINUX";
 	case SCARG_SOCKET_NOT_UNIX:	return " for any family but AF_UNIX";
+	case SCARG_IOCTL_FSFLAGS:	return " for FS_IOC_SETFLAGS and "
+					    "FS_IOC_FSSETXATTR";
 	}
 	return "";
 }

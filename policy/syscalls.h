@@ -14,6 +14,7 @@ enum sc_arg {
 	SCARG_UNSHARE_NS,	/* unshare() with a CLONE_NEW* flag in arg 0 */
 	SCARG_IOCTL_TTY,	/* ioctl() TIOCSTI/TIOCLINUX, 32-bit compare */
 	SCARG_SOCKET_NOT_UNIX,	/* socket() with a family other than AF_UNIX */
+	SCARG_IOCTL_FSFLAGS,	/* ioctl() setting inode flags, 32-bit compare */
 };
 
 struct sc_rule {
@@ -31,6 +32,14 @@ struct sc_group {
 
 extern const struct sc_group	sc_groups[];	/* ends with name NULL */
 extern const struct sc_rule	sc_always[];	/* in every filter */
+
+/*
+ * Syscalls newer than the oldest libseccomp we build with (2.5.4), by
+ * number.  Since Linux 5.1 a new syscall has one number on every
+ * architecture but alpha, ia64 and mips; elsewhere sc_newer_nr() knows
+ * none, and a name libseccomp cannot resolve stops the gate.
+ */
+long			 sc_newer_nr(const char *name);
 
 const struct sc_group	*sc_group_by_name(const char *name);
 const char		*sc_action_name(enum sc_action a);

@@ -1,0 +1,1454 @@
+/*
+ * sshgate-lint --audit: check a live system against what sshgate needs
+ * (DESIGN.md 7, sshgate-lint(1) AUDIT).  MUST:
+ *  - only look: stat, read, and run "sshd -T" (which prints sshd's
+ *    effective settings and changes nothing); never execute anything
+ *    else, never write;
+ *  - run unprivileged where it can, and say what it could not read
+ *    instead of guessing;
+ *  - escape everything read from the system before printing it;
+ *  - give every finding a name, the thing it is about and the fix.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "escape.h"
+#include "lint.h"
+#include "probe.h"
+#include "trust.h"
+#include "warnings.h"
+#include "xmalloc.h"
+
+#define SSHD_OUTPUT_MAX		(1u << 20)
+#define SSHD_TIMEOUT_MS		15000
+#define KEYS_MAX		(4u << 20)
+#define PAM_DEPTH		8
+
+enum level { F_ERROR, F_WARNING, F_UNCHECKED };
+
+struct setting {
+	char	*key;
+	char	*value;
+};
+
+struct audit {
+	const struct audit_opts	*ao;
+	struct out		*o;
+	size_t			 nerr, nwarn, nunchecked;
+	struct policy		*pol;
+	char			*user;
+	uid_t			 uid;
+	gid_t			 gid;
+	char			*home, *shell;
+	int			 have_account;
+	struct setting		*sshd;		/* sshd -T, or NULL */
+	size_t			 nsshd;
+	int			 sshd_read;
+	int			 forced_by_shell;
+};
+
+/* ---- findings --------------------------------------------------------------- */
+
+static const char *
+level_name(enum level l)
+{
+	switch (l) {
+	case F_ERROR:		return "error";
+	case F_WARNING:		return "warning";
+	case F_UNCHECKED:	return "not checked";
+	}
+	return "?";
+}
+
+static void __attribute__((format(printf, 6, 7)))
+finding(struct audit *a, enum level l, const char *name, const char *subject,
+    const char *fix, const char *fmt, ...)
+{
+	const struct warning_name *w;
+	va_list ap;
+	char *msg = NULL, *subj, *m;
+
+	for (w = audit_findings; w->name != NULL; w++)
+		if (strcmp(w->name, name) == 0)
+			break;
+	if (w->name == NULL)
+		xfatal_hook("a finding without a documented name");
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL)
+		xfatal_hook("vasprintf");
+	/* messages carry paths and values read from the system */
+	subj = escape_str(subject, 512);
+	m = escape_str(msg, 2048);
+	if (l == F_ERROR)
+		a->nerr++;
+	else if (l == F_WARNING)
+		a->nwarn++;
+	else
+		a->nunchecked++;
+	if (a->o->json) {
+		json_obj(&a->o->j);
+		json_kstr(&a->o->j, "type", "finding");
+		json_kstr(&a->o->j, "level", l == F_UNCHECKED ? "unchecked" :
+		    level_name(l));
+		json_kstr(&a->o->j, "name", name);
+		json_kstr(&a->o->j, "subject", subj);
+		json_kstr(&a->o->j, "message", m);
+		json_kstr(&a->o->j, "fix", fix);
+		json_obj_end(&a->o->j);
+	} else {
+		printf("%s: %s: %s [%s]\n", subj, level_name(l), m, name);
+		if (fix != NULL) {
+			char *f = escape_str(fix, 2048);
+
+			printf("    fix: %s\n", f);
+			free(f);
+		}
+	}
+	free(msg);
+	free(subj);
+	free(m);
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static const char *
+base(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	if (s == NULL)
+		return xstrdup(".");
+	if (s == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(s - path));
+}
+
+static char *
+fmt_mode(mode_t m)
+{
+	return xasprintf("%04o", (unsigned)(m & 07777));
+}
+
+/*
+ * Can someone other than root and `owner' change what path names?  Walks
+ * every directory from "/" with lstat.  Returns a reason or NULL.
+ */
+static char *
+path_writable_by_others(const char *path, uid_t owner)
+{
+	char *p = xstrdup(path), *s, *why = NULL;
+	struct stat st;
+
+	for (s = p; why == NULL; ) {
+		char save;
+
+		s = strchr(s + 1, '/');
+		save = s ? *s : '\0';
+		if (s != NULL)
+			*s = '\0';
+		if (lstat(p[0] ? p : "/", &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (st.st_uid != 0 && st.st_uid != owner)
+				why = xasprintf("directory %s is owned by uid "
+				    "%u", p[0] ? p : "/", (unsigned)st.st_uid);
+			else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+			    !(st.st_mode & S_ISVTX))
+				why = xasprintf("directory %s is writable by "
+				    "group or others (mode %04o)", p[0] ? p :
+				    "/", (unsigned)(st.st_mode & 07777));
+		}
+		if (s == NULL)
+			break;
+		*s = save;
+	}
+	free(p);
+	return why;
+}
+
+/* ---- sshd -T --------------------------------------------------------------- */
+
+/*
+ * Run sshd -T and collect its output.  A clean environment, stdin from
+ * /dev/null, no other descriptors; killed if it takes too long.
+ */
+static int
+run_sshd(struct audit *a, const char *addr, char **out, char **err)
+{
+	const struct audit_opts *ao = a->ao;
+	char *argv[8], *conn, **av;
+	char *envp[] = { NULL };
+	int po[2], pe[2], status, i = 0, open_fds = 2;
+	size_t no = 0, ne = 0;
+	char *bo = xmalloc(SSHD_OUTPUT_MAX + 1), *be = xmalloc(4097);
+	struct pollfd pf[2];
+	pid_t pid;
+	struct timespec t0, t1;
+
+	*out = *err = NULL;
+	conn = xasprintf("user=%s,host=%s,addr=%s", a->user, addr, addr);
+	argv[i++] = xstrdup("sshd");
+	argv[i++] = xstrdup("-T");
+	if (ao->sshd_config != NULL) {
+		argv[i++] = xstrdup("-f");
+		argv[i++] = xstrdup(ao->sshd_config);
+	}
+	argv[i++] = xstrdup("-C");
+	argv[i++] = conn;
+	argv[i] = NULL;
+	conn = NULL;	/* freed with argv */
+	if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0) {
+		*err = xasprintf("pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if ((pid = fork()) == -1) {
+		*err = xasprintf("fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null == -1 || dup2(null, 0) == -1 || dup2(po[1], 1) == -1 ||
+		    dup2(pe[1], 2) == -1)
+			_exit(127);
+		if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+			_exit(127);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execve(ao->sshd, argv, envp);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	pf[0].fd = po[0];
+	pf[1].fd = pe[0];
+	pf[0].events = pf[1].events = POLLIN;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (open_fds > 0) {
+		long ms;
+		int k;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = SSHD_TIMEOUT_MS - ((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (ms <= 0 || poll(pf, 2, (int)ms) <= 0) {
+			if (ms > 0 && errno == EINTR)
+				continue;
+			kill(pid, SIGKILL);
+			*err = xstrdup("sshd -T did not finish in time");
+			break;
+		}
+		for (k = 0; k < 2; k++) {
+			char *buf = k ? be : bo;
+			size_t *n = k ? &ne : &no, cap = k ? 4096 :
+			    SSHD_OUTPUT_MAX;
+			char sink[512];
+			ssize_t r;
+
+			if (pf[k].fd < 0 || !(pf[k].revents & (POLLIN | POLLHUP |
+			    POLLERR)))
+				continue;
+			if (*n < cap)
+				r = read(pf[k].fd, buf + *n, cap - *n);
+			else
+				r = read(pf[k].fd, sink, sizeof(sink));
+			if (r > 0 && *n < cap)
+				*n += (size_t)r;
+			if (r == 0 || (r < 0 && errno != EINTR)) {
+				close(pf[k].fd);
+				pf[k].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	bo[no] = '\0';
+	be[ne] = '\0';
+	for (av = argv; *av != NULL; av++)
+		free(*av);
+	if (*err != NULL) {
+		free(bo);
+		free(be);
+		return -1;
+	}
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *nl;
+
+		/* sshd's last line says why ("no hostkeys available") */
+		while (ne > 0 && be[ne - 1] == '\n')
+			be[--ne] = '\0';
+		nl = strrchr(be, '\n');
+		*err = WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
+		    ne == 0 ? xasprintf("cannot run %s", ao->sshd) :
+		    xstrdup(ne ? (nl ? nl + 1 : be) : "sshd -T failed");
+		free(bo);
+		free(be);
+		return -1;
+	}
+	free(be);
+	*out = bo;
+	return 0;
+fail:
+	for (av = argv; *av != NULL; av++)
+		free(*av);
+	free(bo);
+	free(be);
+	return -1;
+}
+
+static void
+parse_settings(struct audit *a, char *text)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		struct setting *s;
+
+		if (sp == NULL)
+			continue;
+		*sp = '\0';
+		a->sshd = xreallocarray(a->sshd, a->nsshd + 1, sizeof(*a->sshd));
+		s = &a->sshd[a->nsshd++];
+		s->key = xstrdup(line);
+		s->value = xstrdup(sp + 1);
+	}
+}
+
+static const char *
+sshd_get(const struct audit *a, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsshd; i++)
+		if (strcmp(a->sshd[i].key, key) == 0)
+			return a->sshd[i].value;
+	return NULL;
+}
+
+/* The address sshd -T is asked about: --from, else the policy's first. */
+static char *
+audit_address(const struct audit *a)
+{
+	size_t i;
+	char buf[64];
+
+	if (a->ao->from != NULL)
+		return xstrdup(a->ao->from);
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++) {
+		const struct rule *r = &a->pol->rules[i];
+
+		if (r->nfrom > 0 && inet_ntop(r->from[0].family,
+		    r->from[0].addr, buf, sizeof(buf)) != NULL)
+			return xstrdup(buf);
+	}
+	return xstrdup("192.0.2.1");	/* TEST-NET-1: matches no Address */
+}
+
+/* Does the first word of a command name the gate? */
+static int
+names_gate(const struct audit *a, const char *cmd)
+{
+	struct words w;
+	struct tok_error te;
+	int yes = 0;
+
+	if (argv_split(cmd, strlen(cmd), &w, &te) != TOK_OK)
+		return 0;
+	if (w.n >= 1 && (strcmp(w.v[0], a->ao->gate) == 0 ||
+	    (w.v[0][0] != '/' && strcmp(w.v[0], "sshgate") == 0)))
+		yes = 1;
+	words_free(&w);
+	return yes;
+}
+
+static int
+policy_uses_tags(const struct audit *a)
+{
+	size_t i;
+
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++)
+		if (a->pol->rules[i].ntags > 0)
+			return 1;
+	return 0;
+}
+
+static int
+policy_keeps(const struct audit *a, const char *var)
+{
+	size_t i, k;
+
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++)
+		for (k = 0; k < a->pol->rules[i].nkeep; k++)
+			if (strcmp(a->pol->rules[i].keepenv[k], var) == 0)
+				return 1;
+	return 0;
+}
+
+struct want {
+	const char	*key;		/* sshd -T keyword */
+	const char	*good;		/* the value sshgate wants */
+	const char	*keyword;	/* sshd_config spelling */
+	enum level	 level;
+	const char	*why;
+};
+
+static const struct want wants[] = {
+	{ "permittty", "no", "PermitTTY", F_WARNING, "the client gets a "
+	    "pseudo-terminal" },
+	{ "x11forwarding", "no", "X11Forwarding", F_WARNING, "the client may "
+	    "forward X11" },
+	{ "allowagentforwarding", "no", "AllowAgentForwarding", F_WARNING,
+	    "the client may forward its agent" },
+	{ "permittunnel", "no", "PermitTunnel", F_WARNING, "the client may "
+	    "open tun/tap tunnels" },
+	{ "permituserrc", "no", "PermitUserRC", F_WARNING, "sshd runs "
+	    "~/.ssh/rc with the account's shell before the forced command" },
+	{ "permituserenvironment", "no", "PermitUserEnvironment", F_ERROR,
+	    "~/.ssh/environment and environment= set variables (BASH_ENV, "
+	    "LD_PRELOAD) for the login shell before sshgate starts" },
+	{ "permitlisten", "none", "PermitListen", F_WARNING, "the client may "
+	    "listen on TCP ports of this host" },
+	{ "permitopen", "none", "PermitOpen", F_WARNING, "the client may "
+	    "open TCP connections from this host, should local forwarding be "
+	    "allowed" },
+	{ "streamlocalbindunlink", "yes", "StreamLocalBindUnlink", F_WARNING,
+	    "a socket left by an earlier session makes the next reverse "
+	    "tunnel fail" },
+	{ "disableforwarding", "no", "DisableForwarding", F_WARNING, "it "
+	    "forbids the reverse unix-socket tunnel the backup needs" },
+	{ NULL, NULL, NULL, F_WARNING, NULL }
+};
+
+static void
+check_forwarding(struct audit *a, const char *subject)
+{
+	const char *v;
+	char *fix;
+
+	v = sshd_get(a, "allowtcpforwarding");
+	if (v != NULL && strcmp(v, "remote") != 0) {
+		fix = xasprintf("in 'Match User %s': AllowTcpForwarding remote",
+		    a->user);
+		if (strcmp(v, "no") == 0)
+			finding(a, F_WARNING, "sshd-setting", subject, fix,
+			    "AllowTcpForwarding no also forbids the reverse "
+			    "unix-socket tunnel the backup needs (OpenSSH 9.2)");
+		else
+			finding(a, F_ERROR, "sshd-setting", subject, fix,
+			    "AllowTcpForwarding %s: the client may open "
+			    "connections from this host (local forwarding)", v);
+		free(fix);
+	}
+	v = sshd_get(a, "allowstreamlocalforwarding");
+	if (v != NULL && strcmp(v, "remote") != 0) {
+		fix = xasprintf("in 'Match User %s': "
+		    "AllowStreamLocalForwarding remote", a->user);
+		if (strcmp(v, "no") == 0 || strcmp(v, "local") == 0)
+			finding(a, F_WARNING, "sshd-setting", subject, fix,
+			    "AllowStreamLocalForwarding %s forbids the reverse "
+			    "unix-socket tunnel the backup needs", v);
+		else
+			finding(a, F_ERROR, "sshd-setting", subject, fix,
+			    "AllowStreamLocalForwarding %s: the client may "
+			    "connect to any unix socket the account can reach",
+			    v);
+		free(fix);
+	}
+	v = sshd_get(a, "streamlocalbindmask");
+	if (v != NULL) {
+		unsigned long mask = strtoul(v, NULL, 8);
+
+		if (mask & 0060) {
+			fix = xasprintf("in 'Match User %s': StreamLocalBindMask "
+			    "0117", a->user);
+			finding(a, F_WARNING, "sshd-setting", subject, fix,
+			    "StreamLocalBindMask %s: the forwarded socket is not "
+			    "open to its group, so the runner cannot connect to "
+			    "it (sshgate's socket directory gives the runner's "
+			    "group access)", v);
+			free(fix);
+		}
+	}
+}
+
+static void
+check_acceptenv(struct audit *a, const char *subject)
+{
+	size_t i;
+	int bash = a->shell != NULL && (strcmp(base(a->shell), "bash") == 0 ||
+	    strcmp(base(a->shell), "rbash") == 0);
+
+	for (i = 0; i < a->nsshd; i++) {
+		char *v, *tok, *save = NULL, *fix;
+
+		if (strcmp(a->sshd[i].key, "acceptenv") != 0)
+			continue;
+		v = xstrdup(a->sshd[i].value);
+		for (tok = strtok_r(v, " ", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ", &save)) {
+			int wild = strpbrk(tok, "*?") != NULL;
+
+			if (!wild && policy_keeps(a, tok))
+				continue;
+			fix = xasprintf("accept only what the policy keeps: "
+			    "in 'Match User %s', AcceptEnv with the variables "
+			    "the rules keep (it replaces Debian's global "
+			    "'AcceptEnv LANG LC_*'), without '%s'", a->user,
+			    tok);
+			finding(a, bash ? F_ERROR : F_WARNING, "sshd-acceptenv",
+			    subject, fix, "AcceptEnv %s: %s reaches the login "
+			    "shell%s", tok, wild ? "every variable it matches" :
+			    "a variable no rule keeps", bash ? ", and bash runs "
+			    "BASH_ENV and traces with PS4 before sshgate starts" :
+			    "");
+			free(fix);
+		}
+		free(v);
+	}
+}
+
+/* authorized_keys files as sshd names them: %h %u %U %%, relative = ~ */
+static char *
+expand_keys_path(const struct audit *a, const char *tmpl)
+{
+	char *out = xstrdup(""), *t;
+	const char *p;
+
+	for (p = tmpl; *p != '\0'; p++) {
+		if (*p == '%' && p[1] != '\0') {
+			p++;
+			if (*p == 'h')
+				t = xasprintf("%s%s", out, a->home ? a->home : "");
+			else if (*p == 'u')
+				t = xasprintf("%s%s", out, a->user);
+			else if (*p == 'U')
+				t = xasprintf("%s%u", out, (unsigned)a->uid);
+			else
+				t = xasprintf("%s%c", out, *p);
+		} else
+			t = xasprintf("%s%c", out, *p);
+		free(out);
+		out = t;
+	}
+	if (out[0] != '/') {
+		t = xasprintf("%s/%s", a->home ? a->home : "", out);
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+static void check_keys_file(struct audit *a, const char *path, int forced,
+    int *nkeys);
+
+static void
+check_sshd(struct audit *a)
+{
+	const struct want *w;
+	char *addr, *out = NULL, *err = NULL, *subject, *fix;
+	const char *fc = NULL, *v;
+	int nkeys = 0, forced;
+
+	addr = audit_address(a);
+	subject = xasprintf("sshd -T%s%s -C user=%s,addr=%s",
+	    a->ao->sshd_config ? " -f " : "", a->ao->sshd_config ?
+	    a->ao->sshd_config : "", a->user, addr);
+	if (run_sshd(a, addr, &out, &err) != 0) {
+		finding(a, F_UNCHECKED, "sshd-unreadable", subject, "run the "
+		    "audit as root: sshd -T reads the host keys", "could not "
+		    "read sshd's effective settings: %s", err);
+		free(err);
+		goto keys;
+	}
+	a->sshd_read = 1;
+	parse_settings(a, out);
+	free(out);
+
+	fc = sshd_get(a, "forcecommand");
+	if (fc != NULL && strcmp(fc, "none") != 0) {
+		if (!names_gate(a, fc)) {
+			fix = xasprintf("in 'Match User %s': ForceCommand %s",
+			    a->user, a->ao->gate);
+			finding(a, F_ERROR, "sshd-forcecommand", subject, fix,
+			    "ForceCommand runs '%s', not %s", fc, a->ao->gate);
+			free(fix);
+		} else if (policy_uses_tags(a) && strchr(fc, ' ') == NULL)
+			finding(a, F_WARNING, "sshd-forcecommand", subject,
+			    "give the tag in ForceCommand (ForceCommand sshgate "
+			    "TAG), or drop ForceCommand and use command= in "
+			    "authorized_keys", "ForceCommand overrides the keys' "
+			    "command=, so no tag reaches the gate, and the "
+			    "policy's rules with 'tag' never match");
+	}
+	for (w = wants; w->key != NULL; w++) {
+		v = sshd_get(a, w->key);
+		if (v == NULL || strcmp(v, w->good) == 0)
+			continue;
+		fix = xasprintf("in 'Match User %s': %s %s", a->user, w->keyword,
+		    w->good);
+		finding(a, w->level, "sshd-setting", subject, fix, "%s %s: %s",
+		    w->keyword, v, w->why);
+		free(fix);
+	}
+	check_forwarding(a, subject);
+	check_acceptenv(a, subject);
+	v = sshd_get(a, "authorizedkeyscommand");
+	if (v != NULL && strcmp(v, "none") != 0)
+		finding(a, F_UNCHECKED, "sshd-unreadable", subject, NULL,
+		    "keys also come from AuthorizedKeysCommand %s, whose keys "
+		    "the audit cannot see", v);
+
+keys:
+	forced = a->forced_by_shell || (fc != NULL && a->sshd_read &&
+	    strcmp(fc, "none") != 0 && names_gate(a, fc));
+	if (a->ao->keys != NULL)
+		check_keys_file(a, a->ao->keys, forced, &nkeys);
+	else if (!a->sshd_read) {
+		finding(a, F_UNCHECKED, "sshd-unreadable", a->user, "run the "
+		    "audit as root, or name the file with --authorized-keys",
+		    "the authorized keys were not checked: without sshd's "
+		    "settings the audit cannot tell where sshd reads them");
+		goto out;
+	} else {
+		char *list, *tok, *save = NULL;
+
+		v = a->sshd_read ? sshd_get(a, "authorizedkeysfile") : NULL;
+		list = xstrdup(v ? v : ".ssh/authorized_keys "
+		    ".ssh/authorized_keys2");
+		for (tok = strtok_r(list, " ", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ", &save)) {
+			char *path;
+
+			if (strcmp(tok, "none") == 0)
+				continue;
+			path = expand_keys_path(a, tok);
+			check_keys_file(a, path, forced, &nkeys);
+			free(path);
+		}
+		free(list);
+	}
+	if (nkeys == 0)
+		finding(a, F_WARNING, "keys-missing", a->user, "add the backup "
+		    "server's key with restrict,port-forwarding,from=\"...\"",
+		    "no authorized key found: the backup server cannot log in");
+out:
+	free(subject);
+	free(addr);
+}
+
+/* ---- authorized_keys ----------------------------------------------------- */
+
+struct keyopts {
+	int	 restrict_, port_forwarding, no_port_forwarding, no_pty,
+		 no_agent, no_x11, no_user_rc, environment;
+	char	*from, *command;
+};
+
+static int
+is_keytype(const char *s, size_t n)
+{
+	static const char *const types[] = {
+		"ssh-", "ecdsa-", "sk-ssh-", "sk-ecdsa-", NULL
+	};
+	size_t i;
+
+	for (i = 0; types[i] != NULL; i++)
+		if (n > strlen(types[i]) &&
+		    strncmp(s, types[i], strlen(types[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* One option list: name[="value"],...  Returns 0, or -1 if malformed. */
+static int
+parse_keyopts(const char *s, size_t n, struct keyopts *k)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t ns = i, ne;
+		char *val = NULL, *name;
+
+		while (i < n && s[i] != ',' && s[i] != '=')
+			i++;
+		ne = i;
+		if (i < n && s[i] == '=') {
+			size_t o = 0;
+
+			if (++i >= n || s[i] != '"')
+				return -1;
+			val = xmalloc(n - i + 1);
+			for (i++; i < n && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < n && s[i + 1] == '"')
+					i++;
+				val[o++] = s[i];
+			}
+			val[o] = '\0';
+			if (i >= n) {
+				free(val);
+				return -1;
+			}
+			i++;
+		}
+		name = xstrndup(s + ns, ne - ns);
+#define IS(x)	(strcasecmp(name, x) == 0)
+		if (IS("restrict"))
+			k->restrict_ = 1;
+		else if (IS("port-forwarding"))
+			k->port_forwarding = 1;
+		else if (IS("no-port-forwarding"))
+			k->no_port_forwarding = 1;
+		else if (IS("no-pty"))
+			k->no_pty = 1;
+		else if (IS("no-agent-forwarding"))
+			k->no_agent = 1;
+		else if (IS("no-x11-forwarding"))
+			k->no_x11 = 1;
+		else if (IS("no-user-rc"))
+			k->no_user_rc = 1;
+		else if (IS("environment"))
+			k->environment = 1;
+		else if (IS("from") && val != NULL && k->from == NULL) {
+			k->from = val;
+			val = NULL;
+		} else if (IS("command") && val != NULL && k->command == NULL) {
+			k->command = val;
+			val = NULL;
+		}
+#undef IS
+		free(name);
+		free(val);
+		if (i < n && s[i] == ',')
+			i++;
+		else if (i < n)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+check_key(struct audit *a, const char *subject, const char *line, int forced)
+{
+	struct keyopts k;
+	size_t n = 0;
+	int inq = 0;
+	char *fix;
+
+	memset(&k, 0, sizeof(k));
+	/* the options end at the first blank outside quotes */
+	while (line[n] != '\0' && (inq || (line[n] != ' ' &&
+	    line[n] != '\t'))) {
+		if (line[n] == '"' && (n == 0 || line[n - 1] != '\\'))
+			inq = !inq;
+		n++;
+	}
+	if (is_keytype(line, n))
+		n = 0;
+	if (n > 0 && parse_keyopts(line, n, &k) != 0) {
+		finding(a, F_ERROR, "key-options", subject, NULL, "sshd cannot "
+		    "parse this key's options; it ignores the key");
+		goto out;
+	}
+	fix = xasprintf("start the key with: restrict,port-forwarding,"
+	    "from=\"BACKUP-SERVER\"%s", forced ? "" : ",command=\"sshgate\"");
+	if (!k.restrict_ && !(k.no_pty && k.no_agent && k.no_x11 &&
+	    k.no_user_rc))
+		finding(a, F_WARNING, "key-options", subject, fix, "the key "
+		    "lacks 'restrict': it allows a pty, agent and X11 "
+		    "forwarding and ~/.ssh/rc unless sshd forbids them");
+	if (k.no_port_forwarding || (k.restrict_ && !k.port_forwarding))
+		finding(a, F_WARNING, "key-options", subject, fix, "the key "
+		    "forbids port forwarding, and with it the reverse "
+		    "unix-socket tunnel the backup needs ('restrict' needs "
+		    "'port-forwarding' after it)");
+	if (k.from == NULL)
+		finding(a, F_WARNING, "key-options", subject, fix, "the key has "
+		    "no from=: whoever holds it may connect from anywhere");
+	if (k.environment)
+		finding(a, F_WARNING, "key-options", subject, "remove "
+		    "environment= from the key", "the key sets environment "
+		    "variables (ignored only while PermitUserEnvironment is "
+		    "no)");
+	if (k.command != NULL && !names_gate(a, k.command))
+		finding(a, F_ERROR, "key-options", subject, fix, "the key's "
+		    "command=\"%s\" does not run %s", k.command, a->ao->gate);
+	else if (k.command == NULL && !forced)
+		finding(a, F_ERROR, "key-options", subject, fix, "nothing "
+		    "forces sshgate for this key: no command=, no ForceCommand "
+		    "and the login shell is not the gate");
+	free(fix);
+out:
+	free(k.from);
+	free(k.command);
+}
+
+static void
+check_keys_file(struct audit *a, const char *path, int forced, int *nkeys)
+{
+	char why[512], *text, *line, *save = NULL, *w, *fix;
+	size_t len;
+	unsigned lineno = 0;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return;
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "could not "
+		    "read: %s", strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		finding(a, F_ERROR, "keys-writable", path, NULL, "not a "
+		    "regular file");
+		close(fd);
+		return;
+	}
+	/* sshd's StrictModes also wants this; the point here is T2 */
+	w = path_writable_by_others(path, 0);
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) || w) {
+		fix = xasprintf("keep the keys where only root writes: "
+		    "AuthorizedKeysFile /etc/ssh/authorized_keys/%%u, owned "
+		    "root, mode 0644");
+		finding(a, F_WARNING, "keys-writable", path, fix, "%s: the "
+		    "account%s may change its own key options (drop "
+		    "restrict, from=, command=)", w ? w : st.st_uid != 0 ?
+		    "owned by a user, not root" : "writable by group or others",
+		    st.st_uid == a->uid ? "" : " or another user");
+		free(fix);
+	}
+	free(w);
+	if (read_all(fd, KEYS_MAX, &text, &len, why, sizeof(why)) != 0) {
+		close(fd);
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "could not "
+		    "read: %s", why);
+		return;
+	}
+	close(fd);
+	for (line = text; line != NULL && line < text + len; ) {
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		char *p = line, *subject;
+
+		if (nl != NULL)
+			*nl = '\0';
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '\0' && *p != '#') {
+			subject = xasprintf("%s:%u", path, lineno);
+			(*nkeys)++;
+			check_key(a, subject, p, forced);
+			free(subject);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	(void)save;
+	free(text);
+}
+
+/* ---- the gate, the policy, the account --------------------------------- */
+
+static void
+check_gate(struct audit *a)
+{
+	const char *g = a->ao->gate;
+	char why[512], *fix, *m;
+	struct stat st;
+	struct statvfs vfs;
+	int fd;
+
+	fd = trust_open(g, O_PATH, TRUST_NO_LINKS, why, sizeof(why));
+	if (fd == -1) {
+		if (lstat(g, &st) != 0 && errno == ENOENT)
+			finding(a, F_ERROR, "gate-missing", g, "install sshgate "
+			    "(make install), or name it with --gate", "no such "
+			    "file");
+		else
+			finding(a, F_ERROR, "gate-untrusted", g, "make the file "
+			    "and every directory above it root-owned and "
+			    "writable only by root", "%s", why);
+		return;
+	}
+	if (fstat(fd, &st) != 0) {
+		finding(a, F_UNCHECKED, "unreadable", g, NULL, "fstat: %s",
+		    strerror(errno));
+		close(fd);
+		return;
+	}
+	m = fmt_mode(st.st_mode);
+	fix = xasprintf("chown root:%s %s && chmod 4750 %s", a->user, g, g);
+	if (!(st.st_mode & S_ISUID))
+		finding(a, F_ERROR, "gate-mode", g, fix, "mode %s: not setuid, "
+		    "so the gate cannot confine anything and refuses to run",
+		    m);
+	else if (st.st_mode & S_IXOTH)
+		finding(a, F_ERROR, "gate-mode", g, fix, "mode %s: every "
+		    "account may run the setuid gate (it refuses to run so)", m);
+	else if ((st.st_mode & 07777) != 04750)
+		finding(a, F_WARNING, "gate-mode", g, fix, "mode %s, not 4750",
+		    m);
+	if (a->have_account && st.st_gid != a->gid)
+		finding(a, F_ERROR, "gate-group", g, fix, "group %u is not the "
+		    "login account's group %u: the gate refuses a caller whose "
+		    "group is not its own", (unsigned)st.st_gid,
+		    (unsigned)a->gid);
+	if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOSUID))
+		finding(a, F_ERROR, "gate-nosuid", g, "install the gate on a "
+		    "file system mounted without nosuid", "the file system is "
+		    "mounted nosuid: the setuid bit has no effect");
+	free(m);
+	free(fix);
+	close(fd);
+}
+
+static void
+check_policy(struct audit *a)
+{
+	struct diags d = { 0 };
+	const char *f = a->ao->policy;
+	size_t i;
+
+	a->pol = lint_load(f, 1, &d);
+	for (i = 0; i < d.n; i++)
+		if (d.v[i].name && strcmp(d.v[i].name, "untrusted-file") == 0) {
+			finding(a, F_ERROR, "policy-untrusted", f, "chown root:root "
+			    "the file, chmod 0644, and let only root write every "
+			    "directory above it", "the gate refuses the policy: "
+			    "%s", d.v[i].msg + strlen("sshgate would refuse this "
+			    "file: "));
+		}
+	if (a->pol == NULL) {
+		if (d.nerr > 0 && d.v[d.n - 1].line == 0 &&
+		    strncmp(d.v[d.n - 1].msg, "cannot open", 11) == 0)
+			finding(a, F_UNCHECKED, "unreadable", f, NULL, "%s",
+			    d.v[d.n - 1].msg);
+		else
+			finding(a, F_ERROR, "policy-errors", f, "run sshgate-lint "
+			    "-f FILE and fix what it reports", "%zu error%s: the "
+			    "gate permits nothing", d.nerr, d.nerr == 1 ? "" :
+			    "s");
+		diags_free(&d);
+		return;
+	}
+	diags_free(&d);
+	memset(&d, 0, sizeof(d));
+	if (policy_run_tests(a->pol, &d) > 0)
+		finding(a, F_ERROR, "policy-errors", f, "run sshgate-lint -f "
+		    "FILE", "%zu of the policy's own tests fail", d.nerr);
+	probe_policy(a->pol, &d);
+	probe_unused_allows(a->pol, &d);
+	if (d.nwarn > 0)
+		finding(a, F_WARNING, "policy-warnings", f, "run sshgate-lint "
+		    "-f FILE and fix or silence what it reports", "the linter "
+		    "has %zu warning%s about the policy", d.nwarn,
+		    d.nwarn == 1 ? "" : "s");
+	diags_free(&d);
+}
+
+static void
+check_account(struct audit *a)
+{
+	static const char *const rc[] = {
+		".bashrc", ".bash_profile", ".bash_login", ".profile",
+		".bash_logout", NULL
+	};
+	const char *sh;
+	char *fix, *p;
+	struct stat st;
+	size_t i;
+
+	if (!a->have_account)
+		return;
+	if (a->uid == 0)
+		finding(a, F_ERROR, "account-missing", a->user, "create a "
+		    "dedicated login account (useradd -m -s /bin/sh borg)",
+		    "the login account is root");
+	sh = base(a->shell);
+	fix = xasprintf("usermod -s /bin/sh %s (or -s %s)", a->user,
+	    a->ao->gate);
+	if (strcmp(a->shell, a->ao->gate) == 0)
+		a->forced_by_shell = 1;
+	else if (strcmp(sh, "nologin") == 0 || strcmp(sh, "false") == 0 ||
+	    a->shell[0] == '\0')
+		finding(a, F_ERROR, "account-shell", a->user, fix, "login shell "
+		    "%s: sshd runs forced commands with the login shell, so "
+		    "nothing runs", a->shell[0] ? a->shell : "(none)");
+	else if (strcmp(sh, "bash") == 0 || strcmp(sh, "rbash") == 0) {
+		finding(a, F_WARNING, "account-shell", a->user, fix, "login "
+		    "shell %s: bash reads rc files, BASH_ENV and SHELLOPTS/PS4 "
+		    "before sshgate starts", a->shell);
+		for (i = 0; rc[i] != NULL && a->home != NULL; i++) {
+			p = xasprintf("%s/%s", a->home, rc[i]);
+			if (lstat(p, &st) == 0)
+				finding(a, F_WARNING, "bash-rc-file", p, "remove "
+				    "it, and give the account /bin/sh", "bash "
+				    "may run this file before sshgate starts");
+			free(p);
+		}
+	}
+	free(fix);
+	if (a->home == NULL || a->home[0] != '/')
+		return;
+	if (lstat(a->home, &st) != 0) {
+		if (errno == ENOENT)
+			finding(a, F_WARNING, "account-home", a->home, "create it "
+			    "owned by root, mode 0755", "the home directory does "
+			    "not exist");
+		else
+			finding(a, F_UNCHECKED, "unreadable", a->home, NULL,
+			    "could not stat: %s", strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != a->uid) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		char *m = fmt_mode(st.st_mode);
+
+		finding(a, F_WARNING, "account-home", a->home, "chown root: and "
+		    "chmod 0755 the home directory", "owner uid %u, mode %s: "
+		    "someone other than root and %s can change it", (unsigned)
+		    st.st_uid, m, a->user);
+		free(m);
+	}
+	p = xasprintf("%s/.ssh", a->home);
+	if (lstat(p, &st) == 0 && (!S_ISDIR(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != a->uid) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		char *m = fmt_mode(st.st_mode);
+
+		finding(a, F_WARNING, "account-home", p, "chown root: and chmod "
+		    "0755 it", "owner uid %u, mode %s: someone other than root "
+		    "and %s can change the keys", (unsigned)st.st_uid, m,
+		    a->user);
+		free(m);
+	}
+	free(p);
+}
+
+/* ---- PAM ----------------------------------------------------------------- */
+
+static void
+scan_pam(struct audit *a, const char *file, int depth, int *found)
+{
+	char *path, why[256], *text, *line, *nl;
+	size_t len;
+	unsigned lineno = 0;
+	int fd;
+
+	if (depth > PAM_DEPTH || strchr(file, '/') != NULL)
+		return;
+	path = xasprintf("%s/%s", a->ao->pam_dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			finding(a, F_UNCHECKED, "unreadable", path, NULL, "could "
+			    "not read: %s", strerror(errno));
+		free(path);
+		return;
+	}
+	if (read_all(fd, 1u << 20, &text, &len, why, sizeof(why)) != 0) {
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s", why);
+		close(fd);
+		free(path);
+		return;
+	}
+	close(fd);
+	for (line = text; line != NULL && line < text + len; line = nl) {
+		char *hash, *tok[16], *save = NULL, *t;
+		int n = 0, i;
+
+		nl = memchr(line, '\n', (size_t)(text + len - line));
+		if (nl != NULL)
+			*nl++ = '\0';
+		lineno++;
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		for (t = strtok_r(line, " \t", &save); t != NULL && n < 16;
+		    t = strtok_r(NULL, " \t", &save))
+			tok[n++] = t;
+		if (n == 2 && strcmp(tok[0], "@include") == 0) {
+			scan_pam(a, tok[1], depth + 1, found);
+			continue;
+		}
+		/* type control module args; control may be [ ... ] */
+		for (i = 1; i < n; i++) {
+			if (strcmp(tok[i], "include") == 0 ||
+			    strcmp(tok[i], "substack") == 0) {
+				if (i + 1 < n)
+					scan_pam(a, tok[i + 1], depth + 1, found);
+				break;
+			}
+			if (strstr(tok[i], "pam_env.so") != NULL) {
+				int k;
+
+				for (k = i + 1; k < n; k++)
+					if (strcmp(tok[k], "user_readenv=1") == 0) {
+						char *s = xasprintf("%s:%u", path,
+						    lineno);
+
+						*found = 1;
+						finding(a, F_WARNING,
+						    "pam-user-readenv", s, "remove "
+						    "user_readenv=1 here, or make the "
+						    "home directory root-owned so that "
+						    "the account cannot write "
+						    ".pam_environment", "pam_env reads "
+						    "%s's ~/.pam_environment into the "
+						    "session, and the login shell gets "
+						    "it before sshgate starts", a->user);
+						free(s);
+					}
+				break;
+			}
+		}
+	}
+	free(text);
+	free(path);
+}
+
+static void
+check_pam(struct audit *a)
+{
+	const char *v = a->sshd_read ? sshd_get(a, "usepam") : NULL;
+	struct stat st;
+	char *pe;
+	int found = 0, writable = 0;
+
+	if (v != NULL && strcmp(v, "no") == 0)
+		return;
+	if (!a->have_account || a->home == NULL)
+		return;
+	/* harmless while the account can neither have nor write the file */
+	pe = xasprintf("%s/.pam_environment", a->home);
+	if (lstat(pe, &st) == 0)
+		writable = 1;
+	else if (stat(a->home, &st) == 0 && (st.st_uid == a->uid ||
+	    (st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) &&
+	    st.st_gid == a->gid)))
+		writable = 1;
+	free(pe);
+	if (writable)
+		scan_pam(a, "sshd", 0, &found);
+}
+
+/* ---- the socket directory, runners, writable paths ---------------------- */
+
+/* The socket of "sshgate-connect [-u USER] SOCKET" in a BORG_RSH value. */
+static char *
+connector_socket(const char *value, char **owner)
+{
+	struct words w;
+	struct tok_error te;
+	char *sock = NULL;
+	size_t i;
+
+	*owner = NULL;
+	if (argv_split(value, strlen(value), &w, &te) != TOK_OK)
+		return NULL;
+	if (w.n >= 2 && strcmp(base(w.v[0]), "sshgate-connect") == 0) {
+		for (i = 1; i + 1 < w.n; i++)
+			if (strcmp(w.v[i], "-u") == 0) {
+				*owner = xstrdup(w.v[i + 1]);
+				i++;
+			}
+		sock = xstrdup(w.v[w.n - 1]);
+	}
+	words_free(&w);
+	return sock;
+}
+
+static void
+check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
+    const char *owner)
+{
+	char *dir = dir_of(sock), *fix, *m, *why;
+	struct passwd *rp = getpwnam(r->user);
+	struct group *gr = r->group ? getgrnam(r->group) : NULL;
+	gid_t rgid = gr ? gr->gr_gid : rp ? rp->pw_gid : (gid_t)-1;
+	struct stat st;
+
+	fix = xasprintf("install -d -o %s -g %s -m 2750 %s (and a "
+	    "tmpfiles.d line, since /run is emptied at boot)", a->user,
+	    r->group ? r->group : r->user, dir);
+	if (owner != NULL && strcmp(owner, a->user) != 0)
+		finding(a, F_WARNING, "socket-dir", sock, NULL, "rule '%s': "
+		    "sshgate-connect -u %s expects the socket to belong to %s, "
+		    "but the login account is %s", r->name, owner, owner,
+		    a->user);
+	if (lstat(dir, &st) != 0) {
+		if (errno == ENOENT)
+			finding(a, F_ERROR, "socket-dir", dir, fix, "rule '%s': "
+			    "the socket directory does not exist", r->name);
+		else
+			finding(a, F_UNCHECKED, "unreadable", dir, NULL, "could "
+			    "not stat: %s", strerror(errno));
+		goto out;
+	}
+	m = fmt_mode(st.st_mode);
+	if (!S_ISDIR(st.st_mode))
+		finding(a, F_ERROR, "socket-dir", dir, fix, "not a directory");
+	else if (st.st_uid != a->uid)
+		finding(a, F_ERROR, "socket-dir", dir, fix, "owned by uid %u, "
+		    "not %s: sshd creates the forwarded socket as the login "
+		    "account", (unsigned)st.st_uid, a->user);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		finding(a, F_ERROR, "socket-dir", dir, fix, "mode %s: others "
+		    "can place their own socket there and receive the backup",
+		    m);
+	else if (st.st_mode & S_IRWXO)
+		finding(a, F_WARNING, "socket-dir", dir, fix, "mode %s: every "
+		    "account can reach the socket", m);
+	else if (rgid != (gid_t)-1 && st.st_gid != rgid)
+		finding(a, F_WARNING, "socket-dir", dir, fix, "group %u is not "
+		    "the runner's group %u: the runner of rule '%s' cannot "
+		    "reach the socket", (unsigned)st.st_gid, (unsigned)rgid,
+		    r->name);
+	else if (!(st.st_mode & S_ISGID))
+		finding(a, F_WARNING, "socket-dir", dir, fix, "mode %s: without "
+		    "the setgid bit the socket does not get the runner's group",
+		    m);
+	free(m);
+	why = path_writable_by_others(dir, a->uid);
+	if (why != NULL) {
+		finding(a, F_ERROR, "socket-dir", dir, "let only root write the "
+		    "directories above the socket directory", "%s: someone "
+		    "else can replace the socket directory", why);
+		free(why);
+	}
+out:
+	free(fix);
+	free(dir);
+}
+
+struct seen {
+	char	**v;
+	size_t	  n;
+};
+
+/* 1 the first time s is seen, then 0 */
+static int
+first_time(struct seen *sn, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sn->n; i++)
+		if (strcmp(sn->v[i], s) == 0)
+			return 0;
+	sn->v = xreallocarray(sn->v, sn->n + 1, sizeof(*sn->v));
+	sn->v[sn->n++] = xstrdup(s);
+	return 1;
+}
+
+static void
+seen_free(struct seen *sn)
+{
+	size_t i;
+
+	for (i = 0; i < sn->n; i++)
+		free(sn->v[i]);
+	free(sn->v);
+}
+
+static void
+check_runners(struct audit *a)
+{
+	struct seen sockets = { NULL, 0 }, runners = { NULL, 0 };
+	struct seen paths = { NULL, 0 };
+	size_t i, k;
+
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++) {
+		const struct rule *r = &a->pol->rules[i];
+		struct passwd *rp;
+
+		if (r->deny != NULL || r->nrun == 0)
+			continue;
+		rp = getpwnam(r->user);
+		if (rp == NULL && first_time(&runners, r->user))
+			finding(a, F_ERROR, "runner-missing", r->user, "useradd "
+			    "--system --no-create-home --shell /usr/sbin/nologin "
+			    "ACCOUNT", "rule '%s' runs as %s, which does not "
+			    "exist: the gate refuses the rule", r->name, r->user);
+		else if (rp != NULL && a->have_account && rp->pw_uid == a->uid &&
+		    first_time(&runners, r->user))
+			finding(a, F_ERROR, "runner-missing", r->user, "give "
+			    "the rule a runner account of its own", "rule '%s' "
+			    "runs as the login account itself, which the gate "
+			    "refuses (the caller could signal it and edit what "
+			    "it writes)", r->name);
+		for (k = 0; k < r->nwrite; k++) {
+			struct stat st;
+
+			if (stat(r->write[k], &st) != 0 &&
+			    first_time(&paths, r->write[k]))
+				finding(a, F_ERROR, "write-path", r->write[k],
+				    "create it, owned by the runner", "rule '%s' "
+				    "may write here, but it does not exist: the "
+				    "gate cannot build the Landlock ruleset",
+				    r->name);
+		}
+		for (k = 0; k < r->nset; k++) {
+			char *owner, *sock;
+
+			if (strcmp(r->setenv[k].name, "BORG_RSH") != 0)
+				continue;
+			sock = connector_socket(r->setenv[k].value, &owner);
+			if (sock != NULL && a->have_account &&
+			    first_time(&sockets, sock))
+				check_socket_dir(a, r, sock, owner);
+			free(sock);
+			free(owner);
+		}
+	}
+	seen_free(&sockets);
+	seen_free(&runners);
+	seen_free(&paths);
+}
+
+/* ---- the kernel ------------------------------------------------------------ */
+
+static void
+check_kernel(struct audit *a)
+{
+	long abi = -1;
+	size_t i;
+	int require = 0;
+
+#ifdef SYS_landlock_create_ruleset
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u << 0);
+#endif
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++)
+		if (a->pol->rules[i].deny == NULL &&
+		    a->pol->rules[i].landlock == LANDLOCK_REQUIRE)
+			require = 1;
+	if (abi <= 0)
+		finding(a, require ? F_ERROR : F_WARNING, "kernel-landlock",
+		    "kernel", "boot a kernel with Landlock enabled (lsm= "
+		    "including landlock)", "the running kernel has no Landlock "
+		    "(%s)%s", strerror(errno), require ? ": the gate refuses "
+		    "every rule with 'landlock require'" : ": writes are not "
+		    "confined");
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL)
+		finding(a, F_ERROR, "kernel-seccomp", "kernel", "boot a kernel "
+		    "with CONFIG_SECCOMP_FILTER", "the running kernel has no "
+		    "seccomp: the gate cannot load its filter");
+}
+
+/* ---- the audit ------------------------------------------------------------- */
+
+static int
+find_account(struct audit *a)
+{
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+
+	if (a->ao->user != NULL)
+		a->user = xstrdup(a->ao->user);
+	else if (stat(a->ao->gate, &st) == 0 &&
+	    (gr = getgrgid(st.st_gid)) != NULL && st.st_gid != 0)
+		a->user = xstrdup(gr->gr_name);
+	else {
+		finding(a, F_ERROR, "account-missing", "(login account)",
+		    "name it: sshgate-lint --audit USER", "cannot tell which "
+		    "account is the login account: the gate's group does not "
+		    "name it");
+		return -1;
+	}
+	if ((pw = getpwnam(a->user)) == NULL) {
+		finding(a, F_ERROR, "account-missing", a->user, "create it, or "
+		    "name the right one", "no such account");
+		return -1;
+	}
+	a->uid = pw->pw_uid;
+	a->gid = pw->pw_gid;
+	a->home = xstrdup(pw->pw_dir ? pw->pw_dir : "");
+	a->shell = xstrdup(pw->pw_shell ? pw->pw_shell : "");
+	a->have_account = 1;
+	return 0;
+}
+
+int
+audit_run(const struct audit_opts *ao, struct out *o)
+{
+	struct audit a;
+	size_t i;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.ao = ao;
+	a.o = o;
+	check_policy(&a);
+	if (find_account(&a) == 0) {
+		check_account(&a);
+		check_gate(&a);
+		check_sshd(&a);
+		check_pam(&a);
+	}
+	check_runners(&a);
+	check_kernel(&a);
+
+	rc = a.nerr > 0 ? LINT_ERROR : a.nwarn + a.nunchecked > 0 ?
+	    LINT_WARN : LINT_OK;
+	if (o->json) {
+		json_obj(&o->j);
+		json_kstr(&o->j, "type", "audit");
+		json_kstr(&o->j, "user", a.user);
+		json_kint(&o->j, "errors", (long long)a.nerr);
+		json_kint(&o->j, "warnings", (long long)a.nwarn);
+		json_kint(&o->j, "unchecked", (long long)a.nunchecked);
+		json_kint(&o->j, "exit", rc);
+		json_obj_end(&o->j);
+	} else if (rc == LINT_OK)
+		printf("audit of %s: no findings\n", a.user);
+	else
+		printf("audit of %s: %zu error%s, %zu warning%s, %zu not "
+		    "checked\n", a.user ? a.user : "?", a.nerr,
+		    a.nerr == 1 ? "" : "s", a.nwarn, a.nwarn == 1 ? "" : "s",
+		    a.nunchecked);
+	for (i = 0; i < a.nsshd; i++) {
+		free(a.sshd[i].key);
+		free(a.sshd[i].value);
+	}
+	free(a.sshd);
+	policy_free(a.pol);
+	free(a.user);
+	free(a.home);
+	free(a.shell);
+	return rc;
+}

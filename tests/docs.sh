@@ -1,0 +1,85 @@
+#!/bin/bash
+# The manual pages: every docs/*.[1-8] is mdoc that "mandoc -Tlint
+# -Wwarning" accepts, and sshgate-policy(5) agrees with the code: every
+# field the parser knows and every seccomp group is described, the
+# quoting section names every character the tokenizer refuses, and the
+# example policy compiles and passes its own tests.
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+
+top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
+top_builddir=$(cd "$top_builddir" && pwd) || sgt_bail "no top_builddir"
+command -v mandoc >/dev/null || sgt_skip "needs mandoc (setup/deps test)"
+tmp=$(mktemp -d) || sgt_bail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+
+pages=("$top_srcdir"/docs/*.[1-8])
+[ -e "${pages[0]}" ]
+ok $? "there are manual pages in docs/"
+for page in "${pages[@]}"; do
+	[ -e "$page" ] || continue
+	name=${page#"$top_srcdir"/}
+	if mandoc -Tlint -Wwarning "$page" >"$tmp/lint" 2>&1; then
+		ok 0 "mandoc -Tlint -Wwarning $name"
+	else
+		ok 1 "mandoc -Tlint -Wwarning $name"
+		sed 's/^/# /' "$tmp/lint"
+	fi
+done
+
+policy5=$top_srcdir/docs/sshgate-policy.5
+[ -f "$policy5" ] || sgt_bail "no docs/sshgate-policy.5"
+
+"$SGT_PY" - "$policy5" "$top_srcdir/policy/parse.c" \
+    "$top_srcdir/policy/syscalls.c" "$top_srcdir/policy/argv.c" \
+    "$tmp/example.policy" <<'PY' >"$tmp/facts"
+import re, sys
+
+page, parse_c, syscalls_c, argv_c, example = sys.argv[1:]
+man = open(page, encoding="utf-8").read()
+lines = man.splitlines()
+
+# Fields: the parser's table, plus "args", which it handles itself.
+fields = re.findall(r'\{ "([a-z]+)", field_[a-z]+', open(parse_c).read())
+for f in sorted(set(fields + ["args"])):
+    hit = any(re.match(r"\.It Cm %s( |$)" % re.escape(f), l) for l in lines)
+    print("%s\tfield '%s' has an entry in FIELDS" % ("ok" if hit else "not", f))
+
+# seccomp groups
+groups = re.findall(r'\{ "(@[a-z-]+)", SC_', open(syscalls_c).read())
+for g in groups:
+    hit = re.search(r"\.Cm\b.*%s\b" % re.escape(g), man) is not None
+    print("%s\tseccomp group %s is named" % ("ok" if hit else "not", g))
+print("%s\tthe groups were found in syscalls.c" % ("ok" if groups else "not"))
+
+# The characters the tokenizer refuses outside quotes.
+meta = re.search(r'unquoted_meta\[\] = "((?:[^"\\]|\\.)*)"',
+                 open(argv_c).read()).group(1).encode().decode("unicode_escape")
+refused = [l for l in lines if l.startswith(".Ql") and "\\&|" in l]
+shown = refused[0].replace("\\&", "") if refused else ""
+for c in meta:
+    print("%s\tQUOTING lists '%s' as refused" % ("ok" if c in shown.split()
+          else "not", c))
+
+# The example policy: the .Bd -literal block that begins with the
+# version line, with the roff escapes undone.
+blocks = re.findall(r"^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", man, re.M | re.S)
+pol = [b for b in blocks if b.startswith("sshgate-policy 1\n")]
+if pol:
+    text = pol[0].replace("\\e", "\\").replace("\\&", "")
+    open(example, "w").write(text)
+print("%s\tEXAMPLES holds a policy" % ("ok" if pol else "not"))
+PY
+while IFS=$'\t' read -r st what; do
+	[ "$st" = ok ]
+	ok $? "sshgate-policy.5: $what"
+done <"$tmp/facts"
+
+if [ -s "$tmp/example.policy" ]; then
+	(cd "$tmp" && "$top_builddir/sshgate-lint" -f example.policy) \
+	    >"$tmp/out" 2>&1
+	rc=$?
+	ok $rc "sshgate-policy.5: the example policy compiles and its tests pass"
+	[ $rc = 0 ] || sed 's/^/# /' "$tmp/out"
+fi
+
+sgt_done

@@ -1,0 +1,240 @@
+#!/bin/bash
+# sshgate-lint: exit statuses, --test, --explain, embedded tests, and the
+# tokenizer's refusals.  --explain output is checked line by line with
+# targeted patterns, not as a whole: its layout may grow.
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+
+top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
+top_builddir=$(cd "$top_builddir" && pwd) || sgt_bail "no top_builddir"
+lint=$top_builddir/sshgate-lint
+[ -x "$lint" ] || sgt_bail "no $lint"
+tmp=$(mktemp -d) || sgt_bail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+cd "$top_srcdir/tests/tables" || sgt_bail "no tests/tables"
+unset SSH_CONNECTION
+
+# run ARGS...: sets $rc, $out (stdout) and $err (stderr)
+run() {
+	"$lint" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+# has TEXT DESCRIPTION: $out holds TEXT as a whole line (fixed string)
+has() {
+	printf '%s\n' "$out" | grep -qxF -- "$1"
+	ok $? "$2"
+}
+
+# like LINE-REGEX DESCRIPTION: some line of $out matches (extended regex)
+like() {
+	if printf '%s\n' "$out" | grep -qE -- "$1"; then
+		ok 0 "$2"
+	else
+		ok 1 "$2"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+}
+
+# ---- compiling ---------------------------------------------------------
+
+run -f parse/valid-full.policy
+is "$rc" 0 "a clean policy exits 0"
+like '^parse/valid-full\.policy: 3 rules, 9 tests passed' \
+    "and says how many rules and tests"
+run -f parse/many-errors.policy
+is "$rc" 2 "a policy with errors exits 2"
+[ -z "$out" ]
+ok $? "and prints nothing on stdout"
+n=$(grep -c ': error: ' "$tmp/err")
+is "$n" 9 "all 9 errors are reported in one run"
+run -f parse/no-such-file.policy
+is "$rc" 2 "a missing file exits 2"
+printf '%s\n' "$err" | grep -q 'cannot open: No such file or directory'
+ok $? "and says why"
+"$lint" -f parse/valid-minimal.policy --bogus >/dev/null 2>&1
+is "$?" 2 "an unknown option exits 2"
+
+# ---- embedded tests ----------------------------------------------------
+
+run -f parse/tests-fail.policy
+is "$rc" 2 "failing embedded tests exit 2"
+for at in 10:5 11:5 12:5 21:5 22:5 28:5 35:1 36:1 38:1 40:1; do
+	printf '%s\n' "$err" | grep -q "^parse/tests-fail\.policy:$at: error: test expects "
+	ok $? "the failing test at $at is reported where it is written"
+done
+n=$(grep -c ': error: test expects' "$tmp/err")
+is "$n" 10 "and only the 10 failing tests"
+printf '%s\n' "$err" | tail -n 1 | grep -qx 'parse/tests-fail\.policy: 10 of 17 tests failed, 0 warnings; the gate would use this policy as it is'
+ok $? "the summary counts the failed tests, and does not claim the policy is unusable"
+
+# ---- --test --------------------------------------------------------------
+
+p=lint/decide.policy
+run -f $p --test "borg --version" --from 192.0.2.7
+is "$rc" 0 "--test: a permitted command exits 0"
+has "permit: rule 'version'" "and names the rule"
+run -f $p --test "sudo -E borg --info --version" --from 2001:db8::1
+has "permit: rule 'version'" "--test: drop, quantifiers, an IPv6 client"
+run -f $p --test "borg --version"
+is "$rc" 1 "--test: 'from' does not admit a missing address: exit 1"
+has "deny: no rule permits this command" "and says that no rule permits it"
+SSH_CONNECTION="192.0.2.9 50000 192.0.2.1 22" run -f $p --test "borg --version"
+has "permit: rule 'version'" "--test takes the address from SSH_CONNECTION"
+run -f $p --test "borg --version" --from 198.51.100.1
+is "$rc" 1 "--test: an address outside 'from' is denied"
+run -f $p --test "borg --rsh=sh --version" --from 192.0.2.7
+is "$rc" 1 "--test: a deny rule exits 1"
+has "deny: rule 'deny-rsh': the remote shell is pinned here" \
+    "and prints the rule's message"
+run -f $p --test "tagged" --tag nightly
+has "permit: rule 'tagged'" "--test --tag selects a tagged rule"
+run -f $p --test "tagged" --tag daily
+has "deny: no rule permits this command" "and a wrong tag does not"
+run -f $p --test "borg --version; id" --from 192.0.2.7
+is "$rc" 1 "--test: a command the tokenizer refuses exits 1"
+has "deny: unquoted ';' at column 15" "with the tokenizer's reason"
+run -f parse/many-errors.policy --test "borg --version"
+is "$rc" 2 "--test on a policy with errors exits 2"
+[ -z "$out" ]
+ok $? "and decides nothing"
+
+# ---- --explain ------------------------------------------------------------
+
+run -f $p --explain "sudo -E borg --debug --version" --from 192.0.2.7
+is "$rc" 0 "--explain: a permit exits 0"
+like '^command: +sudo -E borg --debug --version$' "--explain shows the command"
+like '^from: +192\.0\.2\.7$' "the client address"
+like '^tag: +\(none\)$' "and the tag"
+like '^ +\[0\] sudo$' "word [0]"
+like '^ +\[2\] borg$' "word [2]"
+like '^ +\[4\] --version$' "word [4]"
+like "^ +deny-rsh \(line 3\): no match \(?.*stopped at word 0 'sudo'" \
+    "a rule that failed says at which word"
+like '^ +expected: "borg"$' "and what it expected there"
+like "^ +version \(line 7\): MATCH \(after dropping 2 leading words\)" \
+    "the deciding rule, and the dropped prefix"
+has "permit: rule 'version'" "the decision"
+like '^ +program: +/usr/bin/python3$' "the plan: the program"
+like '^ +argv\[0\] +/usr/bin/python3$' "argv[0]"
+like '^ +argv\[1\] +-I$' "argv[1]"
+like '^ +argv\[2\] +/usr/bin/borg$' "argv[2]"
+like '^ +argv\[3\] +--debug$' "argv[3]"
+like '^ +argv\[4\] +--version$' "argv[4]"
+printf '%s\n' "$out" | grep -qE '^ +argv\[5\]'
+ok $((!$?)) "and no argv[5]"
+like '^ +env\[0\] +HOME=/var/lib/sshgate-borg$' "env[0]: setenv"
+like '^ +env\[1\] +PATH=/usr/bin:/bin$' "env[1]: the default PATH"
+printf '%s\n' "$out" | grep -qE '^ +env\[2\]'
+ok $((!$?)) "and no kept variable the caller does not have"
+BORG_PASSPHRASE='pass word' run -f $p --explain "borg --version" --from 192.0.2.7
+like '^ +env\[2\] +BORG_PASSPHRASE=pass word$' "env[2]: the kept variable"
+like '^ +runner: +nobody' "the runner"
+like '^ +caps: +none' "the capabilities"
+like '^ +seccomp: ' "the seccomp filter"
+like '^ +landlock: +require; writable: /dev/null$' "the Landlock rule"
+
+run -f $p --explain "borg --info --info --verbose" --from 192.0.2.7
+is "$rc" 1 "--explain: a deny exits 1"
+like "^ +version \(line 7\): no match .*stopped at word 3 '--verbose'" \
+    "the word where the pattern stopped, counted as listed"
+like '^ +expected: "--info" \| "--debug" \| "--version"$' \
+    "every atom that could have come next"
+printf '%s\n' "$out" | grep -q 'execution plan'
+ok $((!$?)) "no plan for a deny"
+has "deny: no rule permits this command" "the decision"
+
+run -f $p --explain "borg --info" --from 192.0.2.7
+like "^ +version \(line 7\): no match .*the words ended after word 1 '--info'" \
+    "a command that is too short: where the words ended"
+
+run -f $p --explain "borg --version"
+like "^ +version \(line 7\): skipped: 'from' does not admit" \
+    "a rule whose 'from' does not admit the client is skipped"
+run -f $p --explain "tagged" --tag other
+like "^ +tagged \(line 16\): skipped: 'tag' does not admit" \
+    "a rule whose 'tag' does not admit the tag is skipped"
+
+run -f $p --explain "written nope"
+like '^ +expected: "a\\"b"$' "a literal with a quote is shown as written"
+run -f $p --explain "written 'a\"b' nope"
+like '^ +expected: /ssh:\\/\\/backup\\/\\.\\/vps::x/$' \
+    "a regex with slashes is shown as written"
+run -f $p --explain "written 'a\"b' ssh://backup/./vps::x nope"
+like '^ +expected: "c\\\\d"$' "a literal with a backslash as written"
+run -f $p --explain "written 'a\"b' ssh://backup/./vps::x 'c\\d' x"
+like '^ +expected: /\\d\+/$' "a regex escape as written"
+has "deny: no rule permits this command" "(the words got that far)"
+run -f $p --explain "written 'a\"b' ssh://backup/./vps::x 'c\\d' 42"
+has "permit: rule 'written'" "and all of them match"
+
+run -f $p --explain "borg --version | sh"
+is "$rc" 1 "--explain: a refused command exits 1"
+like '^words: +refused by the tokenizer$' "and says the tokenizer refused it"
+has "deny: unquoted '|' at column 16" "and why"
+
+# ---- the tokenizer's refusals, through --test (DESIGN section 3) -----------
+
+"$SGT_PY" - "$top_srcdir/tests/tables/tokenizer.tsv" "$lint" <<'PY' >"$tmp/tok"
+import re, subprocess, sys
+
+table, lint = sys.argv[1], sys.argv[2]
+ARG_MAX_ONE = 131072	# Linux MAX_ARG_STRLEN: the longest single argument
+
+def unescape(s):
+    out, i = bytearray(), 0
+    simple = {"t": b"\t", "n": b"\n", "r": b"\r", "s": b" ", "e": b"",
+              "\\": b"\\"}
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            c = s[i + 1]
+            if c in simple:
+                out += simple[c]; i += 2; continue
+            if c == "x" and i + 3 < len(s):
+                out.append(int(s[i + 2:i + 4], 16)); i += 4; continue
+        out += s[i].encode(); i += 1
+    return bytes(out)
+
+# what the reason must say for each refusal
+why = {"blank": "empty command", "too-long": "longer than 65536 bytes",
+       "too-many-words": "more than 4096 words", "bad-byte": "byte 0x",
+       "unquoted": "unquoted", "in-dquote": "inside double quotes",
+       "open-squote": "single quote", "open-dquote": "double quote",
+       "trailing-backslash": "backslash at the end"}
+n = 0
+for lineno, line in enumerate(open(table, encoding="latin-1"), 1):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#"):
+        continue
+    f = line.split("\t")
+    if f[0] == "ok":
+        continue
+    m = re.match(r"@(\d+):(.*)", f[1])
+    cmd = unescape(m.group(2)) * int(m.group(1)) if m else unescape(f[1])
+    col = int(f[2])
+    if b"\0" in cmd or len(cmd) >= ARG_MAX_ONE:
+        print("skip\t%d\t%s: not passable as one argument" % (lineno, f[0]))
+        continue
+    r = subprocess.run([lint, "-f", "lint/all.policy", "--test", cmd],
+                       capture_output=True)
+    o = r.stdout.decode("latin-1").rstrip("\n")
+    good = r.returncode == 1 and o.startswith("deny: ") and \
+        why[f[0]] in o and ("column" not in o or "column %d" % col in o)
+    print("%s\t%d\t%s: %s" % ("ok" if good else "not", lineno, f[0], o))
+    n += 1
+print("count\t%d\t" % n)
+PY
+while IFS=$'\t' read -r st line what; do
+	case $st in
+	ok)	ok 0 "--test refuses tokenizer.tsv:$line ($what)" ;;
+	not)	ok 1 "--test refuses tokenizer.tsv:$line ($what)" ;;
+	skip)	diag "tokenizer.tsv:$line $what (the unit test covers it)" ;;
+	count)	[ "$line" -ge 40 ]
+		ok $? "$line refused rows of the tokenizer table were run" ;;
+	esac
+done <"$tmp/tok"
+run -f lint/all.policy --test "borg --version"
+has "permit: rule 'all'" "the same policy permits a plain command"
+
+sgt_done

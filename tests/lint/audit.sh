@@ -1,0 +1,253 @@
+#!/bin/bash
+# sshgate-lint --audit against a deployment built here (as root, in a
+# private mount namespace, with sgt-* accounts): first a correct one,
+# which must give no findings; then each fault planted alone, which must
+# be reported with its name and subject; then all faults at once; and an
+# unprivileged audit, which must say what it could not read.
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+sgt_init "$@"
+command -v ssh-keygen >/dev/null && [ -x /usr/sbin/sshd ] ||
+    sgt_skip "needs openssh-server and ssh-keygen"
+
+D=$SGT_DIR
+L=$SGT_LOGIN
+R=$SGT_RUNNER
+GATE=$D/bin/sshgate
+LINT=$top_builddir/sshgate-lint
+SOCKDIR=$D/sock
+ssh-keygen -q -t ed25519 -N '' -C sgt-host -f "$D/hostkey" </dev/null ||
+    sgt_bail "host key"
+ssh-keygen -q -t ed25519 -N '' -C backup@server -f "$D/client" </dev/null ||
+    sgt_bail "client key"
+PUB=$(cat "$D/client.pub")
+
+deploy() {	# the correct deployment, from scratch
+	chown root:"$L" "$GATE" && chmod 4750 "$GATE"
+	[ "$(getent passwd "$L" | cut -d: -f7)" = /bin/sh ] ||
+	    usermod -s /bin/sh "$L"
+	rm -f "$D/home/$L/.bashrc"
+	sgt_policy - <<POL
+sshgate-policy 1
+
+rule borg-list {
+    from     192.0.2.10
+    run      /usr/bin/python3 -I /usr/bin/borg
+    as       $R
+    write    $D/var
+    keepenv  BORG_PASSPHRASE
+    setenv   BORG_RSH "$D/bin/sshgate-connect -u $L $SOCKDIR/borg.sock"
+    args     "borg" "list" /ssh:\/\/backup\/\.\/vps/
+    test permit "borg list ssh://backup/./vps"
+}
+POL
+	mkdir -p "$D/var" && chown "$R:" "$D/var"
+	rm -rf "$SOCKDIR"
+	install -d -o "$L" -g "$R" -m 2750 "$SOCKDIR"
+	install -d -o root -g root -m 0755 "$D/keys"
+	printf 'restrict,port-forwarding,from="192.0.2.10" %s\n' "$PUB" \
+	    > "$D/keys/$L"
+	chown root:root "$D/keys/$L" && chmod 0644 "$D/keys/$L"
+	install -d -o root -g root -m 0755 "$D/pam.d"
+	printf '@include common-session\nsession required pam_env.so\n' \
+	    > "$D/pam.d/sshd"
+	printf 'session required pam_unix.so\n' > "$D/pam.d/common-session"
+	cat > "$D/sshd_config" <<CFG
+HostKey $D/hostkey
+AuthorizedKeysFile $D/keys/%u
+UsePAM yes
+PermitUserEnvironment no
+Match User $L
+    ForceCommand $GATE
+    AllowTcpForwarding remote
+    AllowStreamLocalForwarding remote
+    StreamLocalBindUnlink yes
+    StreamLocalBindMask 0117
+    PermitListen none
+    PermitOpen none
+    PermitTTY no
+    X11Forwarding no
+    AllowAgentForwarding no
+    PermitTunnel no
+    PermitUserRC no
+    AcceptEnv BORG_PASSPHRASE
+CFG
+}
+
+audit() {	# audit [as USER] -> JSON records in $D/audit.json, status
+	local rc
+	"$LINT" --json --audit --gate "$GATE" --sshd-config "$D/sshd_config" \
+	    --pam-dir "$D/pam.d" "$L" > "$D/audit.json" 2> "$D/audit.err"
+	rc=$?
+	return $rc
+}
+
+# expect NAME SUBJECT-PART [LEVEL]: the last audit reported this
+expect() {
+	"$SGT_PY" - "$D/audit.json" "$@" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+name, subject = sys.argv[2], sys.argv[3]
+level = sys.argv[4] if len(sys.argv) > 4 else None
+hits = [r for r in recs if r.get("type") == "finding" and r["name"] == name
+        and subject in r["subject"] + " " + r["message"]
+        and (level is None or r["level"] == level)]
+if not hits:
+    for r in recs:
+        print("# " + json.dumps(r))
+sys.exit(0 if hits else 1)
+PY
+}
+
+# ---- the correct deployment ---------------------------------------------
+deploy
+audit; rc=$?
+is "$rc" 0 "a correct deployment: exit 0"
+"$SGT_PY" - "$D/audit.json" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+bad = [r for r in recs if r["type"] == "finding"]
+for r in bad:
+    print("# " + json.dumps(r))
+sys.exit(1 if bad else 0)
+PY
+ok $? "a correct deployment: no findings"
+out=$("$LINT" --audit --gate "$GATE" --sshd-config "$D/sshd_config" \
+    --pam-dir "$D/pam.d" "$L")
+is "$out" "audit of $L: no findings" "the text says so"
+# without naming the account: the gate's group names it
+"$LINT" --audit --gate "$GATE" --sshd-config "$D/sshd_config" \
+    --pam-dir "$D/pam.d" > "$D/audit.txt" 2>&1
+is "$(tail -1 "$D/audit.txt")" "audit of $L: no findings" \
+    "the login account is found from the gate's group"
+
+# ---- each fault alone ---------------------------------------------------
+fault() {	# fault DESCRIPTION NAME SUBJECT-PART LEVEL -- COMMAND...
+	local what=$1 name=$2 subject=$3 level=$4 rc
+	shift 5
+	deploy
+	"$@" || sgt_bail "planting: $what"
+	audit; rc=$?
+	expect "$name" "$subject" "$level"
+	ok $? "$what: reported as $name ($level)"
+	case $level in
+	error)	is "$rc" 2 "$what: exit 2" ;;
+	*)	is "$rc" 1 "$what: exit 1" ;;
+	esac
+}
+sedi() { local f=$1; shift; sed -i "$@" "$f"; }
+keyline() { printf '%s %s\n' "$1" "$PUB" > "$D/keys/$L"; }
+newpolicy() { sgt_policy - ; }
+
+fault "gate mode 4755" gate-mode "$GATE" error -- chmod 4755 "$GATE"
+fault "gate not setuid" gate-mode "not setuid" error -- chmod 0750 "$GATE"
+fault "gate group root" gate-group "$GATE" error -- chgrp root "$GATE"
+fault "gate missing" gate-missing "$GATE" error -- mv "$GATE" "$GATE.away"
+mv "$GATE.away" "$GATE" 2>/dev/null
+fault "policy writable by all" policy-untrusted "$SGT_POLICY" error -- \
+    chmod 0666 "$SGT_POLICY"
+fault "policy with a naive rule" policy-warnings "$SGT_POLICY" warning -- \
+    sedi "$SGT_POLICY" 's|/ssh:\\/\\/backup\\/\\.\\/vps/|/.*/|'
+fault "policy that does not parse" policy-errors "$SGT_POLICY" error -- \
+    sedi "$SGT_POLICY" 's/^    as .*/    as/'
+fault "login shell nologin" account-shell "nologin" error -- \
+    usermod -s /usr/sbin/nologin "$L"
+fault "login shell bash" account-shell "bash" warning -- \
+    usermod -s /bin/bash "$L"
+fault "a .bashrc for bash" bash-rc-file ".bashrc" warning -- \
+    eval 'usermod -s /bin/bash "$L" && touch "$D/home/$L/.bashrc"'
+fault "no ForceCommand, no command=" key-options "nothing forces" error -- \
+    sedi "$D/sshd_config" '/ForceCommand/d'
+fault "ForceCommand runs another program" sshd-forcecommand "/bin/true" \
+    error -- sedi "$D/sshd_config" "s|ForceCommand .*|ForceCommand /bin/true|"
+fault "AllowTcpForwarding yes" sshd-setting "AllowTcpForwarding yes" error -- \
+    sedi "$D/sshd_config" 's/AllowTcpForwarding remote/AllowTcpForwarding yes/'
+fault "AllowTcpForwarding no" sshd-setting "AllowTcpForwarding no" warning -- \
+    sedi "$D/sshd_config" 's/AllowTcpForwarding remote/AllowTcpForwarding no/'
+fault "AllowStreamLocalForwarding yes" sshd-setting \
+    "AllowStreamLocalForwarding yes" error -- sedi "$D/sshd_config" \
+    's/AllowStreamLocalForwarding remote/AllowStreamLocalForwarding yes/'
+fault "PermitTTY yes" sshd-setting "PermitTTY yes" warning -- \
+    sedi "$D/sshd_config" 's/PermitTTY no/PermitTTY yes/'
+fault "PermitUserRC yes" sshd-setting "PermitUserRC yes" warning -- \
+    sedi "$D/sshd_config" 's/PermitUserRC no/PermitUserRC yes/'
+fault "PermitUserEnvironment yes" sshd-setting "PermitUserEnvironment yes" \
+    error -- sedi "$D/sshd_config" \
+    's/PermitUserEnvironment no/PermitUserEnvironment yes/'
+fault "X11Forwarding yes" sshd-setting "X11Forwarding yes" warning -- \
+    sedi "$D/sshd_config" 's/X11Forwarding no/X11Forwarding yes/'
+fault "PermitListen any" sshd-setting "PermitListen any" warning -- \
+    sedi "$D/sshd_config" '/PermitListen/d'
+fault "StreamLocalBindMask 0177" sshd-setting "StreamLocalBindMask 0177" \
+    warning -- sedi "$D/sshd_config" '/StreamLocalBindMask/d'
+fault "Debian's AcceptEnv LANG LC_*" sshd-acceptenv "LC_*" warning -- \
+    sedi "$D/sshd_config" 's/AcceptEnv BORG_PASSPHRASE/AcceptEnv LANG LC_*/'
+fault "key without restrict" key-options "lacks 'restrict'" warning -- \
+    keyline 'port-forwarding,from="192.0.2.10"'
+fault "key without from=" key-options "no from=" warning -- \
+    keyline 'restrict,port-forwarding'
+fault "key without port-forwarding" key-options "forbids port forwarding" \
+    warning -- keyline 'restrict,from="192.0.2.10"'
+fault "key with another command=" key-options "does not run" error -- \
+    keyline 'restrict,port-forwarding,from="192.0.2.10",command="/bin/sh"'
+fault "keys the account owns" keys-writable "$D/keys/$L" warning -- \
+    chown "$L" "$D/keys/$L"
+fault "no keys" keys-missing "$L" warning -- rm "$D/keys/$L"
+fault "socket directory 0777" socket-dir "$SOCKDIR" error -- \
+    chmod 0777 "$SOCKDIR"
+fault "socket directory of root" socket-dir "$SOCKDIR" error -- \
+    chown root "$SOCKDIR"
+fault "socket directory missing" socket-dir "does not exist" error -- \
+    rmdir "$SOCKDIR"
+fault "socket directory of another group" socket-dir "runner's group" \
+    warning -- chgrp root "$SOCKDIR"
+fault "pam_env user_readenv=1" pam-user-readenv "$D/pam.d/common-session" \
+    warning -- eval 'echo "session required pam_env.so user_readenv=1" \
+    >> "$D/pam.d/common-session"'
+fault "a runner that does not exist" runner-missing "sgt-nosuch" error -- \
+    sedi "$SGT_POLICY" "s/^    as .*/    as sgt-nosuch$$/"
+fault "a writable path that does not exist" write-path "$D/var" error -- \
+    rmdir "$D/var"
+
+# ---- every fault at once ----------------------------------------------------
+deploy
+chmod 4755 "$GATE"
+chmod 0666 "$SGT_POLICY"
+usermod -s /bin/bash "$L"
+touch "$D/home/$L/.bashrc"
+sed -i -e 's/AllowTcpForwarding remote/AllowTcpForwarding yes/' \
+    -e 's/PermitTTY no/PermitTTY yes/' \
+    -e 's/AcceptEnv BORG_PASSPHRASE/AcceptEnv LANG LC_*/' \
+    -e '/ForceCommand/d' "$D/sshd_config"
+keyline 'from="192.0.2.10"'
+chmod 0777 "$SOCKDIR"
+echo "session required pam_env.so user_readenv=1" >> "$D/pam.d/sshd"
+audit; rc=$?
+is "$rc" 2 "all faults at once: exit 2"
+for want in "gate-mode $GATE" "policy-untrusted $SGT_POLICY" \
+    "account-shell bash" "bash-rc-file .bashrc" \
+    "sshd-setting AllowTcpForwarding" "sshd-setting PermitTTY" \
+    "sshd-acceptenv LANG" "key-options nothing forces" \
+    "key-options lacks 'restrict'" "socket-dir $SOCKDIR" \
+    "pam-user-readenv $D/pam.d/sshd"; do
+	expect "${want%% *}" "${want#* }"
+	ok $? "all at once: $want"
+done
+
+# ---- unprivileged -------------------------------------------------------------
+deploy
+setpriv --reuid="$R" --regid="$R" --clear-groups -- "$LINT" --json --audit \
+    --gate "$GATE" --sshd-config "$D/sshd_config" --pam-dir "$D/pam.d" "$L" \
+    > "$D/audit.json" 2>&1; rc=$?
+is "$rc" 1 "unprivileged: exit 1 (something not checked)"
+expect sshd-unreadable "sshd -T" unchecked
+ok $? "unprivileged: it says it could not read sshd's settings"
+"$SGT_PY" - "$D/audit.json" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+errs = [r for r in recs if r.get("level") in ("error", "warning")]
+for r in errs:
+    print("# " + json.dumps(r))
+sys.exit(1 if errs else 0)
+PY
+ok $? "unprivileged: and no false finding from what it could not read"
+sgt_done

@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""Suggestion round trips (TAP): --suggest and --suggest-from-log.
+
+For each command: the suggestion, applied to the policy, must make the
+policy lint clean under --strict (the danger probes find nothing, so the
+suggested rule permits nothing from the catalogue), its own tests pass,
+and --test permits the command by the suggested rule; a generalised
+timestamp must still admit a later one.  A dangerous command's suggestion
+must carry the danger's warning.
+
+usage: suggest.py SSHGATE-LINT BASE-POLICY WORKDIR
+"""
+import json
+import os
+import subprocess
+import sys
+
+lint, base, work = sys.argv[1:4]
+n = failed = 0
+
+
+def ok(cond, what, detail=""):
+    global n, failed
+    n += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
+    if not cond:
+        failed += 1
+        for line in str(detail).splitlines()[:30]:
+            print("# " + line)
+
+
+def run(*args, stdin=None):
+    return subprocess.run(args, capture_output=True, text=True, input=stdin)
+
+
+def records(out):
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def apply(text, sugs):
+    """The policy text with the suggestions: additions bottom up, then
+    new rules at the end (line numbers refer to the original)."""
+    lines = text.splitlines(keepends=True)
+    for s in sorted((s for s in sugs if s["kind"] == "addition"),
+                    key=lambda s: -s["after_line"]):
+        lines[s["after_line"]:s["after_line"]] = [s["text"]]
+    out = "".join(lines)
+    for s in sugs:
+        if s["kind"] == "rule":
+            out += "\n" + s["text"]
+    return out
+
+
+def write(name, text):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+with open(base) as f:
+    base_text = f.read()
+r = run(lint, "-f", base, "--strict")
+ok(r.returncode == 0, "the base policy is clean under --strict", r.stderr)
+
+SAFE = [
+    ("borg --version --log-json", None, "borg-version"),
+    ("borg --info --version", None, None),
+    ("borg create --one-file-system ssh://backup/./vps::vps-{now:%Y-%m-%dT%H:%M:%S.%f} /srv/vps-data",
+     None, "borg-create"),
+    ("sudo -E borg list ssh://backup/./vps", None, None),
+    ("borg info --json ssh://backup/./vps", None, None),
+    ("borg check --glob-archives 'vps-*' ssh://backup/./vps", None, None),
+    ("borg prune --keep-hourly 24 --keep-daily 7 --glob-archives 'vps-*' ssh://backup/./vps",
+     None, None),
+    ("borg list ssh://backup/./vps::vps-2024-11-28T04:00:00.123456", None, None),
+    ("whoami", None, None),
+]
+LATER = {
+    "borg list ssh://backup/./vps::vps-2024-11-28T04:00:00.123456":
+        "borg list ssh://backup/./vps::vps-2025-01-31T23:59:59.000001",
+    "borg create --one-file-system ssh://backup/./vps::vps-{now:%Y-%m-%dT%H:%M:%S.%f} /srv/vps-data":
+        "borg create --one-file-system ssh://backup/./vps::vps-{utcnow:%Y-%m-%d} /srv/vps-data",
+}
+DANGEROUS = [
+    ("borg create --rsh=sh ssh://backup/./vps::vps-{now} /etc", "borg-runs-program"),
+    ("borg extract ssh://backup/./vps::vps-2024-11-28T04:00:00 etc/hosts", "borg-writes-file"),
+    ("borg list /var/tmp/repo::x", "borg-local-repository"),
+]
+
+# each suggestion is made against the policy with the ones before it
+current = base_text
+for cmd, _, addition_to in SAFE:
+    cur = write("current.policy", current)
+    r = run(lint, "-f", cur, "--json", "--suggest", cmd)
+    recs = records(r.stdout)
+    sugs = [x for x in recs if x["type"] == "suggestion"]
+    ok(r.returncode == 0 and len(sugs) == 1, "suggest: %s" % cmd,
+       r.stdout + r.stderr)
+    if len(sugs) != 1:
+        continue
+    s = sugs[0]
+    ok(s["parses"] and s["tests_pass"] and s["permits"] and s["warnings"] == 0,
+       "  the linter proved it (parses, tests, permits, no warning)", s)
+    if addition_to:
+        ok(s["kind"] == "addition" and s["rule"] == addition_to,
+           "  it is an addition to rule %s" % addition_to, s)
+    current = apply(current, [s])
+    path = write("one.policy", current)
+    r = run(lint, "-f", path, "--strict")
+    ok(r.returncode == 0, "  applied, the policy is clean under --strict",
+       r.stdout + r.stderr + s["text"])
+    r = run(lint, "-f", path, "--test", cmd)
+    ok(r.returncode == 0 and r.stdout == "permit: rule '%s'\n" % s["rule"],
+       "  and permits the command by rule %s" % s["rule"], r.stdout + r.stderr)
+    if cmd in LATER:
+        r = run(lint, "-f", path, "--test", LATER[cmd])
+        ok(r.returncode == 0, "  and a later timestamp: %s" % LATER[cmd],
+           r.stdout)
+    # exactly that argv: one more word is not permitted by it
+    r = run(lint, "-f", path, "--test", cmd + " --rsh=sh")
+    ok(r.returncode == 1, "  but not the command with --rsh=sh appended",
+       r.stdout)
+
+path = write("all.policy", current)
+r = run(lint, "-f", path, "--strict")
+ok(r.returncode == 0, "all suggestions together: clean under --strict",
+   r.stdout + r.stderr)
+for cmd, _, _ in SAFE:
+    r = run(lint, "-f", path, "--test", cmd)
+    ok(r.returncode == 0, "  permits: %s" % cmd, r.stdout)
+
+for cmd, warning in DANGEROUS:
+    r = run(lint, "-f", base, "--json", "--suggest", cmd)
+    recs = records(r.stdout)
+    warns = [x for x in recs if x["type"] == "diagnostic"
+             and x["level"] == "warning"]
+    ok(r.returncode == 1 and any(w["name"] == warning for w in warns),
+       "suggest %s: exit 1 and a %s warning" % (cmd, warning), r.stdout)
+
+# already permitted, and a deny rule's decision, are not suggested
+r = run(lint, "-f", base, "--suggest", "borg --version")
+ok(r.returncode == 0 and "already permitted" in r.stdout,
+   "an already permitted command gets no suggestion", r.stdout)
+r = run(lint, "-f", base, "--suggest", "borg;id")
+ok(r.returncode == 1 and "not a plain argv" in r.stdout,
+   "a command the tokenizer refuses gets none", r.stdout)
+
+# ---- the log ---------------------------------------------------------------
+def gate_escape(cmd):
+    """As the gate logs a command: \\ doubled, '"' and bytes outside
+    printable ASCII as \\xNN (escape_quoted() in policy/escape.c)."""
+    out = ""
+    for ch in cmd:
+        if ch == "\\":
+            out += "\\\\"
+        elif ch == '"' or not " " <= ch <= "~":
+            out += "\\x%02x" % ord(ch)
+        else:
+            out += ch
+    return out
+
+
+LOG = [
+    'borg list --format "{archive}{NL}" ssh://backup/./vps',
+    "borg list ssh://backup/./vps",
+    "borg check --glob-archives 'vps-*' ssh://backup/./vps",
+    "borg list ssh://backup/./vps::vps-2024-11-28T04:00:00",
+    "borg list ssh://backup/./vps::vps-2024-11-29T04:00:00",
+    "borg list ssh://backup/./vps::vps-2024-11-30T04:00:00",
+    "borg list ssh://backup/./vps",
+]
+lines = []
+for k, cmd in enumerate(LOG):
+    lines.append('Nov %d 04:00:0%d vps sshgate[%d]: deny caller=borg(998) '
+                 'from=192.0.2.10 tag=- reason="no rule permits this command" '
+                 'command="%s"' % (20 + k, k, 100 + k, gate_escape(cmd)))
+    lines.append("Nov %d 04:00:0%d vps sshd[%d]: Accepted publickey for borg"
+                 % (20 + k, k, 200 + k))
+lines.append('Nov 30 04:00:09 vps sshgate[99]: deny caller=borg(998) from=- '
+             'tag=- reason="x" command="' + "a" * 1024 + '..."')
+log = write("auth.log", "\n".join(lines) + "\n")
+r = run(lint, "-f", base, "--json", "--suggest-from-log", log)
+recs = records(r.stdout)
+sugs = [x for x in recs if x["type"] == "suggestion"]
+ok(r.returncode == 0, "--suggest-from-log exits 0", r.stdout + r.stderr)
+ok(len(sugs) == 2, "the log's denials make two suggestions (list, check)",
+   r.stdout)
+lst = [s for s in sugs if "list" in s["text"]]
+ok(lst and sum(c["count"] for c in lst[0]["commands"]) == 6 and
+   len(lst[0]["commands"]) == 3,
+   "six list denials: three patterns, the timestamps grouped", lst)
+ok(any(x["type"] == "skipped" and "truncated" in x["why"] for x in recs),
+   "a truncated command is skipped, and said so", r.stdout)
+path = write("log.policy", apply(base_text, sugs))
+r = run(lint, "-f", path, "--strict")
+ok(r.returncode == 0, "with the log's suggestions: clean under --strict",
+   r.stdout + r.stderr)
+for cmd in set(LOG):
+    r = run(lint, "-f", path, "--from", "192.0.2.10", "--test", cmd)
+    ok(r.returncode == 0, "  permits (from 192.0.2.10): %s" % cmd, r.stdout)
+r = run(lint, "-f", path, "--from", "192.0.2.99", "--test", LOG[0])
+ok(r.returncode == 1, "  but not from another address", r.stdout)
+r = run(lint, "-f", base, "--suggest-from-log", "-", stdin="\n".join(lines))
+ok(r.returncode == 0 and "denied 3 times, like: borg list" in r.stdout,
+   "the log from stdin, as text, counts the denials", r.stdout)
+
+print("1..%d" % n)
+sys.exit(1 if failed else 0)

@@ -1,0 +1,119 @@
+#!/bin/bash
+# Every decision of the gate is one syslog line (authpriv), with the
+# client's bytes escaped: a command cannot forge log lines or reach a
+# terminal that reads the log.
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+sgt_init "$@"
+
+sgt_policy - <<EOF
+sshgate-policy 1
+rule open {
+    run  /bin/echo open
+    as   $SGT_RUNNER
+    args "job" /[a-z ]+/*
+}
+rule refuse {
+    deny "jobs of another kind go elsewhere"
+    args "job" /[A-Z]+/
+}
+EOF
+log=$SGT_DIR/syslog
+uid=$(id -u "$SGT_LOGIN")
+conn="192.0.2.7 50022 192.0.2.1 22"
+
+# since N: the log lines after the first N
+since() { tail -n +"$(($1 + 1))" "$log"; }
+settle() {	# the listener writes asynchronously; wait for n lines
+	local i
+	for i in $(seq 100); do
+		[ "$(wc -l <"$log")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+n=$(wc -l <"$log")
+out=$(sgt_gate SSH_ORIGINAL_COMMAND="job a 'b c'" SSH_CONNECTION="$conn" \
+    -- nightly 2>&1)
+is "$out" "open a b c" "a permitted command runs"
+settle $((n + 1))
+since "$n" >"$SGT_DIR/new"
+is "$(wc -l <"$SGT_DIR/new")" 1 "a permit is one log line"
+line=$(cat "$SGT_DIR/new")
+case $line in
+"<86>"*" sshgate["*"]: permit rule=open caller=$SGT_LOGIN($uid) from=192.0.2.7 tag=nightly runner=$SGT_RUNNER landlock=abi"[0-9]*" argv=/bin/echo open a 'b c'")
+	ok 0 "the permit line: authpriv.info, rule, caller, from, tag, runner, argv" ;;
+*)	ok 1 "the permit line: authpriv.info, rule, caller, from, tag, runner, argv"
+	diag "$line" ;;
+esac
+
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="job ABC" -- >/dev/null 2>&1
+is "$?" 3 "a deny rule's command exits 3"
+settle $((n + 1))
+line=$(since "$n")
+case $line in
+"<85>"*" sshgate["*"]: deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"rule 'refuse': jobs of another kind go elsewhere\" command=\"job ABC\"")
+	ok 0 "the deny line: authpriv.notice, caller, no address, no tag, reason, command" ;;
+*)	ok 1 "the deny line: authpriv.notice, caller, no address, no tag, reason, command"
+	diag "$line" ;;
+esac
+
+# Control bytes, DEL, bytes >= 0x80 and backslashes: escaped, one line.
+n=$(wc -l <"$log")
+bad=$(printf 'job a\nforged: permit rule=x\033[2J\177\303\251\\x41')
+sgt_gate SSH_ORIGINAL_COMMAND="$bad" SSH_CONNECTION="$conn" -- >/dev/null 2>&1
+is "$?" 3 "a command with control bytes is denied"
+settle $((n + 1))
+sleep 0.2	# a forged second line would come with the first
+since "$n" >"$SGT_DIR/new"
+is "$(wc -l <"$SGT_DIR/new")" 1 "and logged as one line"
+want='reason="byte 0x0a not allowed at column 6" command="job a\x0aforged: permit rule=x\x1b[2J\x7f\xc3\xa9\\x41"'
+grep -qF -- "$want" "$SGT_DIR/new"
+rc=$?
+ok $rc "every byte outside printable ASCII as \\xNN, a backslash doubled"
+[ $rc = 0 ] || diag "$(cat "$SGT_DIR/new")"
+LC_ALL=C grep -q '[^ -~]' "$log"
+ok $((!$?)) "the log holds printable ASCII only"
+
+# A quote in the command cannot end the command="..." field and forge
+# another: the command is a plain argv to the tokenizer, denied by no
+# rule, and logged with its quotes escaped.
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND='job A" reason="forged' -- >/dev/null 2>&1
+is "$?" 3 "a command with double quotes is denied"
+settle $((n + 1))
+line=$(since "$n")
+case $line in
+*' reason="no rule permits this command" command="job A\x22 reason=\x22forged"')
+	ok 0 "its quotes are escaped in the log line" ;;
+*)	ok 1 "its quotes are escaped in the log line"
+	diag "$line" ;;
+esac
+[ "$(printf '%s\n' "$line" | grep -o 'reason="' | wc -l)" = 1 ]
+ok $? "the line has one reason field"
+
+# A refused invocation is a decision too: logged with the caller.
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="job a" -- -f /etc/passwd >/dev/null 2>&1
+is "$?" 2 "-f from the login account exits 2"
+settle $((n + 1))
+since "$n" | grep -qF "sshgate[" && since "$n" |
+    grep -qF -- "-f is for real root only caller=$SGT_LOGIN($uid)"
+ok $? "and is logged with the caller"
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="job a" -- "$(printf 'badtag')" >/dev/null 2>&1
+is "$?" 2 "a bad tag exits 2"
+settle $((n + 1))
+since "$n" | grep -qF "bad tag 'bad\x1btag'"
+ok $? "and is logged, escaped"
+
+# A shell request: no command at all.
+n=$(wc -l <"$log")
+sgt_gate SSH_CONNECTION="2001:db8::7 50022 2001:db8::1 22" -- >/dev/null 2>&1
+is "$?" 3 "a shell request is denied"
+settle $((n + 1))
+since "$n" | grep -qF "deny caller=$SGT_LOGIN($uid) from=2001:db8::7 tag=- reason=\"no command given (interactive login is not allowed)\" command=\"(none)\""
+ok $? "and logged with the IPv6 client address"
+
+sgt_done
