@@ -179,6 +179,14 @@ out=$(install_vps --login "$SGT_LOGIN" --runner "$SGT_RUNNER" --shell sh \
 ok $? "installs with existing accounts and --shell sh"
 [ $? -eq 0 ] || diag "$out"
 is "$(getent passwd "$SGT_LOGIN" | cut -d: -f7)" /bin/sh "the login shell is /bin/sh"
+rm -f "$E2E_VPS/sshd.pid"
+/usr/sbin/sshd -f "$E2E_VPS/sshd_config" -E "$E2E_VPS/sshd.log" || sgt_bail sshd
+for i in $(seq 100); do [ -s "$E2E_VPS/sshd.pid" ] && break; sleep 0.05; done
+out=$(ssh -F /dev/null -T -o BatchMode=yes -i "$SGT_DIR/client" -o IdentitiesOnly=yes \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+    "$SGT_LOGIN@127.0.0.1" borg --version 2>&1 < /dev/null)
+is "$out" "borg $(borg --version | cut -d' ' -f2)" "through /bin/sh as the login shell, the key reaches borg --version too"
+kill "$(cat "$E2E_VPS/sshd.pid")"
 out=$(install_vps --login "$SGT_LOGIN" --runner "$SGT_RUNNER" \
     --socket-dir "$E2E_VPS/run/$SGT_LOGIN" 2>&1)
 is "$(getent passwd "$SGT_LOGIN" | cut -d: -f7)" "$gate" "a rerun with --shell gate sets sshgate as the shell"
