@@ -75,6 +75,9 @@ e2e_init() {
 	e2e_enter
 	mkdir -p "$E2E_DATA_ROOT" && chmod 0755 "$E2E_DATA_ROOT" || sgt_bail "mkdir"
 	e2e_vps_machine
+	# sgt_init's login account has a home of its own; the installer
+	# gives a new one root's (PAM reads ~/.pam_environment): do the same.
+	chown root:root "$SGT_DIR/home/$SGT_LOGIN" && chmod 0755 "$SGT_DIR/home/$SGT_LOGIN"
 	e2e_server_install || sgt_bail "setup/server/install failed"
 	e2e_vps_install "$@" || sgt_bail "setup/vps/install failed"
 }

@@ -82,6 +82,8 @@ grep -qx "d $sockdir 2750 $login $runner -" "$E2E_VPS/tmpfiles.d/sshgate-$login.
 ok $? "a tmpfiles.d line recreates the socket directory at boot"
 sshd -t -f "$E2E_VPS/sshd_config"
 ok $? "sshd -t accepts the configuration"
+printf '%s\n' "$out" | grep -q "sshgate-lint --audit: audit of $login: no findings"
+ok $? "sshgate-lint --audit finds nothing to report on the fresh install"
 
 eff=$(sshd -T -f "$E2E_VPS/sshd_config" -C "user=$login,host=x,addr=127.0.0.1")
 setting() { printf '%s\n' "$eff" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' | paste -sd' '; }
