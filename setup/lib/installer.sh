@@ -22,7 +22,7 @@ umask 022
 # so that what inst_file records is not lost in a subshell.
 shopt -s lastpipe
 
-inst_prog=${0##*/}
+inst_prog=setup/$(basename "$(dirname "$0")")/${0##*/}
 inst_changed=0
 
 say() { printf '%s: %s\n' "$inst_prog" "$*"; }

@@ -132,7 +132,7 @@ ok $? "... and keeps the edit"
 # a file it did not write is refused
 other_manifest=$SGT_DIR/other-manifest
 out=$(install_vps --manifest "$other_manifest" 2>&1)
-[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'exists and was not written by install'
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'exists and was not written by setup/vps/install'
 ok $? "a file it did not write (no record of it) is refused"
 
 # another sshd_config line that wins over the drop-in: detected, rolled back
