@@ -101,6 +101,10 @@ for v in 0 1 2; do
 	bm "info-v$v" -c "$T/pull.yaml" -v "$v" info
 	permitted+=("dry-run-v$v" "list-v$v" "info-v$v")
 done
+# borgmatic's default archive name, {hostname}-{now:...}
+grep -v '^    archive_name_format:' "$T/pull.yaml" > "$T/hostname.yaml"
+bm hostname -c "$T/hostname.yaml" create
+permitted+=(hostname)
 bm list-json -c "$T/pull.yaml" list --json
 bm info-json -c "$T/pull.yaml" info --json
 bm list-latest -c "$T/pull.yaml" list --archive latest
@@ -136,6 +140,7 @@ seen "the version probe at -v 0" "^borg '--version'$"
 seen "the version probe at -v 1" "^borg '--version' '--info'$"
 seen "the version probe at -v 2" "^borg '--version' '--debug' '--show-rc'$"
 seen "the {now:...} archive name" "'ssh://backup/./vps::vps-\{now:%Y-%m-%dT%H:%M:%S.%f\}'"
+seen "borgmatic's default {hostname}-{now:...} archive name" "'ssh://backup/./vps::\{hostname\}-\{now:%Y-%m-%dT%H:%M:%S.%f\}'"
 seen "create --stats after the sources" "'/srv/vps-data' ('--info' )?'--stats'$"
 seen "create --list --filter AMEx-" "'create' .*'--list' '--filter' 'AMEx-'"
 seen "create --progress" "'--progress'$"
