@@ -12,9 +12,75 @@
 
 #define ALLOW_MARK	"sshgate-lint: allow "
 
+/*
+ * Byte classes for the fast paths: a run of bytes that can neither end a
+ * token nor be an error is taken at once.  None of these classes holds
+ * '\n', so a run never changes the line and adds its length to the
+ * column, exactly as advance() byte by byte would.
+ */
+enum {
+	B_BLANK		= 1 << 0,	/* ' ' '\t' */
+	B_COMMENT	= 1 << 1,	/* printable ASCII and tab */
+	B_STRING	= 1 << 2,	/* printable ASCII but '"' '\\' */
+	B_REGEX		= 1 << 3,	/* printable ASCII but '/' '\\' */
+	B_WORD		= 1 << 4,	/* a word byte in a field */
+	B_WORD_ARGS	= 1 << 5,	/* a word byte in args */
+};
+
+static unsigned char byte_class[256];
+
+static void
+classes_init(void)
+{
+	int c;
+
+	if (byte_class[' '] != 0)
+		return;
+	for (c = 0; c < 256; c++) {
+		unsigned char k = 0;
+
+		if (c == ' ' || c == '\t')
+			k |= B_BLANK;
+		if ((c >= 0x20 && c < 0x7f) || c == '\t')
+			k |= B_COMMENT;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			k |= B_STRING;
+		if (c >= 0x20 && c < 0x7f && c != '/' && c != '\\')
+			k |= B_REGEX;
+		/* as is_word_byte() */
+		if (c > 0x20 && c < 0x7f && c != '"' && c != '{' && c != '}') {
+			k |= B_WORD;
+			if (strchr("()|?*+/", c) == NULL)
+				k |= B_WORD_ARGS;
+		}
+		byte_class[c] = k;
+	}
+}
+
+/* Length of the run of bytes of class k at the current position. */
+static size_t
+run_of(const struct lexer *l, unsigned char k)
+{
+	const unsigned char *p = (const unsigned char *)l->src->text;
+	size_t i = l->pos, n = l->src->len;
+
+	while (i < n && (byte_class[p[i]] & k))
+		i++;
+	return i - l->pos;
+}
+
+/* Skip n bytes of a run (no newline among them). */
+static void
+skip_run(struct lexer *l, size_t n)
+{
+	l->pos += n;
+	l->col += (unsigned)n;
+}
+
 void
 lex_init(struct lexer *l, const struct source *src, struct diags *d)
 {
+	classes_init();
 	memset(l, 0, sizeof(*l));
 	l->src = src;
 	l->d = d;
@@ -135,7 +201,13 @@ lex_comment(struct lexer *l)
 
 	while (!at_end(l) && cur(l) != '\n') {
 		unsigned char c = cur(l);
-		size_t n = utf8_len((const unsigned char *)l->src->text +
+		size_t n;
+
+		if ((n = run_of(l, B_COMMENT)) > 0) {
+			skip_run(l, n);
+			continue;
+		}
+		n = utf8_len((const unsigned char *)l->src->text +
 		    l->pos, l->src->len - l->pos);
 
 		if (c == '\0' || c == '\r' || n == 0) {
@@ -207,6 +279,20 @@ lex_string(struct lexer *l, struct token *t)
 			advance(l);
 			break;
 		}
+		if (byte_class[c] & B_STRING) {
+			size_t k = run_of(l, B_STRING);
+
+			if (n + k + 2 > cap) {
+				size_t want = n + k + 2;
+
+				cap = cap * 2 > want ? cap * 2 : want;
+				s = xreallocarray(s, cap, 1);
+			}
+			memcpy(s + n, l->src->text + l->pos, k);
+			n += k;
+			skip_run(l, k);
+			continue;
+		}
 		if (c == '\\') {
 			struct loc at = here(l);
 
@@ -229,8 +315,8 @@ lex_string(struct lexer *l, struct token *t)
 			t->t = T_BAD;
 		}
 		if (n + 2 > cap) {
-			s = xreallocarray(s, cap, 2);
 			cap *= 2;
+			s = xreallocarray(s, cap, 1);
 		}
 		s[n++] = (char)c;
 		advance(l);
@@ -261,6 +347,20 @@ lex_regex(struct lexer *l, struct token *t)
 			advance(l);
 			break;
 		}
+		if (byte_class[c] & B_REGEX) {
+			size_t k = run_of(l, B_REGEX);
+
+			if (n + k + 3 > cap) {
+				size_t want = n + k + 3;
+
+				cap = cap * 2 > want ? cap * 2 : want;
+				s = xreallocarray(s, cap, 1);
+			}
+			memcpy(s + n, l->src->text + l->pos, k);
+			n += k;
+			skip_run(l, k);
+			continue;
+		}
 		if (c < 0x20 || c >= 0x7f) {
 			struct loc at = here(l);
 
@@ -268,8 +368,8 @@ lex_regex(struct lexer *l, struct token *t)
 			t->t = T_BAD;
 		}
 		if (n + 3 > cap) {
-			s = xreallocarray(s, cap, 2);
 			cap *= 2;
+			s = xreallocarray(s, cap, 1);
 		}
 		if (c == '\\' && l->pos + 1 < l->src->len &&
 		    l->src->text[l->pos + 1] == '/') {
@@ -308,7 +408,7 @@ lex_next(struct lexer *l, enum lexmode m, struct token *t)
 			return;
 		}
 		if (c == ' ' || c == '\t') {
-			advance(l);
+			skip_run(l, run_of(l, B_BLANK));
 			continue;
 		}
 		if (c == '#') {
@@ -356,8 +456,7 @@ lex_next(struct lexer *l, enum lexmode m, struct token *t)
 	if (is_word_byte(c, m)) {
 		size_t start = l->pos;
 
-		while (!at_end(l) && is_word_byte(cur(l), m))
-			advance(l);
+		skip_run(l, run_of(l, m == LEX_ARGS ? B_WORD_ARGS : B_WORD));
 		t->t = T_WORD;
 		t->text = xstrndup(l->src->text + start, l->pos - start);
 		t->at.width = (unsigned)(l->pos - start);
