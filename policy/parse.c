@@ -51,6 +51,8 @@ struct parser {
 	size_t		 rules_cap, tests_cap;
 	int		*names;	/* hash of rule names -> rule index + 1 */
 	size_t		 names_cap;
+	struct pat	**regexes;	/* hash of compiled regexes by text */
+	size_t		 regexes_cap, nregexes;
 };
 
 /* FNV-1a; the table only speeds up the duplicate check. */
@@ -95,6 +97,20 @@ name_seen(struct parser *ps, const struct rule *r)
 			return ps->names[i] - 1;
 	ps->names[i] = r->index + 1;
 	return -1;
+}
+
+/*
+ * Room for element n of an array that grows one element at a time: its
+ * capacity is the next power of two, so that n appends cost O(log n)
+ * reallocations, not n (a 10,000-rule policy has some 200,000 patterns,
+ * states and values).
+ */
+static void *
+grow(void *v, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		return xreallocarray(v, n ? 2 * n : 1, size);
+	return v;
 }
 
 static void
@@ -174,7 +190,7 @@ read_values(struct parser *ps, struct values *vs)
 		if (ps->tok.t == T_WORD || ps->tok.t == T_STRING) {
 			struct value *v;
 
-			vs->v = xreallocarray(vs->v, vs->n + 1, sizeof(*vs->v));
+			vs->v = grow(vs->v, vs->n, sizeof(*vs->v));
 			v = &vs->v[vs->n++];
 			v->text = ps->tok.text;
 			v->at = ps->tok.at;
@@ -334,7 +350,7 @@ pat_new(enum pat_kind kind, const struct loc *at)
 static void
 pat_add(struct pat *p, struct pat *kid)
 {
-	p->kids = xreallocarray(p->kids, p->nkids + 1, sizeof(*p->kids));
+	p->kids = grow(p->kids, p->nkids, sizeof(*p->kids));
 	p->kids[p->nkids++] = kid;
 }
 
@@ -394,8 +410,7 @@ parse_item(struct parser *ps, struct rule *r)
 		a->text = ps->tok.text;
 		ps->tok.text = NULL;
 		a->atom = (int)r->natoms;
-		r->atoms = xreallocarray(r->atoms, r->natoms + 1,
-		    sizeof(*r->atoms));
+		r->atoms = grow(r->atoms, r->natoms, sizeof(*r->atoms));
 		r->atoms[r->natoms++] = a;
 		next(ps, LEX_ARGS);
 		break;
@@ -516,18 +531,68 @@ parse_alt(struct parser *ps, struct rule *r)
 	return alt;
 }
 
+/*
+ * An atom whose regex was compiled before, with the same text (and so the
+ * same flags), or NULL; records a new one.  A policy of per-key rules
+ * repeats its option patterns in every rule: each distinct regex is
+ * compiled once, and the others get a copy of its code (which matches
+ * exactly as a compilation of their own would).  Only compiled regexes
+ * are recorded: a regex that does not compile is compiled, and reported,
+ * at every place it is written.
+ */
+static struct pat *
+regex_seen(struct parser *ps, struct pat *a, int record)
+{
+	size_t i, mask;
+
+	if (record && 2 * (ps->nregexes + 1) > ps->regexes_cap) {
+		size_t cap = ps->regexes_cap ? ps->regexes_cap * 2 : 64, k;
+		struct pat **old = ps->regexes;
+
+		ps->regexes = xcalloc(cap, sizeof(*ps->regexes));
+		for (k = 0; k < ps->regexes_cap; k++) {
+			if (old[k] == NULL)
+				continue;
+			for (i = name_hash(old[k]->text) & (cap - 1);
+			    ps->regexes[i] != NULL; i = (i + 1) & (cap - 1))
+				;
+			ps->regexes[i] = old[k];
+		}
+		free(old);
+		ps->regexes_cap = cap;
+	}
+	if (ps->regexes_cap == 0)
+		return NULL;
+	mask = ps->regexes_cap - 1;
+	for (i = name_hash(a->text) & mask; ps->regexes[i] != NULL;
+	    i = (i + 1) & mask)
+		if (strcmp(ps->regexes[i]->text, a->text) == 0)
+			return ps->regexes[i];
+	if (record) {
+		ps->regexes[i] = a;
+		ps->nregexes++;
+	}
+	return NULL;
+}
+
 static void
 compile_regexes(struct parser *ps, struct rule *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->natoms; i++) {
-		struct pat *a = r->atoms[i];
+		struct pat *a = r->atoms[i], *same;
 		int err;
 		PCRE2_SIZE off;
 
 		if (a->kind != PAT_RE)
 			continue;
+		if ((same = regex_seen(ps, a, 0)) != NULL) {
+			a->re = pcre2_code_copy(same->re);
+			if (a->re == NULL)
+				xfatal_hook("pcre2_code_copy");
+			continue;
+		}
 		/*
 		 * Whole-argument match; no UTF or UCP (arguments are ASCII);
 		 * no \C; parentheses do not capture (nothing reads them).
@@ -536,7 +601,9 @@ compile_regexes(struct parser *ps, struct rule *r)
 		    PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOLLAR_ENDONLY |
 		    PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C |
 		    PCRE2_NO_AUTO_CAPTURE, &err, &off, NULL);
-		if (a->re == NULL) {
+		if (a->re != NULL) {
+			regex_seen(ps, a, 1);
+		} else {
 			PCRE2_UCHAR msg[256];
 			struct loc at = a->at;
 			size_t k;
@@ -561,7 +628,7 @@ compile_regexes(struct parser *ps, struct rule *r)
 static int
 nfa_emit(struct nfa *n, enum nfa_op op, int atom, int x, int y)
 {
-	n->s = xreallocarray(n->s, n->n + 1, sizeof(*n->s));
+	n->s = grow(n->s, n->n, sizeof(*n->s));
 	n->s[n->n].op = op;
 	n->s[n->n].atom = atom;
 	n->s[n->n].x = x;
@@ -690,8 +757,8 @@ field_from(struct parser *ps, struct rule *r, struct values *vs)
 			    "address or network", vs->v[i].text);
 			continue;
 		}
-		r->from = xreallocarray(r->from, r->nfrom + 1, sizeof(*r->from));
-		r->from_text = xreallocarray(r->from_text, r->nfrom + 1,
+		r->from = grow(r->from, r->nfrom, sizeof(*r->from));
+		r->from_text = grow(r->from_text, r->nfrom,
 		    sizeof(*r->from_text));
 		r->from[r->nfrom] = c;
 		r->from_text[r->nfrom++] = xstrdup(vs->v[i].text);
@@ -715,7 +782,7 @@ field_tag(struct parser *ps, struct rule *r, struct values *vs)
 			    vs->v[i].text, SSHGATE_TAG_MAX);
 			continue;
 		}
-		r->tags = xreallocarray(r->tags, r->ntags + 1, sizeof(*r->tags));
+		r->tags = grow(r->tags, r->ntags, sizeof(*r->tags));
 		r->tags[r->ntags++] = xstrdup(vs->v[i].text);
 	}
 }
@@ -898,8 +965,7 @@ field_write(struct parser *ps, struct rule *r, struct values *vs)
 			    vs->v[i].text, why);
 			continue;
 		}
-		r->write = xreallocarray(r->write, r->nwrite + 1,
-		    sizeof(*r->write));
+		r->write = grow(r->write, r->nwrite, sizeof(*r->write));
 		r->write[r->nwrite++] = xstrdup(vs->v[i].text);
 	}
 }
@@ -967,9 +1033,8 @@ field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 			    vs->v[i].text);
 			continue;
 		}
-		r->keepenv = xreallocarray(r->keepenv, r->nkeep + 1,
-		    sizeof(*r->keepenv));
-		r->keepenv_at = xreallocarray(r->keepenv_at, r->nkeep + 1,
+		r->keepenv = grow(r->keepenv, r->nkeep, sizeof(*r->keepenv));
+		r->keepenv_at = grow(r->keepenv_at, r->nkeep,
 		    sizeof(*r->keepenv_at));
 		r->keepenv_at[r->nkeep] = vs->v[i].at;
 		r->keepenv[r->nkeep++] = xstrdup(vs->v[i].text);
@@ -993,7 +1058,7 @@ field_setenv(struct parser *ps, struct rule *r, struct values *vs)
 		    vs->v[0].text);
 		return;
 	}
-	r->setenv = xreallocarray(r->setenv, r->nset + 1, sizeof(*r->setenv));
+	r->setenv = grow(r->setenv, r->nset, sizeof(*r->setenv));
 	e = &r->setenv[r->nset++];
 	e->name = xstrdup(vs->v[0].text);
 	e->value = xstrdup(vs->v[1].text);
@@ -1320,8 +1385,7 @@ done:
 		}
 		if (!allow_valid(ps, la))
 			continue;
-		r->allows = xreallocarray(r->allows, r->nallows + 1,
-		    sizeof(*r->allows));
+		r->allows = grow(r->allows, r->nallows, sizeof(*r->allows));
 		a = &r->allows[r->nallows++];
 		a->name = la->name;
 		a->reason = la->reason;
@@ -1461,6 +1525,7 @@ policy_parse(const char *file, const char *text, size_t len, struct diags *d)
 	}
 	token_free(&ps.tok);
 	free(ps.names);
+	free(ps.regexes);
 	/* Silencing comments outside any rule silence nothing: say so. */
 	for (i = 0; i < ps.lx.nallows; i++) {
 		ERR(&ps, &ps.lx.allows[i].at, "'sshgate-lint: allow' belongs "
