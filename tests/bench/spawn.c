@@ -18,7 +18,8 @@
  * the account's), so a setuid program meets the kernel's mode checks as
  * it would under sshd.  A run whose exit status is not STATUS stops
  * everything: a time for a command that was refused or failed would be a
- * lie.  Output: "NAME<TAB>ROUND<TAB>NANOSECONDS" per timed run.
+ * lie.  Output: "NAME<TAB>ROUND<TAB>NANOSECONDS<TAB>PID" per timed run
+ * (the pid joins a run to what perf recorded of it).
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -190,7 +191,8 @@ main(int argc, char **argv)
 				return 1;
 			}
 			if (r >= warm)
-				printf("%s\t%ld\t%lld\n", c->name, r - warm, t1 - t0);
+				printf("%s\t%ld\t%lld\t%ld\n", c->name, r - warm,
+				    t1 - t0, (long)pid);
 		}
 	}
 	return fflush(stdout) != 0;
