@@ -84,6 +84,23 @@ ok $? "an xattr came back (the changed value)"
 [ "$(stat -c %i "$r/hl/a")" = "$(stat -c %i "$r/hl/sub/c")" ]
 ok $? "hard links came back as one inode"
 is "$(readlink "$r/ln/abs")" /etc/hostname "a symlink came back"
+# ... and the comparison would have seen a difference: each change on a
+# fresh copy of the restore (cp -a keeps all of it; checked first)
+m=$E2E_DATA_ROOT/mutant
+for change in "" "chmod 0606 files/d0/f00" "setfattr -x user.comment attrs/xattr" \
+    "setfacl -b attrs/acl" "touch -h -d @1 ln/rel" "chown 4242 hl/p" \
+    "ln -f files/d0/f02 files/d0/f03"; do
+	rm -rf "$m" && cp -a "$r" "$m" || sgt_bail "cp -a"
+	if [ -z "$change" ]; then
+		e2e_compare "$SGT_DIR/snap2.json" "$m" > /dev/null
+		ok $? "a copy of the restore compares identical"
+		continue
+	fi
+	(cd "$m" && $change) || sgt_bail "$change"
+	! e2e_compare "$SGT_DIR/snap2.json" "$m" > /dev/null
+	ok $? "the comparison notices: $change"
+done
+rm -rf "$m"
 [ -z "$(find "$E2E_REPO" ! -user "$E2E_SERVER" -print -quit)" ]
 ok $? "the repository still belongs to the backup account only"
 
