@@ -121,7 +121,7 @@ spawned() { grep -c '^Spawned ' "$E2E_SRV/journal.log"; }
 n0=$(spawned)
 e2e_borgmatic --config "$E2E_PULL_YAML" create > "$SGT_DIR/a.out" 2>&1 &
 apid=$!
-for i in $(seq 200); do [ "$(spawned)" -gt "$n0" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ "$(spawned)" -gt "$n0" ] && break; sleep 0.05; done
 serve=
 for i in $(seq 100); do
 	serve=$(pgrep -u "$E2E_SERVER" -f 'borg serve' | head -1)
@@ -132,7 +132,7 @@ done
 ok $? "the first backup's borg serve runs (and is held)"
 e2e_borgmatic --config "$E2E_PULL_YAML" create > "$SGT_DIR/b.out" 2>&1 &
 bpid=$!
-for i in $(seq 200); do grep -q 'waiting' "$SGT_DIR/b.out" && break; sleep 0.05; done
+for i in $(seq 600); do grep -q waiting "$SGT_DIR/b.out" && break; sleep 0.05; done
 grep -q 'another session of this job is running; waiting' "$SGT_DIR/b.out"
 ok $? "the second backup waits for the first"
 [ -n "$serve" ] && kill -CONT "$serve"
