@@ -561,7 +561,11 @@ compile_regexes(struct parser *ps, struct rule *r)
 static int
 nfa_emit(struct nfa *n, enum nfa_op op, int atom, int x, int y)
 {
-	n->s = xreallocarray(n->s, n->n + 1, sizeof(*n->s));
+	if (n->n == n->cap) {
+		/* geometric: one state at a time would copy O(n^2) bytes */
+		n->cap = n->cap ? 2 * n->cap : 16;
+		n->s = xreallocarray(n->s, n->cap, sizeof(*n->s));
+	}
 	n->s[n->n].op = op;
 	n->s[n->n].atom = atom;
 	n->s[n->n].x = x;

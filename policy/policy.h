@@ -92,7 +92,7 @@ struct nfa_state {
 
 struct nfa {
 	struct nfa_state *s;
-	size_t		  n;
+	size_t		  n, cap;
 	int		  start;
 };
 
