@@ -131,6 +131,24 @@ while True:
 	while [ ! -s "$SGT_DIR/.logready" ]; do sleep 0.05; done
 }
 
+# The valgrind stage (tests/run.d/valgrind) sets SGT_VALGRIND to a
+# directory with sgt-vggate and sgt-vgshim.so (tests/valgrind/): the
+# gate's place is taken by sgt-vggate, setuid like the gate, which runs
+# the real gate (sshgate.real) under memcheck.  $SGT_GATE_NATIVE is the
+# gate without valgrind, for the checks of resource limits, which
+# valgrind itself would not survive.
+sgt_valgrind_install() {
+	local b=$SGT_DIR/bin
+	mv "$b/sshgate" "$b/sshgate.real" && chmod 0750 "$b/sshgate.real" &&
+	    install -o root -g "$SGT_LOGIN" -m 4750 "$SGT_VALGRIND/sgt-vggate" \
+	    "$b/sshgate" &&
+	    install -o root -g root -m 0644 "$SGT_VALGRIND/sgt-vgshim.so" \
+	    "$b/sgt-vgshim.so" &&
+	    install -o root -g "$SGT_LOGIN" -m 4750 "$top_builddir/sshgate" \
+	    "$b/sshgate-native" || sgt_bail "install the gate under valgrind"
+	SGT_GATE_NATIVE=$b/sshgate-native
+}
+
 sgt_init() {
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	command -v unshare >/dev/null || sgt_skip "needs unshare"
@@ -158,6 +176,8 @@ sgt_init() {
 	chown "$SGT_LOGIN:" "$SGT_DIR/home/$SGT_LOGIN"
 	install -o root -g "$SGT_LOGIN" -m 4750 "$top_builddir/sshgate" \
 	    "$SGT_DIR/bin/sshgate" || sgt_bail "install gate"
+	SGT_GATE_NATIVE=$SGT_DIR/bin/sshgate
+	[ -n "${SGT_VALGRIND:-}" ] && sgt_valgrind_install
 	install -o root -g root -m 0755 "$top_builddir/sshgate-lint" \
 	    "$SGT_DIR/bin/sshgate-lint"
 	if [ -x "$top_builddir/sshgate-connect" ]; then
