@@ -84,6 +84,23 @@ ok $? "an xattr came back (the changed value)"
 [ "$(stat -c %i "$r/hl/a")" = "$(stat -c %i "$r/hl/sub/c")" ]
 ok $? "hard links came back as one inode"
 is "$(readlink "$r/ln/abs")" /etc/hostname "a symlink came back"
+# ... and the comparison would have seen a difference: each change on a
+# fresh copy of the restore (cp -a keeps all of it; checked first)
+m=$E2E_DATA_ROOT/mutant
+for change in "" "chmod 0606 files/d0/f00" "setfattr -x user.comment attrs/xattr" \
+    "setfacl -b attrs/acl" "touch -h -d @1 ln/rel" "chown 4242 hl/p" \
+    "ln -f files/d0/f02 files/d0/f03"; do
+	rm -rf "$m" && cp -a "$r" "$m" || sgt_bail "cp -a"
+	if [ -z "$change" ]; then
+		e2e_compare "$SGT_DIR/snap2.json" "$m" > /dev/null
+		ok $? "a copy of the restore compares identical"
+		continue
+	fi
+	(cd "$m" && $change) || sgt_bail "$change"
+	! e2e_compare "$SGT_DIR/snap2.json" "$m" > /dev/null
+	ok $? "the comparison notices: $change"
+done
+rm -rf "$m"
 [ -z "$(find "$E2E_REPO" ! -user "$E2E_SERVER" -print -quit)" ]
 ok $? "the repository still belongs to the backup account only"
 
@@ -104,7 +121,7 @@ spawned() { grep -c '^Spawned ' "$E2E_SRV/journal.log"; }
 n0=$(spawned)
 e2e_borgmatic --config "$E2E_PULL_YAML" create > "$SGT_DIR/a.out" 2>&1 &
 apid=$!
-for i in $(seq 200); do [ "$(spawned)" -gt "$n0" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ "$(spawned)" -gt "$n0" ] && break; sleep 0.05; done
 serve=
 for i in $(seq 100); do
 	serve=$(pgrep -u "$E2E_SERVER" -f 'borg serve' | head -1)
@@ -115,7 +132,7 @@ done
 ok $? "the first backup's borg serve runs (and is held)"
 e2e_borgmatic --config "$E2E_PULL_YAML" create > "$SGT_DIR/b.out" 2>&1 &
 bpid=$!
-for i in $(seq 200); do grep -q 'waiting' "$SGT_DIR/b.out" && break; sleep 0.05; done
+for i in $(seq 600); do grep -q waiting "$SGT_DIR/b.out" && break; sleep 0.05; done
 grep -q 'another session of this job is running; waiting' "$SGT_DIR/b.out"
 ok $? "the second backup waits for the first"
 [ -n "$serve" ] && kill -CONT "$serve"

@@ -17,7 +17,9 @@ state=$E2E_VPS/state-$runner
 keys=$E2E_VPS/keys
 dropin=$E2E_VPS/sshd_config.d/sshgate-$login.conf
 manifest=$E2E_VPS/manifest
-before_passwd=$(sort /etc/passwd | grep -v "^sgt-[ab]$SGT_ID:")
+# other tests (sgt-*) may come and go meanwhile; everything else must stay
+passwd_now() { { cat /etc/passwd; cut -d: -f1-3 /etc/group; } | grep -v '^sgt-' | sort; }
+before_passwd=$(passwd_now)
 
 install_vps() {
 	"$top_srcdir/setup/vps/install" \
@@ -163,7 +165,7 @@ diag "$out"
 ! getent passwd "$login" >/dev/null && ! getent passwd "$runner" >/dev/null &&
     ! getent group "$login" >/dev/null && ! getent group "$runner" >/dev/null
 ok $? "the accounts it created are gone"
-is "$(sort /etc/passwd)" "$before_passwd" "/etc/passwd is as before"
+is "$(passwd_now)" "$before_passwd" "/etc/passwd and /etc/group are as before"
 [ ! -e "$sockdir" ] && [ ! -e "$(dirname "$sockdir")" ] && [ ! -e "$state" ] &&
     [ ! -e "$keys" ] && [ ! -e "$dropin" ] && [ ! -e "$E2E_VPS/tmpfiles.d" ] && [ ! -e "$manifest" ]
 ok $? "its files and directories are gone"
