@@ -97,11 +97,13 @@ sgt_add_user() {	# sgt_add_user NAME [SHELL]: account + own group
 	SGT_USERS="${SGT_USERS:-} $1"
 }
 
-# A /dev of our own: the real nodes bound in, and /dev/log ours.
+# A /dev of our own: the real nodes bound in (recursively: in a test
+# that runs another inside, the outer /dev is itself made of bind mounts),
+# and /dev/log ours.
 sgt_private_dev() {
 	local d=$SGT_DIR/dev.real n
 	mkdir -p "$d"
-	mount --bind /dev "$d" || sgt_bail "bind /dev"
+	mount --rbind /dev "$d" || sgt_bail "bind /dev"
 	mount -t tmpfs -o mode=0755,nosuid sgt-dev /dev || sgt_bail "tmpfs /dev"
 	for n in null zero full random urandom tty ptmx; do
 		touch "/dev/$n"
