@@ -401,6 +401,7 @@ load_policy(void)
 		    d.v[0].line, d.v[0].col, d.v[0].msg) : xstrdup("?");
 		if (g.logging)
 			log_msg(LOG_ERR, "policy error: %s", first);
+		free(first);
 		die(EXIT_POLICY, "policy %s has %zu error%s; nothing is "
 		    "permitted (run sshgate-lint)", g.policy, d.nerr,
 		    d.nerr == 1 ? "" : "s");

@@ -38,6 +38,7 @@ int
 main(int argc, char **argv)
 {
 	char self[PATH_MAX], gate[PATH_MAX + 16], shim[PATH_MAX + 32];
+	char logopt[sizeof(SGT_VG_LOGDIR) + 64];
 	char *vargv[32 + 1024], *slash;
 	ssize_t n;
 	int i, k = 0;
@@ -72,7 +73,15 @@ main(int argc, char **argv)
 	vargv[k++] = "--errors-for-leak-kinds=definite";
 	vargv[k++] = "--track-origins=yes";
 	vargv[k++] = "--vgdb=no";
-	vargv[k++] = "--log-file=" SGT_VG_LOGDIR "/vg.%p.log";
+	/*
+	 * One log per gate, named here: with "%p" in the name, valgrind
+	 * opens a new log in the child of a fork (a rule with a timeout),
+	 * below the gate's RLIMIT_NOFILE where it cannot hide it, and the
+	 * program would inherit it.
+	 */
+	snprintf(logopt, sizeof(logopt), "--log-file=%s/vg.%ld.log",
+	    SGT_VG_LOGDIR, (long)getpid());
+	vargv[k++] = logopt;
 	vargv[k++] = gate;
 	for (i = 1; i < argc; i++)
 		vargv[k++] = argv[i];
