@@ -72,7 +72,7 @@ main(int argc, char **argv)
 	vargv[k++] = "--show-leak-kinds=definite";
 	vargv[k++] = "--errors-for-leak-kinds=definite";
 	/* (add --track-origins=yes to find where an uninitialised value
-	 * came from, once there is one: it doubles the stage's time) */
+	 * came from, once there is one: it slows every run down) */
 	vargv[k++] = "--vgdb=no";
 	/*
 	 * One log per gate, named here: with "%p" in the name, valgrind
