@@ -1,10 +1,14 @@
 /*
- * Logging to syslog (authpriv) through /dev/log.  MUST never block: a
- * syslog daemon that stopped reading would otherwise hang every login.
- * A lost log line does not change a decision; it is noted on stderr.
- * Callers escape everything untrusted before it gets here.
+ * Logging to syslog (authpriv) through /dev/log.  MUST never block for
+ * long: a syslog daemon that stopped reading would otherwise hang every
+ * login.  A full socket is waited for, but only LOG_WAIT_MS in all per
+ * process (a burst of logins fills a listener's queue of 10 datagrams
+ * at once: without a wait, some of 50 concurrent decisions went
+ * unlogged).  A lost log line does not change a decision; it is noted
+ * on stderr.  Callers escape everything untrusted before it gets here.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,9 +21,39 @@
 #include "gate.h"
 
 #define LOG_SOCKET	"/dev/log"
+#define LOG_WAIT_MS	500	/* for a full socket, in all */
 
 static int log_fd = -1;
 static int log_failed;
+static int log_wait_left = LOG_WAIT_MS;
+
+/* Send one datagram; wait for room while the budget lasts. */
+static int
+log_send(const char *line, size_t len)
+{
+	struct timespec t0, t1;
+	struct pollfd pfd;
+	int ms;
+
+	for (;;) {
+		if (send(log_fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) != -1)
+			return 0;
+		if ((errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
+		    log_wait_left <= 0)
+			return -1;
+		pfd.fd = log_fd;
+		pfd.events = POLLOUT;
+		if (clock_gettime(CLOCK_MONOTONIC, &t0) != 0)
+			return -1;
+		if (poll(&pfd, 1, log_wait_left) == -1 && errno != EINTR)
+			return -1;
+		if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0)
+			return -1;
+		ms = (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		log_wait_left -= ms > 0 ? ms : 1;
+	}
+}
 
 void
 log_open(void)
@@ -65,8 +99,7 @@ log_msg(int level, const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = (int)sizeof(line) - 1;
-	if (log_fd == -1 || send(log_fd, line, (size_t)n + 1,
-	    MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
+	if (log_fd == -1 || log_send(line, (size_t)n + 1) == -1) {
 		if (!log_failed) {
 			static const char w[] = "sshgate: warning: syslog "
 			    "unavailable; this decision is not logged\n";

@@ -74,8 +74,12 @@ readonly_system(const struct rule *r, const struct runner *run)
 	if (unshare(CLONE_NEWNS) != 0)
 		die(EXIT_PRIV, "rule '%s' runs as uid 0: cannot take a private "
 		    "mount namespace: %s", r->name, strerror(errno));
-	/* Nothing we do propagates out, nothing from outside comes in. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	/*
+	 * Nothing we do propagates out, nothing from outside comes in.  (A
+	 * change of propagation reads neither source nor type; they are
+	 * named all the same, as mount(8) does, for tools that check them.)
+	 */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
 		die(EXIT_PRIV, "mount private: %s", strerror(errno));
 	memset(&ro, 0, sizeof(ro));
 	ro.attr_set = MOUNT_ATTR_RDONLY;

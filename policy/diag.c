@@ -17,16 +17,25 @@ diag_level_name(enum diag_level level)
 	return "error";
 }
 
-/* Copy line number `line' (1-based) of the source, escaped for display. */
+/*
+ * Copy line number `line' (1-based) of the source, escaped for display.
+ * The search starts where the previous one of d ended, if that was
+ * before this line of the same text.
+ */
 static char *
-source_line(const struct source *src, unsigned line)
+source_line(struct diags *d, const struct source *src, unsigned line)
 {
 	const char *p = src->text, *end = src->text + src->len, *nl;
-	unsigned l;
+	unsigned l = 1;
 	size_t i, n;
 	char *out;
 
-	for (l = 1; l < line && p < end; l++) {
+	if (d->seen_text == src->text && d->seen_line <= line &&
+	    d->seen_line > 0 && d->seen_off <= src->len) {
+		p = src->text + d->seen_off;
+		l = d->seen_line;
+	}
+	for (; l < line && p < end; l++) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			return NULL;
@@ -34,10 +43,14 @@ source_line(const struct source *src, unsigned line)
 	}
 	if (l != line || p > end)
 		return NULL;
-	nl = memchr(p, '\n', (size_t)(end - p));
-	n = (size_t)((nl ? nl : end) - p);
-	if (n > 512)
-		n = 512;
+	d->seen_text = src->text;
+	d->seen_line = line;
+	d->seen_off = (size_t)(p - src->text);
+	/* no further than what is shown: a line may be megabytes long */
+	n = (size_t)(end - p) > 512 ? 512 : (size_t)(end - p);
+	nl = memchr(p, '\n', n);
+	if (nl != NULL)
+		n = (size_t)(nl - p);
 	/* One output byte per input byte keeps the caret in its column. */
 	out = xmalloc(n + 1);
 	for (i = 0; i < n; i++) {
@@ -58,16 +71,34 @@ diag_add(struct diags *d, enum diag_level level, const char *name,
 	va_list ap;
 	char *msg = NULL;
 
+	if (d->n >= DIAG_MAX) {
+		if (level == DIAG_ERROR)
+			d->nerr++;
+		else if (level == DIAG_WARNING)
+			d->nwarn++;
+		if (d->n > DIAG_MAX)
+			return;
+		/* the first one not kept: say so, once */
+		level = DIAG_NOTE;
+		name = NULL;
+		at = NULL;
+		rule = NULL;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 
 		d->v = xreallocarray(d->v, cap, sizeof(*d->v));
 		d->cap = cap;
 	}
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
+	if (d->n == DIAG_MAX) {
+		msg = xasprintf("too many diagnostics: the first %d are shown, "
+		    "the others only counted", DIAG_MAX);
+	} else {
+		va_start(ap, fmt);
+		if (vasprintf(&msg, fmt, ap) < 0)
+			msg = NULL;
+		va_end(ap);
+	}
 	g = &d->v[d->n++];
 	memset(g, 0, sizeof(*g));
 	g->level = level;
@@ -80,7 +111,7 @@ diag_add(struct diags *d, enum diag_level level, const char *name,
 		g->col = at->col;
 		g->width = at->width ? at->width : 1;
 		if (src != NULL && src->text != NULL)
-			g->src = source_line(src, at->line);
+			g->src = source_line(d, src, at->line);
 	}
 	if (level == DIAG_ERROR)
 		d->nerr++;

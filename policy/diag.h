@@ -21,10 +21,25 @@ struct diag {
 	char		*src;		/* the source line, or NULL */
 };
 
+/*
+ * Diagnostics kept with their text; the ones after are only counted (a
+ * policy of 16 MiB of bad bytes would otherwise take gigabytes and
+ * minutes to report, at every login).  A note says so.
+ */
+#define DIAG_MAX	1000
+
 struct diags {
 	struct diag	*v;
 	size_t		 n, cap;
 	size_t		 nerr, nwarn;
+	/*
+	 * Where the last source line was found: diagnostics come mostly in
+	 * line order, and scanning from the start for each would take time
+	 * quadratic in the size of a policy full of errors.
+	 */
+	const char	*seen_text;
+	unsigned	 seen_line;
+	size_t		 seen_off;
 };
 
 /* A place in a policy source. */

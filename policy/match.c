@@ -285,11 +285,15 @@ trace_add(struct trace *t, const struct rule *r, enum rule_outcome o)
 	return rt;
 }
 
-void
-policy_decide(const struct policy *p, const struct request *req,
-    struct decision *dec, struct trace *t)
+/*
+ * One decision with a given matcher.  PCRE2 10.42 keeps its backtracking
+ * frames (20 KiB at least) in the match data: a policy's test run shares
+ * one matcher instead of allocating them again for every test.
+ */
+static void
+decide(const struct policy *p, const struct request *req,
+    struct decision *dec, struct trace *t, struct matcher *m)
 {
-	struct matcher m;
 	size_t i;
 
 	memset(dec, 0, sizeof(*dec));
@@ -302,7 +306,6 @@ policy_decide(const struct policy *p, const struct request *req,
 		tok_strerror(&dec->tokerr, dec->reason, sizeof(dec->reason));
 		return;
 	}
-	matcher_init(&m);
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 		struct rule_trace *rt;
@@ -322,7 +325,7 @@ policy_decide(const struct policy *p, const struct request *req,
 		if (rt != NULL)
 			rt->dropped = drop;
 		/* no word left after the prefix: nothing for "run" to replace */
-		rc = dec->words.n > drop ? nfa_run(&m, r, dec->words.v + drop,
+		rc = dec->words.n > drop ? nfa_run(m, r, dec->words.v + drop,
 		    dec->words.n - drop, &stop, rt) : 0;
 		if (rc == 0)
 			continue;
@@ -336,7 +339,7 @@ policy_decide(const struct policy *p, const struct request *req,
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "a pattern hit the PCRE2 match limit on word %zu",
 			    r->name, stop + drop);
-			goto out;
+			return;
 		}
 		if (rt != NULL)
 			rt->outcome = RULE_MATCH;
@@ -344,17 +347,26 @@ policy_decide(const struct policy *p, const struct request *req,
 			dec->cause = CAUSE_DENY_RULE;
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "%s", r->name, r->deny);
-			goto out;
+			return;
 		}
 		dec->verdict = VERDICT_PERMIT;
 		dec->cause = CAUSE_NONE;
 		snprintf(dec->reason, sizeof(dec->reason), "rule '%s'", r->name);
-		goto out;
+		return;
 	}
 	dec->cause = CAUSE_NO_RULE;
 	snprintf(dec->reason, sizeof(dec->reason), "no rule permits this "
 	    "command");
-out:
+}
+
+void
+policy_decide(const struct policy *p, const struct request *req,
+    struct decision *dec, struct trace *t)
+{
+	struct matcher m;
+
+	matcher_init(&m);
+	decide(p, req, dec, t, &m);
 	matcher_free(&m);
 }
 
@@ -480,8 +492,10 @@ size_t
 policy_run_tests(const struct policy *p, struct diags *d)
 {
 	struct source src = policy_source(p);
+	struct matcher m;
 	size_t i, failed = 0;
 
+	matcher_init(&m);
 	for (i = 0; i < p->ntests; i++) {
 		const struct ptest *t = &p->tests[i];
 		const char *rname = t->rule >= 0 ? p->rules[t->rule].name : NULL;
@@ -489,7 +503,7 @@ policy_run_tests(const struct policy *p, struct diags *d)
 		struct decision dec;
 		int ok;
 
-		policy_decide(p, &req, &dec, NULL);
+		decide(p, &req, &dec, NULL, &m);
 		if (t->want == TEST_DENY)
 			ok = dec.verdict == VERDICT_DENY;
 		else
@@ -517,5 +531,6 @@ policy_run_tests(const struct policy *p, struct diags *d)
 		}
 		decision_free(&dec);
 	}
+	matcher_free(&m);
 	return failed;
 }

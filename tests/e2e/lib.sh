@@ -174,7 +174,7 @@ e2e_sshd_start() {
 		[ -s "$E2E_VPS/sshd.pid" ] && break
 		sleep 0.05
 	done
-	[ -s "$E2E_VPS/sshd.pid" ] || sgt_bail "sshd wrote no pid file"
+	[ -s "$E2E_VPS/sshd.pid" ] || sgt_bail "sshd wrote no pid file: $(cat "$E2E_VPS/sshd.log")"
 }
 
 e2e_sshd_reload() {

@@ -97,11 +97,13 @@ sgt_add_user() {	# sgt_add_user NAME [SHELL]: account + own group
 	SGT_USERS="${SGT_USERS:-} $1"
 }
 
-# A /dev of our own: the real nodes bound in, and /dev/log ours.
+# A /dev of our own: the real nodes bound in (recursively: in a test
+# that runs another inside, the outer /dev is itself made of bind mounts),
+# and /dev/log ours.
 sgt_private_dev() {
 	local d=$SGT_DIR/dev.real n
 	mkdir -p "$d"
-	mount --bind /dev "$d" || sgt_bail "bind /dev"
+	mount --rbind /dev "$d" || sgt_bail "bind /dev"
 	mount -t tmpfs -o mode=0755,nosuid sgt-dev /dev || sgt_bail "tmpfs /dev"
 	for n in null zero full random urandom tty ptmx; do
 		touch "/dev/$n"
@@ -131,6 +133,24 @@ while True:
 	while [ ! -s "$SGT_DIR/.logready" ]; do sleep 0.05; done
 }
 
+# The valgrind stage (tests/run.d/valgrind) sets SGT_VALGRIND to a
+# directory with sgt-vggate and sgt-vgshim.so (tests/valgrind/): the
+# gate's place is taken by sgt-vggate, setuid like the gate, which runs
+# the real gate (sshgate.real) under memcheck.  $SGT_GATE_NATIVE is the
+# gate without valgrind, for the checks of resource limits, which
+# valgrind itself would not survive.
+sgt_valgrind_install() {
+	local b=$SGT_DIR/bin
+	mv "$b/sshgate" "$b/sshgate.real" && chmod 0750 "$b/sshgate.real" &&
+	    install -o root -g "$SGT_LOGIN" -m 4750 "$SGT_VALGRIND/sgt-vggate" \
+	    "$b/sshgate" &&
+	    install -o root -g root -m 0644 "$SGT_VALGRIND/sgt-vgshim.so" \
+	    "$b/sgt-vgshim.so" &&
+	    install -o root -g "$SGT_LOGIN" -m 4750 "$top_builddir/sshgate" \
+	    "$b/sshgate-native" || sgt_bail "install the gate under valgrind"
+	SGT_GATE_NATIVE=$b/sshgate-native
+}
+
 sgt_init() {
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	command -v unshare >/dev/null || sgt_skip "needs unshare"
@@ -158,6 +178,8 @@ sgt_init() {
 	chown "$SGT_LOGIN:" "$SGT_DIR/home/$SGT_LOGIN"
 	install -o root -g "$SGT_LOGIN" -m 4750 "$top_builddir/sshgate" \
 	    "$SGT_DIR/bin/sshgate" || sgt_bail "install gate"
+	SGT_GATE_NATIVE=$SGT_DIR/bin/sshgate
+	[ -n "${SGT_VALGRIND:-}" ] && sgt_valgrind_install
 	install -o root -g root -m 0755 "$top_builddir/sshgate-lint" \
 	    "$SGT_DIR/bin/sshgate-lint"
 	if [ -x "$top_builddir/sshgate-connect" ]; then

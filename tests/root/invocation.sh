@@ -133,7 +133,7 @@ rc=$? out=$(cat "$SGT_DIR/out") err=
     grep -q 'Permission denied' "$SGT_DIR/out"
 ok $? "another account cannot execute the gate at all (mode 4750)"
 # A gate that everyone may execute is refused by the gate itself.
-install -o root -g "$SGT_LOGIN" -m 4755 "$SGT_DIR/bin/sshgate" \
+install -o root -g "$SGT_LOGIN" -m 4755 "$SGT_GATE_NATIVE" \
     "$SGT_DIR/bin/sshgate-open"
 env -i SSH_ORIGINAL_COMMAND="job a" setpriv --reuid="$SGT_RUNNER" \
     --regid="$SGT_RUNNER" --clear-groups -- /bin/sh -c 'exec "$0"' \
@@ -142,7 +142,7 @@ rc=$? out=$(cat "$SGT_DIR/out") err=
 expect 2 "sshgate is executable by everyone" \
     "a gate installed mode 4755 refuses to run (exit 2)"
 # Not setuid at all.
-install -o root -g root -m 0755 "$SGT_DIR/bin/sshgate" "$SGT_DIR/bin/sshgate-plain"
+install -o root -g root -m 0755 "$SGT_GATE_NATIVE" "$SGT_DIR/bin/sshgate-plain"
 env -i SSH_ORIGINAL_COMMAND="job a" setpriv --reuid="$SGT_LOGIN" \
     --regid="$SGT_LOGIN" --clear-groups -- "$SGT_DIR/bin/sshgate-plain" \
     >"$SGT_DIR/out" 2>&1
