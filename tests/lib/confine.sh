@@ -30,8 +30,25 @@ cf_init() {
 	install -d -o "$SGT_RUNNER" -g "$SGT_RUNNER" -m 0700 "$CF_HOME"
 	CF_RUID=$(id -u "$SGT_RUNNER")
 	CF_RGID=$(id -g "$SGT_RUNNER")
+	# The probe's checks of a whole confinement (see cf_confined)
+	CF_CHECKS="status fds write=/etc/passwd create=/tmp/sgt-t$SGT_ID inet read=$CF_SECRET"
 	# Files a failed test could leave outside $SGT_DIR.
 	SGT_EXTRA_CLEANUP="rm -rf /etc/sgt-w$SGT_ID /etc/sgt-f$SGT_ID /tmp/sgt-t$SGT_ID /tmp/sgt-d$SGT_ID"
+}
+
+# $out is the probe's report on $CF_CHECKS from a run fully confined as a
+# rule with "caps dac_read_search" and "sockets unix": true, or a diag of
+# the first line missing and false.
+cf_confined() {
+	local l
+	for l in "Uid: $CF_RUID	$CF_RUID	$CF_RUID	$CF_RUID" \
+	    "CapEff: 0000000000000004" "CapBnd: 0000000000000004" \
+	    "CapAmb: 0000000000000004" "NoNewPrivs: 1" "Seccomp: 2" \
+	    "securebits: 0xf" "fds: 0 1 2" "write=/etc/passwd: errno=EACCES" \
+	    "create=/tmp/sgt-t$SGT_ID: errno=EACCES" "inet: errno=EAFNOSUPPORT" \
+	    "read=$CF_SECRET: ok"; do
+		printf '%s\n' "$out" | grep -Fxq -- "$l" || { diag "missing: $l"; return 1; }
+	done
 }
 
 cf_gate() {
@@ -86,13 +103,4 @@ cf_rule() {
 	printf '    run      %s\n' "$CF_PROBE"
 	printf '    %s\n' "$@"
 	printf '    args     "%s" /[A-Za-z0-9_=\\/.:-]+/*\n}\n' "$first"
-}
-
-todo() {	# todo STATUS DESCRIPTION REASON: a known limitation, TAP TODO
-	sgt_n=$((sgt_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $sgt_n - $2 # TODO $3"
-	else
-		echo "not ok $sgt_n - $2 # TODO $3"
-	fi
 }

@@ -131,18 +131,6 @@ expect_no "^Uid:" "and nothing ran"
 # ---- resource limits --------------------------------------------------------
 # Either the confined program runs exactly as confined as always, or the
 # gate refuses cleanly (a documented status, a message, nothing run).
-checks="status fds write=/etc/passwd create=/tmp/sgt-t$SGT_ID inet read=$CF_SECRET"
-confined() {	# the report of a fully confined run
-	local l
-	for l in "Uid: $CF_RUID	$CF_RUID	$CF_RUID	$CF_RUID" \
-	    "CapEff: 0000000000000004" "CapBnd: 0000000000000004" \
-	    "CapAmb: 0000000000000004" "NoNewPrivs: 1" "Seccomp: 2" \
-	    "securebits: 0xf" "fds: 0 1 2" "write=/etc/passwd: errno=EACCES" \
-	    "create=/tmp/sgt-t$SGT_ID: errno=EACCES" "inet: errno=EAFNOSUPPORT" \
-	    "read=$CF_SECRET: ok"; do
-		printf '%s\n' "$out" | grep -Fxq -- "$l" || { diag "missing: $l"; return 1; }
-	done
-}
 clean_deny() {	# a documented status and a message, or ld.so did not
 		# even start the gate (127); never any output of the program
 	case $rc in
@@ -158,11 +146,11 @@ clean_deny() {	# a documented status and a message, or ld.so did not
 # ($SGT_GATE_NATIVE: the gate itself, also in the valgrind stage, where
 # valgrind would not survive these limits; tests/lib/sgt.sh)
 hostile_limit() {	# hostile_limit PRLIMIT-OPTION EXPECT(run|deny|either)
-	out=$(env -i SSH_ORIGINAL_COMMAND="probe $checks" setpriv \
+	out=$(env -i SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" setpriv \
 	    --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups -- \
 	    prlimit "$1" -- "$SGT_GATE_NATIVE" 2>&1); rc=$?
 	local how=
-	if [ "$rc" = 0 ] && confined; then
+	if [ "$rc" = 0 ] && cf_confined; then
 		how=run
 	elif clean_deny; then
 		how=deny

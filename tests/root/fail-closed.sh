@@ -25,18 +25,6 @@ HANG=300	# seconds before a run counts as hung
 } > "$SGT_DIR/probe.policy"
 sgt_policy "$SGT_DIR/probe.policy"
 
-checks="status fds write=/etc/passwd create=/tmp/sgt-t$SGT_ID inet read=$CF_SECRET"
-confined() {	# $out is the report of a fully confined run
-	local l
-	for l in "Uid: $CF_RUID	$CF_RUID	$CF_RUID	$CF_RUID" \
-	    "CapEff: 0000000000000004" "CapBnd: 0000000000000004" \
-	    "CapAmb: 0000000000000004" "NoNewPrivs: 1" "Seccomp: 2" \
-	    "securebits: 0xf" "fds: 0 1 2" "write=/etc/passwd: errno=EACCES" \
-	    "create=/tmp/sgt-t$SGT_ID: errno=EACCES" "inet: errno=EAFNOSUPPORT" \
-	    "read=$CF_SECRET: ok"; do
-		printf '%s\n' "$out" | grep -Fxq -- "$l" || { diag "missing: $l"; return 1; }
-	done
-}
 nothing_ran() {	# no line of a probe's report in $out
 	! printf '%s\n' "$out" |
 	    grep -Eq '^(Uid|fds|inet|env|status|read=.*):|^(program|argv\[0\]) '
@@ -109,8 +97,8 @@ head -c $(((16 << 20) - n - 1)) /dev/zero | tr '\0' x >> "$pd/limit"
 echo >> "$pd/limit"
 chmod 0644 "$pd/limit"
 is "$(stat -c %s "$pd/limit")" $((16 << 20)) "a policy of exactly 16 MiB is made"
-gate_root "$pd/limit" SSH_ORIGINAL_COMMAND="probe $checks"
-[ "$rc" = 0 ] && confined
+gate_root "$pd/limit" SSH_ORIGINAL_COMMAND="probe $CF_CHECKS"
+[ "$rc" = 0 ] && cf_confined
 ok $? "a policy of exactly 16 MiB is read and used"
 rm -f "$pd/over" "$pd/limit"
 
@@ -212,11 +200,11 @@ refused 3 "denied: more than 4096 words in the command" "4097 words: denied"
     tr '\0' x; echo; } | sgt_policy -
 runs=0 denies=0 ooms=0
 for mb in 1 2 3 4 6 8 12 16 24 32 48 64 128 256 1024; do
-	GATE=$SGT_GATE_NATIVE gate_login SSH_ORIGINAL_COMMAND="probe $checks" -- \
+	GATE=$SGT_GATE_NATIVE gate_login SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" -- \
 	    --as=$((mb << 20))
 	out="$out
 $err"
-	if [ "$rc" = 0 ] && confined; then
+	if [ "$rc" = 0 ] && cf_confined; then
 		runs=$((runs + 1))
 		ok 0 "RLIMIT_AS ${mb} MiB: ran fully confined"
 	elif [ "$rc" = 127 ] && printf '%s\n' "$out" | grep -q 'error while loading shared' &&
@@ -366,10 +354,10 @@ SGT_PIDS=$!
 for i in $(seq 200); do [ -s "$SGT_DIR/.stuck" ] && break; sleep 0.05; done
 [ -s "$SGT_DIR/.stuck" ]
 ok $? "a syslog socket whose reader stopped is full ($(cat "$SGT_DIR/.stuck" 2>/dev/null) datagrams queued)"
-gate_login SSH_ORIGINAL_COMMAND="probe $checks" --
+gate_login SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" --
 out="$out
 $err"
-[ "$rc" = 0 ] && confined &&
+[ "$rc" = 0 ] && cf_confined &&
     printf '%s\n' "$err" | grep -qx "sshgate: warning: syslog unavailable; this decision is not logged"
 ok $? "a permitted command runs fully confined, with a warning that it is not logged"
 [ "$rc" = 0 ] || diag "exit $rc" "$err"
@@ -401,19 +389,19 @@ while True:
 PY
 SGT_PIDS=$!
 for i in $(seq 200); do [ -s "$SGT_DIR/.stuck2" ] && break; sleep 0.05; done
-gate_login SSH_ORIGINAL_COMMAND="probe $checks" --
+gate_login SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" --
 out="$out
 $err"
-[ "$rc" = 0 ] && confined && printf '%s\n' "$err" | grep -q "syslog unavailable"
+[ "$rc" = 0 ] && cf_confined && printf '%s\n' "$err" | grep -q "syslog unavailable"
 ok $? "a stream syslog with a full backlog: the command runs confined, not logged, no hang"
 kill $SGT_PIDS 2>/dev/null
 wait 2>/dev/null
 SGT_PIDS=
 rm -f /dev/log
-gate_login SSH_ORIGINAL_COMMAND="probe $checks" --
+gate_login SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" --
 out="$out
 $err"
-[ "$rc" = 0 ] && confined && printf '%s\n' "$err" | grep -q "syslog unavailable"
+[ "$rc" = 0 ] && cf_confined && printf '%s\n' "$err" | grep -q "syslog unavailable"
 ok $? "no /dev/log at all: the command runs confined, with the warning"
 gate_login SSH_ORIGINAL_COMMAND="borg extract x" --
 [ "$rc" = 3 ] && printf '%s\n' "$err" | grep -q "^sshgate: denied: no rule permits this command"
