@@ -259,6 +259,16 @@ is_word_byte(unsigned char c, enum lexmode m)
 	return 1;
 }
 
+/* Room in the token buffer *s (capacity *cap) for need bytes in all. */
+static void
+room(char **s, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return;
+	*cap = *cap * 2 > need ? *cap * 2 : need;
+	*s = xreallocarray(*s, *cap, 1);
+}
+
 static void
 lex_string(struct lexer *l, struct token *t)
 {
@@ -282,12 +292,7 @@ lex_string(struct lexer *l, struct token *t)
 		if (byte_class[c] & B_STRING) {
 			size_t k = run_of(l, B_STRING);
 
-			if (n + k + 2 > cap) {
-				size_t want = n + k + 2;
-
-				cap = cap * 2 > want ? cap * 2 : want;
-				s = xreallocarray(s, cap, 1);
-			}
+			room(&s, &cap, n + k + 2);
 			memcpy(s + n, l->src->text + l->pos, k);
 			n += k;
 			skip_run(l, k);
@@ -314,10 +319,7 @@ lex_string(struct lexer *l, struct token *t)
 			    "spaces" : "byte not allowed in string", c);
 			t->t = T_BAD;
 		}
-		if (n + 2 > cap) {
-			cap *= 2;
-			s = xreallocarray(s, cap, 1);
-		}
+		room(&s, &cap, n + 2);
 		s[n++] = (char)c;
 		advance(l);
 	}
@@ -350,12 +352,7 @@ lex_regex(struct lexer *l, struct token *t)
 		if (byte_class[c] & B_REGEX) {
 			size_t k = run_of(l, B_REGEX);
 
-			if (n + k + 3 > cap) {
-				size_t want = n + k + 3;
-
-				cap = cap * 2 > want ? cap * 2 : want;
-				s = xreallocarray(s, cap, 1);
-			}
+			room(&s, &cap, n + k + 3);
 			memcpy(s + n, l->src->text + l->pos, k);
 			n += k;
 			skip_run(l, k);
@@ -367,10 +364,7 @@ lex_regex(struct lexer *l, struct token *t)
 			lex_error(l, &at, "byte not allowed in regex", c);
 			t->t = T_BAD;
 		}
-		if (n + 3 > cap) {
-			cap *= 2;
-			s = xreallocarray(s, cap, 1);
-		}
+		room(&s, &cap, n + 3);
 		if (c == '\\' && l->pos + 1 < l->src->len &&
 		    l->src->text[l->pos + 1] == '/') {
 			advance(l);	/* \/ is a slash */
