@@ -228,21 +228,6 @@ check_caller(void)
 
 /* ---- 3. arguments and environment --------------------------------------- */
 
-static int
-valid_tag(const char *t)
-{
-	size_t i, n = strlen(t);
-
-	if (n == 0 || n > SSHGATE_TAG_MAX || t[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' &&
-		    t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') ||
-		    strchr("_.-", t[i]) != NULL))
-			return 0;
-	return 1;
-}
-
 static void
 set_tag(const char *t)
 {

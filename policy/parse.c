@@ -234,6 +234,13 @@ valid_name(const char *s, size_t max, const char *extra)
 	return 1;
 }
 
+/* A tag: in a rule's "tag" field, and as the gate's argument. */
+int
+valid_tag(const char *s)
+{
+	return valid_name(s, SSHGATE_TAG_MAX, "_.-") && s[0] != '-';
+}
+
 int
 valid_env_name(const char *s)
 {
@@ -775,8 +782,7 @@ field_tag(struct parser *ps, struct rule *r, struct values *vs)
 	if (r->loc.tag.line == 0)
 		r->loc.tag = vs->key;
 	for (i = 0; i < vs->n; i++) {
-		if (!valid_name(vs->v[i].text, SSHGATE_TAG_MAX, "_.-") ||
-		    vs->v[i].text[0] == '-') {
+		if (!valid_tag(vs->v[i].text)) {
 			ERR(ps, &vs->v[i].at, "tag '%s': use letters, digits, "
 			    "'_', '.', '-' (not first), at most %d",
 			    vs->v[i].text, SSHGATE_TAG_MAX);

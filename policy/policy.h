@@ -261,6 +261,7 @@ size_t		 policy_run_tests(const struct policy *p, struct diags *d);
 
 /* Helpers shared with sshgate-lint. */
 int		 cidr_parse(const char *s, struct cidr *c);
+int		 valid_tag(const char *s);
 int		 valid_env_name(const char *s);
 
 /* Names */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "policy.h"
 
 #define FROM	"192.0.2.10"	/* the match harness's client address */
@@ -31,35 +32,6 @@
 static const char *lint;
 static char tmp[] = "/tmp/sgt-agree-XXXXXX";
 static int n, failed;
-
-static const char *
-cut(const char *s, size_t len, size_t *part)
-{
-	const char *m = memmem(s, len, "\n%%\n", 4);
-
-	if (m == NULL) {
-		*part = len;
-		return NULL;
-	}
-	*part = (size_t)(m - s);
-	return m + 4;
-}
-
-/* As gate/main.c's valid_tag(). */
-static int
-gate_tag(const char *t)
-{
-	size_t i, len = strlen(t);
-
-	if (len == 0 || len > SSHGATE_TAG_MAX || t[0] == '-')
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' &&
-		    t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') ||
-		    strchr("_.-", t[i]) != NULL))
-			return 0;
-	return 1;
-}
 
 /* sshgate-lint's first line of output for the decision, or NULL. */
 static char *
@@ -127,9 +99,9 @@ run_file(const char *path, struct counts *c)
 	size = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	c->inputs++;
-	if ((cmd = cut(buf, size, &plen)) == NULL)
+	if ((cmd = fuzz_cut(buf, size, &plen)) == NULL)
 		return;
-	tag = cut(cmd, size - (size_t)(cmd - buf), &clen);
+	tag = fuzz_cut(cmd, size - (size_t)(cmd - buf), &clen);
 	if (tag != NULL)
 		tagbuf = strndup(tag, size - (size_t)(tag - buf));
 	p = policy_parse("agree", buf, plen, &d);
@@ -143,7 +115,7 @@ run_file(const char *path, struct counts *c)
 		c->nul++;
 		goto out;
 	}
-	if (tagbuf != NULL && !gate_tag(tagbuf)) {
+	if (tagbuf != NULL && !valid_tag(tagbuf)) {
 		c->badtag++;
 		goto out;
 	}

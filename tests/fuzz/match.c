@@ -11,19 +11,6 @@
 #include "plan.h"
 #include "policy.h"
 
-static const char *
-cut(const char *s, size_t len, size_t *part)
-{
-	const char *m = memmem(s, len, "\n%%\n", 4);
-
-	if (m == NULL) {
-		*part = len;
-		return NULL;
-	}
-	*part = (size_t)(m - s);
-	return m + 4;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,10 +23,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct plan pl;
 	char err[256], *tagbuf = NULL, *cmdbuf, *requoted;
 
-	cmd = cut(s, size, &plen);
+	cmd = fuzz_cut(s, size, &plen);
 	if (cmd == NULL)
 		return 0;
-	tag = cut(cmd, size - (size_t)(cmd - s), &clen);
+	tag = fuzz_cut(cmd, size - (size_t)(cmd - s), &clen);
 	if (tag != NULL)
 		tagbuf = strndup(tag, size - (size_t)(tag - s));
 	p = policy_parse("fuzz", s, plen, &d);
