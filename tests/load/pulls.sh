@@ -45,6 +45,25 @@ leftovers() {
 	return 1
 }
 
+# Wait for the $N processes in pids; count in good, hung (the hang
+# detector's 124 or 137) and bad, showing the output OUT.I of each bad one.
+tally() {	# tally PREDICATE OUT: PREDICATE I STATUS tells a good one
+	local i rc
+	good=0 hung=0 bad=0
+	for i in $(seq $N); do
+		wait "${pids[$((i - 1))]}"
+		rc=$?
+		if [ $rc = 124 ] || [ $rc = 137 ]; then
+			hung=$((hung + 1))
+		elif "$1" "$i" "$rc"; then
+			good=$((good + 1))
+		else
+			bad=$((bad + 1))
+			sed "s/^/#   $i: /" "$2.$i" | head -40
+		fi
+	done
+}
+
 # ---- one pair (run by part 1, five times at once) ------------------------------
 
 if [ -n "${SGT_PULL_ONE:-}" ]; then
@@ -108,20 +127,11 @@ for i in $(seq 12000); do
 	sleep 0.05
 done
 touch "$coord/go"
-good=0 hung=0 bad=0
-for i in $(seq $N); do
-	wait "${pids[$((i - 1))]}"
-	rc=$?
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		hung=$((hung + 1))
-	elif [ $rc = 0 ] && ! grep -q '^not ok' "$coord/tap.$i" &&
-	    [ "$(grep -c '^ok' "$coord/tap.$i")" = 4 ]; then
-		good=$((good + 1))
-	else
-		bad=$((bad + 1))
-		sed "s/^/#   $i: /" "$coord/tap.$i" | head -40
-	fi
-done
+pair_ok() {	# pair_ok I STATUS: the pair's four checks passed
+	[ "$2" = 0 ] && ! grep -q '^not ok' "$coord/tap.$1" &&
+	    [ "$(grep -c '^ok' "$coord/tap.$1")" = 4 ]
+}
+tally pair_ok "$coord/tap"
 is "$good:$hung:$bad" "$N:0:0" "$N pairs: each backup succeeded and restored identical, none hung, nothing left"
 # the five backups ran at the same time: each started before any ended
 last_start=$(cat "$coord"/start.* 2>/dev/null | sort -n | tail -1)
@@ -150,19 +160,8 @@ for i in $(seq $N); do
 	    create > "$SGT_DIR/same.$i" 2>&1 &
 	pids+=($!)
 done
-good=0 hung=0 bad=0
-for i in $(seq $N); do
-	wait "${pids[$((i - 1))]}"
-	rc=$?
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		hung=$((hung + 1))
-	elif [ $rc = 0 ]; then
-		good=$((good + 1))
-	else
-		bad=$((bad + 1))
-		sed "s/^/#   $i: /" "$SGT_DIR/same.$i" | head -20
-	fi
-done
+job_ok() { [ "$2" = 0 ]; }
+tally job_ok "$SGT_DIR/same"
 is "$good:$hung:$bad" "$N:0:0" "$N backups of one job at once: each succeeded, none hung"
 is "$(cat "$SGT_DIR"/same.* | grep -c 'another session of this job is running; waiting')" \
     $((N - 1)) "... $((N - 1)) of them waited for the one before"
