@@ -20,8 +20,19 @@
 # The tree to back up lives on the root file system (/srv/sgt-PID: the
 # shipped policy admits /srv, and a Debian 12 kernel's tmpfs has no user
 # xattrs); it is removed on exit with everything else.
+#
+# The backup server may also be a machine of its own, a root directory
+# entered with chroot (tests/matrix/lib.sh): then E2E_SRV_ROOT is that
+# directory as this script sees it, E2E_SRV_RUN the command that runs a
+# program inside (e.g. "chroot ROOT"), and E2E_HOME, E2E_CONF, E2E_REPO,
+# E2E_UNIT_DIR and the units' own values are paths inside the machine.
+# Accounts are the machine's: names are resolved inside it.  Here both
+# are empty: the server is this host.
 
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
+
+E2E_SRV_ROOT=
+E2E_SRV_RUN=()
 
 E2E_NAME=vps	# the job name: the shipped policy's repository "./vps"
 
@@ -65,6 +76,8 @@ e2e_enter() {
 	E2E_LOCAL_YAML=$E2E_CONF/$E2E_NAME-local.yaml
 	E2E_LOCAL_SOCKET=$E2E_SRV/run/$E2E_NAME.sock
 	E2E_REMOTE_SOCKET=$E2E_VPS/run/$SGT_LOGIN/borg.sock
+	E2E_UNIT_DIR=$E2E_SRV/systemd
+	E2E_ROOT_BORG=$SGT_DIR/root-borg
 	SGT_EXTRA_CLEANUP='e2e_cleanup'
 	mkdir -p "$E2E_VPS" "$E2E_SRV" || sgt_bail "mkdir"
 }
@@ -155,7 +168,11 @@ e2e_vps_install() {
 	    { sed 's/^/# /' "$E2E_VPS/install.log"; return 1; }
 }
 
-e2e_unit() { printf '%s\n' "$E2E_SRV/systemd/$1"; }
+# A unit file, as this script reaches it.
+e2e_unit() { printf '%s\n' "$E2E_SRV_ROOT$E2E_UNIT_DIR/$1"; }
+
+# Run a program on the backup server (as root): here, or in its machine.
+e2e_on_srv() { "${E2E_SRV_RUN[@]}" "$@"; }
 
 # A unit file's value for KEY (the last one, as systemd reads it).
 e2e_unit_get() {	# e2e_unit_get UNIT KEY
@@ -200,26 +217,28 @@ e2e_serve_start() {
 	[ "$(e2e_unit_get "$svc" StandardInput)" = socket ] &&
 	    [ "$(e2e_unit_get "$svc" StandardOutput)" = socket ] ||
 	    sgt_bail "service does not talk over the socket"
-	mkdir -p -m "$(e2e_unit_get "$sock" DirectoryMode)" "$(dirname "$E2E_SERVE_SOCKET")"
-	rm -f "$E2E_SERVE_SOCKET"
+	mkdir -p -m "$(e2e_unit_get "$sock" DirectoryMode)" \
+	    "$E2E_SRV_ROOT$(dirname "$E2E_SERVE_SOCKET")"
+	rm -f "$E2E_SRV_ROOT$E2E_SERVE_SOCKET"
 	# StandardError=journal: here, a file.
 	# shellcheck disable=SC2086
-	(umask "$umask_"; exec systemd-socket-activate --accept --inetd \
-	    -l "$E2E_SERVE_SOCKET" -- \
+	(umask "$umask_"; exec "${E2E_SRV_RUN[@]}" systemd-socket-activate \
+	    --accept --inetd -l "$E2E_SERVE_SOCKET" -- \
 	    setpriv --reuid="$user" --regid="$group" --init-groups -- \
-	    env -i -C "$wd" HOME="$(getent passwd "$user" | cut -d: -f6)" \
+	    env -i -C "$wd" HOME="$(e2e_on_srv getent passwd "$user" | cut -d: -f6)" \
 	    USER="$user" LOGNAME="$user" PATH=/usr/bin:/bin LANG=C.UTF-8 \
 	    "${env_args[@]}" $exec) 2>>"$E2E_SRV/journal.log" &
 	E2E_SERVE_PID=$!
 	SGT_PIDS="$SGT_PIDS $E2E_SERVE_PID"
 	local i
 	for i in $(seq 100); do
-		[ -S "$E2E_SERVE_SOCKET" ] && break
+		[ -S "$E2E_SRV_ROOT$E2E_SERVE_SOCKET" ] && break
 		sleep 0.05
 	done
-	[ -S "$E2E_SERVE_SOCKET" ] || sgt_bail "socket activation did not listen"
-	chown "$(e2e_unit_get "$sock" SocketUser):$(e2e_unit_get "$sock" SocketGroup)" \
-	    "$E2E_SERVE_SOCKET" && chmod "$(e2e_unit_get "$sock" SocketMode)" "$E2E_SERVE_SOCKET"
+	[ -S "$E2E_SRV_ROOT$E2E_SERVE_SOCKET" ] || sgt_bail "socket activation did not listen"
+	e2e_on_srv chown "$(e2e_unit_get "$sock" SocketUser):$(e2e_unit_get "$sock" SocketGroup)" \
+	    "$E2E_SERVE_SOCKET" &&
+	    e2e_on_srv chmod "$(e2e_unit_get "$sock" SocketMode)" "$E2E_SERVE_SOCKET"
 }
 
 e2e_serve_stop() {
@@ -227,13 +246,13 @@ e2e_serve_stop() {
 	kill "$E2E_SERVE_PID" 2>/dev/null
 	wait "$E2E_SERVE_PID" 2>/dev/null
 	E2E_SERVE_PID=
-	rm -f "$E2E_SERVE_SOCKET"
+	rm -f "$E2E_SRV_ROOT$E2E_SERVE_SOCKET"
 }
 
 # Run as the backup account, as the backup service would: its own
 # environment only.
 e2e_as_server() {
-	env -i HOME="$E2E_HOME" USER="$E2E_SERVER" LOGNAME="$E2E_SERVER" \
+	"${E2E_SRV_RUN[@]}" env -i HOME="$E2E_HOME" USER="$E2E_SERVER" LOGNAME="$E2E_SERVER" \
 	    PATH=/usr/bin:/bin LANG=C.UTF-8 \
 	    setpriv --reuid="$E2E_SERVER" --regid="$E2E_SERVER" --init-groups -- "$@"
 }
@@ -259,13 +278,14 @@ e2e_archives() {
 
 # Restore ARCHIVE into DIR (created) as root, on the server side: root so
 # that owners, the root-only file and ACLs come back; --bypass-lock so
-# that root writes nothing into the backup account's repository.
+# that root writes nothing into the backup account's repository.  DIR
+# is a path on the server (inside its machine, if it has one).
 e2e_restore() {	# e2e_restore ARCHIVE DIR
-	mkdir -p "$2" && chmod 0700 "$2" &&
-	(cd "$2" && env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$SGT_DIR/root-borg" \
-	    BORG_BASE_DIR="$SGT_DIR/root-borg" \
+	mkdir -p "$E2E_SRV_ROOT$2" && chmod 0700 "$E2E_SRV_ROOT$2" &&
+	    e2e_on_srv env -i -C "$2" PATH=/usr/bin:/bin LANG=C.UTF-8 \
+	    HOME="$E2E_ROOT_BORG" BORG_BASE_DIR="$E2E_ROOT_BORG" \
 	    BORG_PASSCOMMAND="cat $E2E_CONF/$E2E_NAME.passphrase" \
-	    borg extract --bypass-lock "$E2E_REPO::$1")
+	    borg extract --bypass-lock "$E2E_REPO::$1"
 }
 
 # The tree to back up: every kind of thing borg must bring back.
