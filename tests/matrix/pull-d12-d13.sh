@@ -1,0 +1,5 @@
+#!/bin/bash
+# A pull backup from a Debian 12 VPS (borg 1.2.4, OpenSSH 9.2) to a
+# Debian 13 backup server (borgmatic 1.9.14, borg 1.4.0): tests/matrix/lib.sh.
+. "${top_srcdir:-.}/tests/matrix/lib.sh"
+mx_pull bookworm trixie
