@@ -135,14 +135,17 @@ mx_versions() {	# mx_versions MACHINE
 
 # Enter the namespaces, build both machines, install both sides.
 mx_init() {	# mx_init VPS-SUITE SERVER-SUITE
-	local s
+	local s p
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	[ -n "${SGT_MATRIX_TREES:-}" ] ||
 	    sgt_skip "SGT_MATRIX_TREES is not set (tests/run.d/matrix builds the Debian trees)"
 	for s in "$1" "$2"; do
-		[ -x "$SGT_MATRIX_TREES/$s/usr/bin/borgmatic" ] &&
-		    [ -x "$SGT_MATRIX_TREES/$s/usr/sbin/sshd" ] ||
-		    sgt_skip "no Debian $s tree with borgmatic and sshd in $SGT_MATRIX_TREES"
+		for p in borgmatic borg python3 setfacl systemd-socket-activate; do
+			[ -x "$SGT_MATRIX_TREES/$s/usr/bin/$p" ] ||
+			    sgt_skip "no Debian $s tree with $p in $SGT_MATRIX_TREES"
+		done
+		[ -x "$SGT_MATRIX_TREES/$s/usr/sbin/sshd" ] ||
+		    sgt_skip "no Debian $s tree with sshd in $SGT_MATRIX_TREES"
 	done
 	e2e_need unshare chroot ip make python3
 	grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
@@ -233,6 +236,10 @@ mx_init() {	# mx_init VPS-SUITE SERVER-SUITE
 		mx_show_install "$E2E_VPS/install.log"
 		return 1
 	fi
+	p=$(mx_on vps sshgate-lint --print-policy-path) &&
+	    [ "$(stat -c '%U:%G %a' "$MX_VPS$p")" = "root:root 644" ] &&
+	    mx_on vps sshgate-lint -f "$p" > /dev/null
+	ok $? "... the shipped policy is where the installed gate reads it ($p), and passes sshgate-lint"
 	return 0
 }
 
