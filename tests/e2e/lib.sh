@@ -36,7 +36,7 @@ e2e_need() {	# e2e_need PROGRAM...: or skip
 e2e_log() { [ -n "${E2E_VERBOSE:-}" ] && printf '# %s\n' "$*"; return 0; }
 
 # Enter the namespaces: root, a private mount namespace and network
-# namespace, a private /run, and what sgt_init provides.
+# namespace, and what sgt_init provides (a private /run among it).
 e2e_enter() {
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	e2e_need unshare ip ssh ssh-keygen borg borgmatic systemd-socket-activate \
@@ -47,10 +47,6 @@ e2e_enter() {
 		sgt_skip "cannot enter private namespaces"
 	fi
 	ip link set lo up || sgt_bail "lo up"
-	# A private /run: sshd's /run/sshd, the socket directories, nothing
-	# of this test is visible to the host or to another test.
-	mount -t tmpfs -o mode=0755,nosuid,nodev sgt-run /run || sgt_bail "tmpfs /run"
-	mkdir -m 0755 /run/sshd
 	sgt_init
 	E2E_VPS=$SGT_DIR/vps
 	E2E_SRV=$SGT_DIR/srv
