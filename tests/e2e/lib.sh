@@ -47,6 +47,16 @@ e2e_enter() {
 		sgt_skip "cannot enter private namespaces"
 	fi
 	ip link set lo up || sgt_bail "lo up"
+	# A unix datagram socket queues net.unix.max_dgram_qlen datagrams:
+	# the kernel's default is 10, systemd sets 512 (its sysctl.d), and a
+	# machine without systemd as PID 1 keeps 10.  50 sessions that start
+	# at once against a syslog listener starved of CPU fill 10 at once,
+	# and a gate that waited its 0.5 s for room goes on unlogged, by
+	# design (gate/log.c).  The value is this network namespace's own,
+	# and a socket takes it when it is made: before sgt_init starts the
+	# listener on /dev/log.
+	echo 512 > /proc/sys/net/unix/max_dgram_qlen ||
+	    sgt_bail "net.unix.max_dgram_qlen"
 	sgt_init
 	E2E_VPS=$SGT_DIR/vps
 	E2E_SRV=$SGT_DIR/srv
