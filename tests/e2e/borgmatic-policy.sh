@@ -5,7 +5,7 @@
 # prune, compact, check, server-side exclude files and another
 # repository are denied, each with the rule that explains it.
 #
-# borgmatic runs with the shipped borgmatic-pull.yaml.in and the shipped
+# borgmatic runs with the shipped borgmatic-1.7/pull.yaml.in and the shipped
 # wrapper setup/server/sshgate-pull; only ssh is replaced, by a recorder
 # that answers like borg would.  No root needed.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
@@ -67,7 +67,7 @@ render() {	# render TEMPLATE SOURCES-YAML
 	    -e "s|@conf_dir@|$T/conf|g" -e "s|@libexec_dir@|$T|g" \
 	    -e "s|@policy_dir@|/etc/sshgate|g" -e "s|@sources@|$2|" "$1"
 }
-render "$top_srcdir/setup/server/borgmatic-pull.yaml.in" \
+render "$top_srcdir/setup/server/borgmatic-1.7/pull.yaml.in" \
     '        - /srv/vps-data\n        - /etc' | sed 's/\\n/\n/g' > "$T/pull.yaml"
 ! grep -n '@[a-z_]*@' "$T/pull.yaml"
 ok $? "the shipped pull config has no placeholder this test does not know"
