@@ -65,7 +65,7 @@ chmod +x "$T/sshgate-pull-vps"
 render() {	# render TEMPLATE SOURCES-YAML
 	sed -e "s|@name@|vps|g" -e "s|@home@|$T/home|g" \
 	    -e "s|@conf_dir@|$T/conf|g" -e "s|@libexec_dir@|$T|g" \
-	    -e "s|@policy_dir@|/etc/sshgate|g" -e "s|@sources@|$2|" "$1"
+	    -e "s|@sources@|$2|" "$1"
 }
 render "$top_srcdir/setup/server/borgmatic-1.7/pull.yaml.in" \
     '        - /srv/vps-data\n        - /etc' | sed 's/\\n/\n/g' > "$T/pull.yaml"
