@@ -136,7 +136,6 @@ e2e_server_install() {
 	    --home "$E2E_SRV/home" --repo-dir "$E2E_SRV/repos" \
 	    --socket-dir "$E2E_SRV/run" --conf-dir "$E2E_SRV/conf" \
 	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
-	    --policy-dir "$(dirname "$SGT_POLICY")" \
 	    --manifest "$E2E_SRV/manifest" --systemctl no --init \
 	    > "$E2E_SRV/install.log" 2>&1
 	local rc=$?
