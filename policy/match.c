@@ -7,7 +7,9 @@
  *    simulated state-set by state-set, each atom tried at most once per
  *    word, never backtracking over words;
  *  - treat any PCRE2 failure (a limit hit) as a deny of the whole command,
- *    never as "no match, try the next rule".
+ *    never as "no match, try the next rule";
+ *  - never let the hint of a denial (the word the nearest rule refused)
+ *    change the decision: it is text for the admin, made after deciding.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "escape.h"
 #include "policy.h"
 #include "xmalloc.h"
 
@@ -286,6 +289,59 @@ trace_add(struct trace *t, const struct rule *r, enum rule_outcome o)
 }
 
 /*
+ * A denial names the rule that came nearest and the word it did not
+ * accept: after a migration most denials are one word off (a source
+ * directory outside the allowed roots), and "no rule permits this
+ * command" alone does not say which.  Only a rule that read the program
+ * and one more word is named: fewer is no rule for this command at all
+ * ("sh -c id"), and naming one would be noise.
+ */
+#define HINT_MIN_WORDS	2
+#define HINT_WORD_MAX	80	/* bytes of the word shown; escape.c adds "..." */
+
+/*
+ * Append "; rule 'NAME' does not accept word N: 'WORD'" (or "needs more
+ * words after word N") to the reason, for the rule r that read stop words
+ * after its drop prefix, if it read enough.  Words are counted from 0 with the
+ * dropped prefix, as sshgate-lint --explain lists them.  The reason is
+ * logged inside reason="...", so the word is escaped with its quotes;
+ * the word is shortened until the whole hint fits, never cut inside an
+ * escape, and a hint that does not fit at all is left out (a long deny
+ * message comes first, whole).
+ */
+static void
+add_hint(struct decision *dec, const struct rule *r, size_t drop,
+    size_t stop)
+{
+	size_t len = strlen(dec->reason), room = sizeof(dec->reason) - len;
+	size_t w = drop + stop, max;
+	char *e;
+	int n;
+
+	if (r == NULL || stop < HINT_MIN_WORDS)
+		return;
+	if (w >= dec->words.n) {
+		n = snprintf(dec->reason + len, room, "; rule '%s' needs more "
+		    "words after word %zu", r->name, w - 1);
+		if (n < 0 || (size_t)n >= room)
+			dec->reason[len] = '\0';
+		return;
+	}
+	for (max = strnlen(dec->words.v[w], HINT_WORD_MAX);; max--) {
+		e = escape_quoted(dec->words.v[w], max);
+		n = snprintf(dec->reason + len, room, "; rule '%s' does not "
+		    "accept word %zu: '%s'", r->name, w, e);
+		free(e);
+		if (n >= 0 && (size_t)n < room)
+			return;
+		if (max == 0) {
+			dec->reason[len] = '\0';
+			return;
+		}
+	}
+}
+
+/*
  * One decision with a given matcher.  PCRE2 10.42 keeps its backtracking
  * frames (20 KiB at least) in the match data: a policy's test run shares
  * one matcher instead of allocating them again for every test.
@@ -294,7 +350,8 @@ static void
 decide(const struct policy *p, const struct request *req,
     struct decision *dec, struct trace *t, struct matcher *m)
 {
-	size_t i;
+	const struct rule *near = NULL;	/* the permit rule that read most */
+	size_t i, near_drop = 0, near_stop = 0;
 
 	memset(dec, 0, sizeof(*dec));
 	dec->verdict = VERDICT_DENY;
@@ -327,8 +384,16 @@ decide(const struct policy *p, const struct request *req,
 		/* no word left after the prefix: nothing for "run" to replace */
 		rc = dec->words.n > drop ? nfa_run(m, r, dec->words.v + drop,
 		    dec->words.n - drop, &stop, rt) : 0;
-		if (rc == 0)
+		if (rc == 0) {
+			/* the first of the furthest, for the denial's hint */
+			if (r->deny == NULL && (near == NULL ||
+			    stop > near_stop)) {
+				near = r;
+				near_drop = drop;
+				near_stop = stop;
+			}
 			continue;
+		}
 		dec->rule = r;
 		dec->dropped = drop;
 		if (rc < 0) {
@@ -347,6 +412,7 @@ decide(const struct policy *p, const struct request *req,
 			dec->cause = CAUSE_DENY_RULE;
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "%s", r->name, r->deny);
+			add_hint(dec, near, near_drop, near_stop);
 			return;
 		}
 		dec->verdict = VERDICT_PERMIT;
@@ -357,6 +423,7 @@ decide(const struct policy *p, const struct request *req,
 	dec->cause = CAUSE_NO_RULE;
 	snprintf(dec->reason, sizeof(dec->reason), "no rule permits this "
 	    "command");
+	add_hint(dec, near, near_drop, near_stop);
 }
 
 void

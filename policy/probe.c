@@ -1636,6 +1636,37 @@ mutants_placeholder(const char *s, struct strv *out)
 
 enum repo_probe { RP_TESTSUITE, RP_LOCAL, RP_PLACEHOLDER };
 
+/*
+ * An atom that can come only right after a literal option that takes a
+ * value ("--exclude" /PATTERN/) is that option's value: borg never reads
+ * it as a repository or an archive.
+ */
+static int
+option_value_only(const struct ctx *c, size_t b)
+{
+	const struct program *pr = c->prog;
+	size_t a, i;
+	int any = 0;
+
+	if (c->first[b])
+		return 0;
+	for (a = 0; a < c->n; a++) {
+		const struct pat *p = c->r->atoms[a];
+		const struct prog_opt *o = NULL;
+
+		if (!c->succ[a * c->n + b])
+			continue;
+		for (i = 0; p->kind == PAT_LIT && i < pr->nscopes && o == NULL;
+		    i++)
+			if (c->scope_on[i])
+				o = find_opt(pr, pr->scopes[i], p->text);
+		if (o == NULL || !o->takes_value)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 static void
 check_repository(struct ctx *c, enum repo_probe which)
 {
@@ -1659,7 +1690,8 @@ check_repository(struct ctx *c, enum repo_probe which)
 		int remote = 0;
 		char *shown;
 
-		if (!c->later[a] || !client_chosen(c, (int)a))
+		if (!c->later[a] || !client_chosen(c, (int)a) ||
+		    option_value_only(c, a))
 			continue;
 		for (i = 0; i < c->pool.n; i++) {
 			const char *s = c->pool.v[i];

@@ -31,10 +31,10 @@ policy5=$top_srcdir/docs/sshgate-policy.5
 
 "$SGT_PY" - "$policy5" "$top_srcdir/policy/parse.c" \
     "$top_srcdir/policy/syscalls.c" "$top_srcdir/policy/argv.c" \
-    "$tmp/example.policy" <<'PY' >"$tmp/facts"
-import re, sys
+    "$tmp/example.policy" "$tmp/commands" <<'PY' >"$tmp/facts"
+import re, shlex, sys
 
-page, parse_c, syscalls_c, argv_c, example = sys.argv[1:]
+page, parse_c, syscalls_c, argv_c, example, commands = sys.argv[1:]
 man = open(page, encoding="utf-8").read()
 lines = man.splitlines()
 
@@ -60,14 +60,31 @@ for c in meta:
     print("%s\tQUOTING lists '%s' as refused" % ("ok" if c in shown.split()
           else "not", c))
 
-# The example policy: the .Bd -literal block that begins with the
-# version line, with the roff escapes undone.
-blocks = re.findall(r"^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", man, re.M | re.S)
-pol = [b for b in blocks if b.startswith("sshgate-policy 1\n")]
+# The example policy: the .Bd -literal block of EXAMPLES that begins
+# with the version line (FILE FORMAT shows that line alone), with the
+# roff escapes undone.
+def unroff(t):
+    return t.replace("\\e", "\\").replace("\\&", "")
+examples = man.split("\n.Sh EXAMPLES\n", 1)[-1].split("\n.Sh ", 1)[0]
+blocks = re.findall(r"^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", examples,
+                    re.M | re.S)
+pol = [b for b in blocks if b.startswith("sshgate-policy 1\n") and
+       "\nrule " in b]
 if pol:
-    text = pol[0].replace("\\e", "\\").replace("\\&", "")
-    open(example, "w").write(text)
+    open(example, "w").write(unroff(pol[0]))
 print("%s\tEXAMPLES holds a policy" % ("ok" if pol else "not"))
+
+# Its "$ sshgate-lint -f policy ... --test CMD" lines and the line each
+# prints, for the shell to run: the output, then the arguments, by tabs.
+with open(commands, "w") as out:
+    for b in blocks:
+        lines = unroff(b).replace("\\\n", "").splitlines()
+        for i, l in enumerate(lines[:-1]):
+            args = shlex.split(l[2:]) if l.startswith("$ ") else []
+            if args[:3] == ["sshgate-lint", "-f", "policy"] and \
+                    "--test" in args:
+                out.write("\t".join([lines[i + 1], "-f", "example.policy"] +
+                                    args[3:]) + "\n")
 PY
 while IFS=$'\t' read -r st what; do
 	[ "$st" = ok ]
@@ -80,6 +97,13 @@ if [ -s "$tmp/example.policy" ]; then
 	rc=$?
 	ok $rc "sshgate-policy.5: the example policy compiles and its tests pass"
 	[ $rc = 0 ] || sed 's/^/# /' "$tmp/out"
+	# each command of EXAMPLES prints what the page says
+	[ "$(wc -l <"$tmp/commands")" -ge 2 ]
+	ok $? "sshgate-policy.5: EXAMPLES tries commands with --test"
+	while IFS=$'\t' read -r -a f; do
+		got=$(cd "$tmp" && "$top_builddir/sshgate-lint" "${f[@]:1}" 2>&1)
+		is "$got" "${f[0]}" "sshgate-policy.5: EXAMPLES: ${f[*]:3}"
+	done <"$tmp/commands"
 fi
 
 sgt_done

@@ -112,6 +112,16 @@ inst_commit() {
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+# inst_version STRING: "MAJOR MINOR PATCH" of a version such as 1.9.14
+# or 1.4.0b2 (a suffix after the third number is ignored), or fail.
+# Compare the numbers, never a prefix of the string: 1.70.0 is not 1.7.
+inst_version() {
+	[[ $1 =~ ^([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4})([a-z.+~-][a-z0-9.+~-]{0,40})?$ ]] ||
+	    return 1
+	printf '%d %d %d\n' "$((10#${BASH_REMATCH[1]}))" \
+	    "$((10#${BASH_REMATCH[2]}))" "$((10#${BASH_REMATCH[3]}))"
+}
+
 # inst_file PATH MODE OWNER:GROUP, content on stdin.
 inst_file() {
 	local path=$1 mode=$2 owner=$3 tmp prev= rec_hash cur

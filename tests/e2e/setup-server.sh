@@ -1,10 +1,13 @@
 #!/bin/bash
 # setup/server/install and the wrapper it installs: the account, the
 # repository, the units (systemd-analyze verify, and what they must say),
-# the borgmatic configs; idempotent; a unit that does not verify is
-# refused before anything changes; the wrapper quotes exactly what the
-# gate's tokenizer undoes, keeps the passphrase off command lines and
-# says clearly what is missing; --remove keeps the backups, --purge not.
+# the borgmatic configs of the borgmatic in front of it; idempotent; a
+# borgmatic or borg of a version it does not know, a unit that does not
+# verify and a borgmatic config that this borgmatic does not accept (each
+# validated on its own) are refused before anything changes; the wrapper
+# quotes exactly what the gate's tokenizer undoes, keeps the passphrase
+# off command lines and says clearly what is missing; --remove keeps the
+# backups, --purge not.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_enter "$@"
 e2e_vps_machine
@@ -34,16 +37,65 @@ ok $? "without --init, a missing repository is an error"
 out=$(srv --init --source '/home/*' 2>&1)
 [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'no globs'
 ok $? "a glob in a source is refused (borgmatic would expand it on the server)"
+copy_install() {	# copy_install DIR: the installer from a copy of setup/ in DIR
+	"$1/server/install" --name "$E2E_NAME" --account "$E2E_SERVER" --vps 127.0.0.1 \
+	    --vps-host-key-file "$E2E_VPS/hostkey.pub" --home "$E2E_SRV/home" \
+	    --repo-dir "$E2E_SRV/repos" --socket-dir "$E2E_SRV/run" --conf-dir "$conf" \
+	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
+	    --manifest "$E2E_SRV/manifest" --systemctl no --init
+}
 broken=$SGT_DIR/setup-copy
 cp -r "$top_srcdir/setup" "$broken"
 sed -i 's/^StandardInput=socket$/StandardInput=sockt/' "$broken/server/sshgate-serve@.service.in"
-out=$("$broken/server/install" --name "$E2E_NAME" --account "$E2E_SERVER" --vps 127.0.0.1 \
-    --vps-host-key-file "$E2E_VPS/hostkey.pub" --home "$E2E_SRV/home" \
-    --repo-dir "$E2E_SRV/repos" --socket-dir "$E2E_SRV/run" --conf-dir "$conf" \
-    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
-    --manifest "$E2E_SRV/manifest" --systemctl no --init 2>&1)
+out=$(copy_install "$broken" 2>&1)
 [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'systemd-analyze verify: .*sockt'
 ok $? "a unit that systemd-analyze does not accept cleanly is refused"
+
+# Each borgmatic config is validated on its own (borgmatic 1.7's
+# validate-borgmatic-config checks only the last of several -c files):
+# a broken one is named, whichever of the two it is.
+bm_version=$(borgmatic --version)
+case $bm_version in 1.7.*) templates=borgmatic-1.7 ;; *) templates=borgmatic-1.9 ;; esac
+for which in pull local; do
+	cp -r "$top_srcdir/setup" "$SGT_DIR/setup-$which"
+	printf 'sgt_not_an_option: 1\n' >> "$SGT_DIR/setup-$which/server/$templates/$which.yaml.in"
+	out=$(copy_install "$SGT_DIR/setup-$which" 2>&1)
+	[ $? -ne 0 ] &&
+	    printf '%s\n' "$out" | grep -q "error: borgmatic $bm_version does not accept $E2E_NAME-$which.yaml (rendered from .*/$templates/$which.yaml.in" &&
+	    printf '%s\n' "$out" | grep -q "sgt_not_an_option"
+	ok $? "a broken $which config is refused by name, with borgmatic's reason"
+	[ $? -eq 0 ] || diag "$out"
+done
+
+# The versions in front of the installer: stand-ins bound over
+# /usr/bin/borgmatic and /usr/bin/borg (in this test's mount namespace).
+standin() {	# standin PROGRAM OUTPUT -- ARGS: the installer, PROGRAM --version says OUTPUT
+	local prog=$1 said=$2 rc
+	shift 3
+	printf '%s\n' "$said" > "$SGT_DIR/standin.out"
+	printf '#!/bin/sh\ncat %s\n' "$SGT_DIR/standin.out" > "$SGT_DIR/standin"
+	chmod 0755 "$SGT_DIR/standin"
+	mount --bind "$SGT_DIR/standin" "$prog" || sgt_bail "bind over $prog"
+	srv "$@" 2>&1
+	rc=$?
+	umount "$prog" || sgt_bail "umount $prog"
+	return $rc
+}
+supported_bm='use borgmatic 1.7.x (Debian 12), 1.9.x (Debian 13) or 2.0.x (Debian unstable)'
+for v in 1.8.0 2.1.0 1.6.3 1.70.7 3.0.0; do
+	out=$(standin /usr/bin/borgmatic "$v" -- --init)
+	[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "error: borgmatic $v is not supported: $supported_bm"
+	ok $? "borgmatic $v is refused, and the message names the supported versions"
+done
+out=$(standin /usr/bin/borgmatic "1.7" -- --init)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "error: cannot tell the version of /usr/bin/borgmatic: .* said: 1.7"
+ok $? "a version that is not MAJOR.MINOR.PATCH is refused"
+supported_borg='use borg 1.2.x (Debian 12) or 1.4.x (Debian 13, unstable)'
+for v in 2.0.0b14 1.1.18 1.3.0 1.20.4 1.40.0; do
+	out=$(standin /usr/bin/borg "borg $v" -- --init)
+	[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "error: borg $v is not supported: $supported_borg"
+	ok $? "borg $v is refused, and the message names the supported versions"
+done
 ! getent passwd "$E2E_SERVER" >/dev/null && [ ! -e "$E2E_SRV/manifest" ] && [ ! -e "$conf" ]
 ok $? "... before anything changed"
 
@@ -88,11 +140,17 @@ is "$(sed -n 's/^ExecStart=//p' "$(unit sshgate-backup-vps.service)")" \
 "/usr/bin/borgmatic --config $conf/$E2E_NAME-pull.yaml create
 /usr/bin/borgmatic --config $conf/$E2E_NAME-local.yaml prune compact check" \
     "backup service: create through the VPS, prune/compact/check on the local repository"
-validate-borgmatic-config -c "$conf/$E2E_NAME-pull.yaml" "$conf/$E2E_NAME-local.yaml" >/dev/null 2>&1
-ok $? "both borgmatic configs are valid"
-grep -qx "        - ssh://backup/./$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
-    grep -qx "    local_path: $E2E_SRV/libexec/sshgate-pull-$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
-    grep -qx "        - $repo" "$conf/$E2E_NAME-local.yaml"
+for f in "$conf/$E2E_NAME-pull.yaml" "$conf/$E2E_NAME-local.yaml"; do
+	case $templates in
+	borgmatic-1.7)
+		grep -q '^location:$' "$f" && validate-borgmatic-config -c "$f" >/dev/null 2>&1 ;;
+	*)	! grep -q '^location:$' "$f" && borgmatic --config "$f" config validate >/dev/null 2>&1 ;;
+	esac
+	ok $? "${f##*/}: from $templates/, valid for borgmatic $bm_version on its own"
+done
+grep -Eqx " *(- path: |- )ssh://backup/./$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
+    grep -Eqx " *local_path: $E2E_SRV/libexec/sshgate-pull-$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
+    grep -Eqx " *(- path: |- )$repo" "$conf/$E2E_NAME-local.yaml"
 ok $? "pull config: the VPS's repository URL and the wrapper; local config: the local repository"
 
 # ---- idempotent -----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 #!/bin/bash
-# setup/vps/install: creates what it must (accounts, directories, policy,
-# key file, sshd drop-in, tmpfiles.d snippet, the gate's mode), checks
-# sshd's effective settings, is idempotent, touches nothing it does not
-# own, rolls back a drop-in that another sshd_config line would
-# override, and --remove undoes exactly what it did.
+# setup/vps/install: refuses a borg (asked as the policy runs it) of a
+# version it does not know, or none; creates what it must (accounts,
+# directories, policy, key file, sshd drop-in, tmpfiles.d snippet, the
+# gate's mode), checks sshd's effective settings, is idempotent, touches
+# nothing it does not own, rolls back a drop-in that another sshd_config
+# line would override, and --remove undoes exactly what it did.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_enter "$@"
 e2e_vps_machine
@@ -46,6 +47,66 @@ ok $? "refuses an sshd_config that would ignore the drop-in"
 out=$(install_vps --key 'ssh-ed25519 AAAA x' 2>&1)
 [ $? -ne 0 ]
 ok $? "refuses a key that is not a key"
+
+# The VPS's borg, asked as the policy runs it ("/usr/bin/python3 -I
+# /usr/bin/borg"): a stand-in (python) bound over /usr/bin/borg, in this
+# test's mount namespace, says a version and records who asked.
+: > "$SGT_DIR/borg-asked"
+chmod 0666 "$SGT_DIR/borg-asked"
+standin_borg() {	# standin_borg OUTPUT [ARGS]: the installer, /usr/bin/borg --version says OUTPUT
+	local said=$1 rc
+	shift
+	cat > "$SGT_DIR/borg-standin" <<EOF
+import os
+# the environment as exec'd (os.environ has python's own LC_CTYPE, PEP 538)
+env = open("/proc/self/environ", "rb").read().split(b"\\0")
+names = sorted(e.split(b"=")[0].decode() for e in env if e)
+with open("$SGT_DIR/borg-asked", "w") as f:
+    f.write("%d %d %s %s\\n" % (os.getuid(), os.getgid(),
+            ",".join(map(str, os.getgroups())) or "-", ",".join(names) or "-"))
+print("$said")
+EOF
+	chmod 0644 "$SGT_DIR/borg-standin"
+	mount --bind "$SGT_DIR/borg-standin" /usr/bin/borg || sgt_bail "bind over /usr/bin/borg"
+	install_vps "$@" 2>&1
+	rc=$?
+	umount /usr/bin/borg || sgt_bail "umount /usr/bin/borg"
+	return $rc
+}
+for v in 2.0.0b14 1.1.18 1.3.0 1.20.4 1.40.0; do
+	out=$(standin_borg "borg $v")
+	[ $? -ne 0 ] && printf '%s\n' "$out" |
+	    grep -q "error: borg $v is not supported: use borg 1.2.x (Debian 12) or 1.4.x (Debian 13, unstable)"
+	ok $? "borg $v on the VPS is refused, and the message names the supported versions"
+done
+is "$(cat "$SGT_DIR/borg-asked")" "$(id -u nobody) $(id -g nobody) - -" \
+    "... asked as nobody, without supplementary groups, with an empty environment"
+out=$(standin_borg "borg 1.2")
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "error: cannot tell the version of /usr/bin/borg: .* said: borg 1.2"
+ok $? "a version that is not MAJOR.MINOR.PATCH is refused"
+
+# A missing /usr/bin/borg or /usr/bin/python3: hidden by an overlay over
+# /usr/bin (a whiteout), in this test's mount namespace.
+hidden() {	# hidden NAME [ARGS]: the installer, without /usr/bin/NAME
+	local name=$1 ov=$SGT_DIR/ov rc
+	shift
+	mkdir -p "$ov/upper" "$ov/work" && mknod "$ov/upper/$name" c 0 0 &&
+	    mount -t overlay sgt-ov -o "lowerdir=/usr/bin,upperdir=$ov/upper,workdir=$ov/work" /usr/bin ||
+	    sgt_bail "cannot hide /usr/bin/$name (overlayfs)"
+	install_vps "$@" 2>&1
+	rc=$?
+	# lazily: umount itself runs from the overlay
+	umount -l /usr/bin && rm -rf "$ov" || sgt_bail "umount the overlay over /usr/bin"
+	return $rc
+}
+for p in borg python3; do
+	out=$(hidden $p)
+	[ $? -ne 0 ] && printf '%s\n' "$out" |
+	    grep -q "error: /usr/bin/$p not found: the policy runs /usr/bin/python3 -I /usr/bin/borg"
+	ok $? "a VPS without /usr/bin/$p is refused, and the message says why it is needed"
+done
+[ -f /usr/bin/borg ] && [ -x /usr/bin/python3 ]
+ok $? "... (and both are back)"
 ! getent passwd "$login" >/dev/null && [ ! -e "$manifest" ] && [ ! -e "$dropin" ]
 ok $? "... and changed nothing"
 

@@ -1,9 +1,10 @@
 /*
  * Matcher harness: input = policy, a line "%%", a command, optionally a
- * second "%%" line and a tag.  Invariants: the decision is deterministic;
- * an equivalent quoting of the same words gets the same decision; a
- * permit comes from a run rule and its plan is the rule's program plus
- * the client's words; a refused command is never permitted.
+ * second "%%" line and a tag.  Invariants: the decision is deterministic,
+ * and its reason is one line of printable ASCII; an equivalent quoting of
+ * the same words gets the same decision; a permit comes from a run rule
+ * and its plan is the rule's program plus the client's words; a refused
+ * command is never permitted.
  */
 #include <string.h>
 
@@ -44,7 +45,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	policy_decide(p, &r1, &d1, NULL);
 	policy_decide(p, &r1, &d2, NULL);
 	INVARIANT(d1.verdict == d2.verdict && d1.rule == d2.rule &&
-	    d1.cause == d2.cause);
+	    d1.cause == d2.cause && strcmp(d1.reason, d2.reason) == 0);
+	/* printed to the client and logged as reason="..." (sshgate(8)) */
+	for (i = 0; d1.reason[i] != '\0'; i++)
+		INVARIANT(d1.reason[i] >= 0x20 && d1.reason[i] < 0x7f);
 	if (d1.cause == CAUSE_TOKENIZER)
 		INVARIANT(d1.verdict == VERDICT_DENY);
 	else {

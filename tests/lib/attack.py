@@ -261,7 +261,11 @@ def main():
             if kind == "deny":
                 denied += 1
                 if arg == "none":
-                    reason = r"no rule permits this command$"
+                    # and maybe the nearest rule's refused word (match.c)
+                    reason = (r"no rule permits this command(; rule "
+                              r"'[A-Za-z0-9_.-]+' (does not accept word "
+                              r"[0-9]+: '[ -~]*'|needs more words after "
+                              r"word [0-9]+))?$")
                 elif arg.startswith("tok:"):
                     reason = TOK_RE[arg[4:]] + "$"
                 elif arg.startswith("limit:"):

@@ -12,10 +12,11 @@
 # test's private mount namespace).  An EXIT trap removes all of it, also
 # when the test fails or is interrupted.
 #
-# Inside the namespace the test gets its own /dev (the real nodes bound
-# in) with a syslog listener on /dev/log writing to $SGT_DIR/syslog, and
-# a tmpfs over the directory of the gate's compiled-in policy, so that the
-# real setuid binary reads the test's policy without touching the host.
+# Inside the namespace the test gets its own /run (an empty tmpfs but
+# for /run/sshd), its own /dev (the real nodes bound in) with a syslog
+# listener on /dev/log writing to $SGT_DIR/syslog, and a tmpfs over the
+# directory of the gate's compiled-in policy, so that the real setuid
+# binary reads the test's policy without touching the host.
 
 set -u
 
@@ -151,6 +152,23 @@ sgt_valgrind_install() {
 	SGT_GATE_NATIVE=$b/sshgate-native
 }
 
+# A /run of our own, before anything is made under it: no test depends
+# on what another program left in the host's /run (sshd -T wants
+# /run/sshd, which only a running sshd or systemd-tmpfiles makes), and
+# nothing a test makes there reaches the host or another test.  The
+# source and build trees must not be under it.
+sgt_private_run() {
+	case $(cd "$top_srcdir" && pwd -P)/ in /run/*)
+		sgt_bail "the source tree is under /run, which a test covers" ;;
+	esac
+	case $(cd "$top_builddir" && pwd -P)/ in /run/*)
+		sgt_bail "the build tree is under /run, which a test covers" ;;
+	esac
+	mount -t tmpfs -o mode=0755,nosuid,nodev sgt-run /run ||
+	    sgt_bail "tmpfs /run"
+	mkdir -m 0755 /run/sshd || sgt_bail "mkdir /run/sshd"
+}
+
 sgt_init() {
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	command -v unshare >/dev/null || sgt_skip "needs unshare"
@@ -160,6 +178,7 @@ sgt_init() {
 		sgt_skip "cannot enter a private mount namespace"
 	fi
 	SGT_ID=$$
+	sgt_private_run
 	SGT_DIR=/run/sgt-$SGT_ID
 	SGT_LOGIN=sgt-l$SGT_ID
 	SGT_RUNNER=sgt-r$SGT_ID

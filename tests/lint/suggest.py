@@ -205,5 +205,25 @@ r = run(lint, "-f", base, "--suggest-from-log", "-", stdin="\n".join(lines))
 ok(r.returncode == 0 and "denied 3 times, like: borg list" in r.stdout,
    "the log from stdin, as text, counts the denials", r.stdout)
 
+# The gate's reason names the word the nearest rule did not accept, its
+# quotes escaped: it cannot end the reason field, and the command after
+# it is read whole.  The reason is the library's, taken from --test.
+cmd = "borg create ssh://backup/./vps::vps-{now} /etc 'a\" command=\"b\\c'"
+r = run(lint, "-f", base, "--from", "192.0.2.10", "--test", cmd)
+why = r.stdout[len("deny: "):].rstrip("\n")
+ok(r.returncode == 1 and r.stdout.startswith("deny: ") and
+   why.endswith("; rule 'borg-create' does not accept word 4: "
+                "'a\\x22 command=\\x22b\\\\c'"),
+   "the reason names the word, its quotes escaped", r.stdout)
+line = ('Dec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) '
+        'from=192.0.2.10 tag=- reason="%s" command="%s"'
+        % (why, gate_escape(cmd)))
+r = run(lint, "-f", base, "--json", "--suggest-from-log", "-", stdin=line)
+sugs = [x for x in records(r.stdout) if x["type"] == "suggestion"]
+ok(r.returncode == 0 and len(sugs) == 1 and
+   [c["command"] for c in sugs[0]["commands"]] == [cmd],
+   "--suggest-from-log reads the command after a reason with the hint",
+   line + "\n" + r.stdout + r.stderr)
+
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

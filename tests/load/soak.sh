@@ -25,16 +25,15 @@ RUNS=${SGT_SOAK_RUNS:-2000}
 } | sgt_policy -
 
 # /tmp and /var/tmp of our own (this mount namespace): other tests on
-# the host come and go there.  /dev/shm is already ours (sgt.sh).  Under
-# /run, other tests' /run/sgt-* directories are left out.
+# the host come and go there.  /dev/shm and /run are already ours
+# (sgt.sh): no other test's directory comes and goes under them.
 mount -t tmpfs -o mode=1777 sgt-tmp /tmp && mount -t tmpfs -o mode=1777 sgt-vartmp /var/tmp ||
     sgt_bail "private /tmp"
 logger_pid=$(echo $SGT_PIDS | awk '{print $1}')
 snapshot() {	# what must not grow
 	{
 		echo "log listener fds: $(ls /proc/"$logger_pid"/fd | wc -l)"
-		find /run -xdev \( -path '/run/sgt-*' ! -path "$SGT_DIR" \
-		    ! -path "$SGT_DIR/*" \) -prune -o ! -path "$SGT_DIR/syslog" \
+		find /run -xdev ! -path "$SGT_DIR/syslog" \
 		    ! -path "$SGT_DIR/soak.*" -print 2>/dev/null
 		find /tmp /var/tmp /dev/shm "$CF_HOME" -xdev -print 2>/dev/null
 		ps -o pid=,args= -u "$SGT_LOGIN" -u "$SGT_RUNNER" | sed 's/^/process: /'

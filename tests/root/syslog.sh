@@ -59,6 +59,32 @@ case $line in
 	diag "$line" ;;
 esac
 
+# A denial names the rule that came nearest and the word it did not
+# accept: the client reads it, and the log has it in reason="...", the
+# word's quote escaped, where sshgate-lint --suggest-from-log reads it.
+n=$(wc -l <"$log")
+err=$(sgt_gate SSH_ORIGINAL_COMMAND="job a 'B\"c'" SSH_CONNECTION="$conn" \
+    -- 2>&1 >/dev/null)
+is "$?" 3 "a command one word off is denied"
+hint="no rule permits this command; rule 'open' does not accept word 2: 'B\\x22c'"
+is "$err" "sshgate: denied: $hint" \
+    "the client reads the nearest rule and the word it did not accept"
+settle $((n + 1))
+line=$(since "$n")
+case $line in
+"<85>"*" sshgate["*"]: deny caller=$SGT_LOGIN($uid) from=192.0.2.7 tag=- reason=\"$hint\" command=\"job a 'B\\x22c'\"")
+	ok 0 "the deny line carries the same reason" ;;
+*)	ok 1 "the deny line carries the same reason"
+	diag "$line" ;;
+esac
+printf '%s\n' "$line" | "$top_builddir/sshgate-lint" -f "$SGT_POLICY" \
+    --json --suggest-from-log - >"$SGT_DIR/sug" 2>&1
+grep -qF '"commands":[{"command":"job a '"'"'B\"c'"'"'","from":"192.0.2.7"' \
+    "$SGT_DIR/sug"
+rc=$?
+ok $rc "and --suggest-from-log reads the command after that reason"
+[ $rc = 0 ] || diag "$(cat "$SGT_DIR/sug")"
+
 # Control bytes, DEL, bytes >= 0x80 and backslashes: escaped, one line.
 n=$(wc -l <"$log")
 bad=$(printf 'job a\nforged: permit rule=x\033[2J\177\303\251\\x41')
