@@ -1,9 +1,10 @@
 #!/bin/bash
-# tests/matrix/tam.sh ROOT -- setup/server/install on a backup server
+# tests/matrix/tam.sh [ROOT] -- setup/server/install on a backup server
 # whose borg is 1.2.5 or later adopts an existing repository only when
 # its archives have a TAM (CVE-2023-36811).  ROOT is a Debian userland
 # tree with such a borg (Debian 13 or unstable: borg 1.4, borgmatic 1.9
-# or 2.0, systemd, openssh-client), e.g. the version matrix's trixie.
+# or 2.0, systemd, openssh-client); without it, the version matrix's
+# trixie ($SGT_MATRIX_TREES/trixie: tests/run.d/matrix runs this test).
 #
 # The repositories are written by this host's borg, which must be 1.2.4
 # or older (Debian 12): "borg create" writes the archive TAM, "borg
@@ -22,9 +23,9 @@
 # lives under /var/tmp/sgt-tam-ID and is removed on exit.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/sgt.sh"
 
-root=${1:-}
+root=${1:-${SGT_MATRIX_TREES:+$SGT_MATRIX_TREES/trixie}}
 [ -n "$root" ] || sgt_skip "give the root of a Debian tree with borg >= 1.2.5 (tests/matrix/tam.sh ROOT)"
-root=$(cd "$root" 2>/dev/null && pwd) || sgt_bail "no directory $1"
+root=$(cd "$root" 2>/dev/null && pwd) || sgt_bail "no directory $root"
 [ "$(id -u)" = 0 ] || sgt_skip "needs root"
 [ -f "$root/usr/bin/borg" ] && [ -x "$root/usr/bin/borgmatic" ] ||
     sgt_skip "$root has no /usr/bin/borg and /usr/bin/borgmatic"
