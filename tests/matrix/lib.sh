@@ -82,6 +82,7 @@ mx_machine() {	# mx_machine NAME SUITE
 	mount -t overlay -o "lowerdir=$tree,upperdir=$d/upper,workdir=$d/work" \
 	    "sgt-$1" "$r" || sgt_bail "overlay for $1 over $tree"
 	mount -t proc -o nosuid,nodev,noexec sgt-proc "$r/proc" || sgt_bail "proc in $1"
+	# a sysfs of this network namespace (its own lo), read-only
 	mount -t sysfs -o ro,nosuid,nodev,noexec sgt-sys "$r/sys" || sgt_bail "sysfs in $1"
 	mount -t tmpfs -o mode=0755,nosuid,nodev sgt-run "$r/run" || sgt_bail "/run in $1"
 	mkdir -m 0755 "$r/run/sshd" "$r/run/lock"
