@@ -61,11 +61,10 @@ mx_cleanup() {
 	# process in it (sshd, the socket unit, the syslog listener, ...).
 	[ $$ = 1 ] && kill -KILL -1
 	wait
-	local m
-	for m in vps server; do
-		[ -d "$MX_DIR/$m/root" ] || continue
-		umount -R "$MX_DIR/$m/root" 2>/dev/null ||
-		    umount -R -l "$MX_DIR/$m/root" 2>/dev/null
+	local r
+	for r in "$MX_DIR"/*/root; do
+		[ -d "$r" ] || continue
+		umount -R "$r" 2>/dev/null || umount -R -l "$r" 2>/dev/null
 	done
 	case $MX_DIR in
 	/var/tmp/sgt-mx-[0-9]*) rm -rf --one-file-system -- "$MX_DIR" ;;
@@ -134,13 +133,15 @@ mx_versions() {	# mx_versions MACHINE
 	printf 'borgmatic %s, %s, %s, %s' "$bm" "$borg" "$py" "${ssh%%,*}"
 }
 
-# Enter the namespaces, build both machines, install both sides.
-mx_init() {	# mx_init VPS-SUITE SERVER-SUITE
+# Enter the test's namespaces with the trees of SUITE... checked: the
+# script runs again inside them, and what it leaves on disk goes when
+# they end.
+mx_enter() {	# mx_enter SUITE...
 	local s p
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	[ -n "${SGT_MATRIX_TREES:-}" ] ||
 	    sgt_skip "SGT_MATRIX_TREES is not set (tests/run.d/matrix builds the Debian trees)"
-	for s in "$1" "$2"; do
+	for s in "$@"; do
 		for p in borgmatic borg python3 setfacl systemd-socket-activate; do
 			[ -x "$SGT_MATRIX_TREES/$s/usr/bin/$p" ] ||
 			    sgt_skip "no Debian $s tree with $p in $SGT_MATRIX_TREES"
@@ -163,7 +164,6 @@ mx_init() {	# mx_init VPS-SUITE SERVER-SUITE
 		rm -rf --one-file-system -- "/var/tmp/sgt-mx-$MX_ID"
 		exit $s
 	fi
-	MX_VPS_SUITE=$1 MX_SRV_SUITE=$2
 	MX_DIR=/var/tmp/sgt-mx-$MX_ID
 	SGT_DIR=$MX_DIR		# e2e_last_deny reads $SGT_DIR/syslog
 	SGT_PIDS=		# e2e_serve_start adds to it; the PID namespace ends them all
@@ -174,6 +174,13 @@ mx_init() {	# mx_init VPS-SUITE SERVER-SUITE
 	# What systemd sets on Debian: the kernel's default of 10 queued
 	# datagrams loses syslog lines under load.
 	echo 512 > /proc/sys/net/unix/max_dgram_qlen || sgt_bail "max_dgram_qlen"
+}
+
+# Enter the namespaces, build both machines, install both sides.
+mx_init() {	# mx_init VPS-SUITE SERVER-SUITE
+	local p
+	mx_enter "$1" "$2"
+	MX_VPS_SUITE=$1 MX_SRV_SUITE=$2
 
 	mx_machine vps "$MX_VPS_SUITE"
 	mx_machine server "$MX_SRV_SUITE"
@@ -443,4 +450,28 @@ mx_pull() {	# mx_pull VPS-SUITE SERVER-SUITE
 	mx_refused run-on-server "${pull[@]}" check --force
 	diag "Debian $1 VPS, Debian $2 server: $((SECONDS - t0)) s"
 	sgt_done
+}
+
+# Run a TAP test script inside a machine, with this build bound
+# read-only at /sgt-build, and make its results this test's: each "ok"
+# and "not ok" again through ok(), its diagnostics as they are; its plan
+# must match what it ran, and it must exit 0 when all passed.
+mx_relay() {	# mx_relay MACHINE SCRIPT (relative to the source tree)
+	local r=$MX_DIR/$1/root line n=0 plan= rc
+	mkdir -p "$r/sgt-build" && mount --bind "$top_builddir" "$r/sgt-build" &&
+	    mount -o remount,bind,ro "$r/sgt-build" || sgt_bail "/sgt-build in $1"
+	mx_on "$1" env top_srcdir=/sgt-src top_builddir=/sgt-build \
+	    /bin/bash "/sgt-src/$2" > "$MX_DIR/relay.out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*)		n=$((n + 1)); ok 0 "${line#ok * - }" ;;
+		"not ok "*)	n=$((n + 1)); ok 1 "${line#not ok * - }" ;;
+		"1.."*)		plan=${line#1..} ;;
+		"Bail out!"*)	sgt_bail "$2 in $1: ${line#Bail out! }" ;;
+		*)		printf '# %s\n' "${line#\# }" ;;
+		esac
+	done < "$MX_DIR/relay.out"
+	[ "$plan" = "$n" ] && { [ $rc -eq 0 ] || [ $sgt_failed -gt 0 ]; }
+	ok $? "$2 in Debian's $(mx_on "$1" cat /etc/debian_version) userland: ran its plan ($n of ${plan:-none}), exit status $rc"
 }
