@@ -271,6 +271,16 @@ wrong=$(grep -LxF -- "$passphrase" "$T"/calls/*/*.env)
 [ -z "$wrong" ]
 ok $? "the passphrase reaches ssh in its environment in every call (encryption_passcommand, as $how)"
 [ -z "$wrong" ] || diag "$wrong"
+# encryption_passphrase: 1.7 exports it as BORG_PASSPHRASE, 1.9 and 2.0
+# hand it over through the pipe
+sed "s|^\( *\)encryption_passcommand: .*|\1encryption_passphrase: \"$passphrase\"|" \
+    "$T/pull.yaml" > "$T/passphrase.yaml"
+bm passphrase -c "$T/passphrase.yaml" create ||
+    { diag "borgmatic create with encryption_passphrase failed:"; sed 's/^/#   /' "$T/out.passphrase"; }
+wrong=$(grep -LxF -- "$passphrase" "$T"/calls/passphrase/*.env)
+[ -n "$(ls "$T"/calls/passphrase/*.env 2>/dev/null)" ] && [ -z "$wrong" ] &&
+    ! grep -rqF -- "$passphrase" "$T"/calls/passphrase/*.argv
+ok $? "encryption_passphrase reaches ssh in its environment too, and no argv"
 
 # ---- what must be denied, and why ---------------------------------------------
 
