@@ -82,27 +82,24 @@ refused() {	# refused DESCRIPTION REGEX: status 2, the message, ssh not run
 	ok $? "$1"
 	[ "$rc" -eq 2 ] && [ ! -e "$T/rec.argv" ] || sed 's/^/#   /' "$T/out"
 }
-printf '%s\n' 'R /etc' 'P re' '- x' > "$T/p1"
-wrap -- create --patterns-from "$T/p1" x; rc=$?
-refused "a P line is refused: it would change how the lines after it are read" \
-    "'P re'.*write the style on each pattern"
-printf '%s\n' 'R /etc' 'p sh' > "$T/p1"
-wrap -- create --patterns-from "$T/p1" x; rc=$?
-refused "... and so is its lower-case spelling" "'p sh'"
-printf '%s\n' 'X /etc' > "$T/p1"
-wrap -- create --patterns-from "$T/p1" x; rc=$?
-refused "a line that is no pattern is refused" "'X /etc' is not a borg pattern line"
-printf '%s\n' 'R   ' > "$T/p1"
-wrap -- create --patterns-from "$T/p1" x; rc=$?
-refused "a pattern line without a value is refused" "has no path or pattern"
+refused_file() {	# refused_file FILE DESCRIPTION REGEX LINE...: FILE holds the lines
+	local file=$1 what=$2 re=$3
+	shift 3
+	printf '%s\n' "$@" > "$file"
+	wrap -- create --patterns-from "$file" x; rc=$?
+	refused "$what" "$re"
+}
+refused_file "$T/p1" "a P line is refused: it would change how the lines after it are read" \
+    "'P re'.*write the style on each pattern" 'R /etc' 'P re' '- x'
+refused_file "$T/p1" "... and so is its lower-case spelling" "'p sh'" 'R /etc' 'p sh'
+refused_file "$T/p1" "a line that is no pattern is refused" "'X /etc' is not a borg pattern line" 'X /etc'
+refused_file "$T/p1" "a pattern line without a value is refused" "has no path or pattern" 'R   '
 # the bootstrap hook: the config file and RUNTIME/./borgmatic/bootstrap
-printf '%s\n' 'R /etc' 'R /etc/borgmatic/vps.yaml' "R $rt/./borgmatic/bootstrap" > "$pf"
-wrap -- create --patterns-from "$pf" x; rc=$?
-refused "borgmatic's runtime directory in the patterns (the bootstrap hook) is refused, with what to set" \
-    "runtime directory on this server .*store_config_files: false"
-printf '%s\n' 'R /etc' "+ pp:$rt/borgmatic/bootstrap" > "$pf"
-wrap -- create --patterns-from "$pf" x; rc=$?
-refused "... also in an include line with a style (borgmatic 2.0)" "store_config_files: false"
+refused_file "$pf" "borgmatic's runtime directory in the patterns (the bootstrap hook) is refused, with what to set" \
+    "runtime directory on this server .*store_config_files: false" \
+    'R /etc' 'R /etc/borgmatic/vps.yaml' "R $rt/./borgmatic/bootstrap"
+refused_file "$pf" "... also in an include line with a style (borgmatic 2.0)" "store_config_files: false" \
+    'R /etc' "+ pp:$rt/borgmatic/bootstrap"
 wrap -- create --patterns-from /nonexistent/patterns x; rc=$?
 refused "a file that is not on this server is refused, with what to do" \
     "/nonexistent/patterns: cannot read it on this server .*exclude_patterns or patterns"
