@@ -148,6 +148,7 @@ e2e_server_install() {
 	    --remote-socket "$E2E_REMOTE_SOCKET" --source "$E2E_DATA" \
 	    --home "$E2E_SRV/home" --repo-dir "$E2E_SRV/repos" \
 	    --socket-dir "$E2E_SRV/run" --conf-dir "$E2E_SRV/conf" \
+	    --state-dir "$E2E_SRV/state" \
 	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
 	    --manifest "$E2E_SRV/manifest" --systemctl no --init \
 	    > "$E2E_SRV/install.log" 2>&1
@@ -264,15 +265,42 @@ e2e_as_server() {
 
 e2e_borgmatic() { e2e_as_server borgmatic "$@"; }
 
-# What sshgate-backup-vps.service runs, line by line, as its User.
+# What sshgate-backup-vps.service runs, line by line, as its User; a
+# line with systemd's "+" prefix as root (full privileges), with an
+# environment as empty as systemd's.  On failure, what its OnFailure=
+# unit runs (e2e_alert_service), as systemd would start it.
 e2e_backup_service() {
-	local svc line
+	local svc line rc=0
 	svc=sshgate-backup-$E2E_NAME.service
 	[ "$(e2e_unit_get "$svc" User)" = "$E2E_SERVER" ] || return 1
 	while IFS= read -r line; do
-		# shellcheck disable=SC2086
-		e2e_as_server $line || return $?
+		case $line in
+		+*)	# shellcheck disable=SC2086
+			e2e_on_srv env -i PATH=/usr/bin:/bin LANG=C.UTF-8 ${line#+} ;;
+		*)	# shellcheck disable=SC2086
+			e2e_as_server $line ;;
+		esac
+		rc=$?
+		[ $rc -eq 0 ] || break
 	done < <(sed -n 's/^ExecStart=//p' "$(e2e_unit "$svc")")
+	[ $rc -eq 0 ] || e2e_alert_service "$svc" >> "$E2E_SRV/alert.log" 2>&1
+	return $rc
+}
+
+# The OnFailure= unit of UNIT (a template instance named after UNIT, as
+# systemd's %n gives it), its ExecStart as root.
+e2e_alert_service() {	# e2e_alert_service UNIT
+	local on tmpl inst line
+	on=$(e2e_unit_get "$1" OnFailure)
+	on=${on//%n/$1}
+	tmpl=${on%%@*}@.service
+	[ -f "$(e2e_unit "$tmpl")" ] || { echo "no unit $tmpl"; return 1; }
+	inst=${on#*@}
+	inst=${inst%.service}
+	line=$(e2e_unit_get "$tmpl" ExecStart)
+	line=${line//%i/$inst}
+	# shellcheck disable=SC2086
+	e2e_on_srv env -i PATH=/usr/bin:/bin LANG=C.UTF-8 $line
 }
 
 # Archives in the repository, read on the server side (local config).

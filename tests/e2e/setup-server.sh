@@ -21,6 +21,7 @@ srv() {	# srv [more options]: the installer with this test's paths
 	    --source /srv/www --source /etc \
 	    --home "$E2E_SRV/home" --repo-dir "$E2E_SRV/repos" \
 	    --socket-dir "$E2E_SRV/run" --conf-dir "$E2E_SRV/conf" \
+	    --state-dir "$E2E_SRV/state" \
 	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
 	    --manifest "$E2E_SRV/manifest" --systemctl no "$@"
 }
@@ -41,6 +42,7 @@ copy_install() {	# copy_install DIR: the installer from a copy of setup/ in DIR
 	"$1/server/install" --name "$E2E_NAME" --account "$E2E_SERVER" --vps 127.0.0.1 \
 	    --vps-host-key-file "$E2E_VPS/hostkey.pub" --home "$E2E_SRV/home" \
 	    --repo-dir "$E2E_SRV/repos" --socket-dir "$E2E_SRV/run" --conf-dir "$conf" \
+	    --state-dir "$E2E_SRV/state" \
 	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
 	    --manifest "$E2E_SRV/manifest" --systemctl no --init
 }
@@ -121,7 +123,8 @@ ok $? "the job's settings name both ends of the tunnel"
 
 SYSTEMD_UNIT_PATH="$E2E_SRV/systemd:" systemd-analyze verify \
     "$(unit sshgate-serve-vps.socket)" "$(unit sshgate-serve-vps@.service)" \
-    "$(unit sshgate-backup-vps.service)" "$(unit sshgate-backup-vps.timer)" > "$SGT_DIR/verify" 2>&1
+    "$(unit sshgate-backup-vps.service)" "$(unit sshgate-backup-vps.timer)" \
+    "$(unit sshgate-alert-vps@.service)" > "$SGT_DIR/verify" 2>&1
 ok $? "systemd-analyze verify passes the installed units"
 [ ! -s "$SGT_DIR/verify" ]
 ok $? "... without a single warning"
@@ -138,8 +141,24 @@ for kv in StandardInput=socket StandardOutput=socket StandardError=journal \
 done
 is "$(sed -n 's/^ExecStart=//p' "$(unit sshgate-backup-vps.service)")" \
 "/usr/bin/borgmatic --config $conf/$E2E_NAME-pull.yaml create
-/usr/bin/borgmatic --config $conf/$E2E_NAME-local.yaml prune compact check" \
-    "backup service: create through the VPS, prune/compact/check on the local repository"
++$E2E_SRV/libexec/sshgate-guard $conf/$E2E_NAME.conf run" \
+    "backup service: create through the VPS, then (as root) the history check, which runs prune/compact/check"
+for kv in "REPOSITORY=$repo" "ACCOUNT=$E2E_SERVER" "LOCAL_CONFIG=$conf/$E2E_NAME-local.yaml" \
+    "STATE_FILE=$E2E_SRV/state/$E2E_NAME/state" "PASSPHRASE_FILE=$conf/$E2E_NAME.passphrase"; do
+	grep -qxF "$kv" "$conf/$E2E_NAME.conf"
+	ok $? "the job's settings tell the history check $kv"
+done
+is "$(stat -c '%U:%G %a' "$E2E_SRV/state" "$E2E_SRV/state/$E2E_NAME" "$E2E_SRV/state/$E2E_NAME/state" | paste -sd' ')" \
+    "root:root 700 root:root 700 root:root 600" "the recorded state: root's only, outside the repository"
+"$SGT_PY" -c 'import json, sys; s = json.load(open(sys.argv[1]))
+sys.exit(not (s["transaction"] == 1 and s["archives"] == [] and s["repository"] == sys.argv[2]))' \
+    "$E2E_SRV/state/$E2E_NAME/state" "$repo"
+ok $? "... recorded at once: the new repository's first transaction, no archive"
+printf '%s\n' "$out" | grep -q "recorded the good state of $repo"
+ok $? "... and the installer says so"
+is "$(u sshgate-backup-vps.service OnFailure)" "sshgate-alert-vps@%n.service" "backup service: OnFailure= starts the alert unit"
+is "$(u sshgate-alert-vps@.service ExecStart)" "$E2E_SRV/libexec/sshgate-pull-alert $conf/alert %i" \
+    "alert unit: runs the administrator's hook $conf/alert, if there is one"
 for f in "$conf/$E2E_NAME-pull.yaml" "$conf/$E2E_NAME-local.yaml"; do
 	case $templates in
 	borgmatic-1.7)
