@@ -265,7 +265,8 @@ e2e_as_server() {
 
 e2e_borgmatic() { e2e_as_server borgmatic "$@"; }
 
-# What sshgate-backup-vps.service runs, line by line, as its User; a
+# What sshgate-backup-vps.service runs (ExecStartPre=, then ExecStart=),
+# line by line, as its User; a
 # line with systemd's "+" prefix as root (full privileges), with an
 # environment as empty as systemd's.  On failure, what its OnFailure=
 # unit runs (e2e_alert_service), as systemd would start it.
@@ -282,7 +283,8 @@ e2e_backup_service() {
 		esac
 		rc=$?
 		[ $rc -eq 0 ] || break
-	done < <(sed -n 's/^ExecStart=//p' "$(e2e_unit "$svc")")
+	done < <(sed -n 's/^ExecStartPre=//p' "$(e2e_unit "$svc")"
+	    sed -n 's/^ExecStart=//p' "$(e2e_unit "$svc")")
 	[ $rc -eq 0 ] || e2e_alert_service "$svc" >> "$E2E_SRV/alert.log" 2>&1
 	return $rc
 }

@@ -139,6 +139,8 @@ for kv in StandardInput=socket StandardOutput=socket StandardError=journal \
     "ExecStart=/usr/bin/borg serve --append-only --restrict-to-repository $repo"; do
 	is "$(u sshgate-serve-vps@.service "${kv%%=*}")" "${kv#*=}" "service: $kv"
 done
+is "$(u sshgate-backup-vps.service ExecStartPre)" "+$E2E_SRV/libexec/sshgate-guard $conf/$E2E_NAME.conf check" \
+    "backup service: first (as root) the history check: nothing runs after a loss"
 is "$(sed -n 's/^ExecStart=//p' "$(unit sshgate-backup-vps.service)")" \
 "/usr/bin/borgmatic --config $conf/$E2E_NAME-pull.yaml create
 +$E2E_SRV/libexec/sshgate-guard $conf/$E2E_NAME.conf run" \
@@ -157,8 +159,8 @@ ok $? "... recorded at once: the new repository's first transaction, no archive"
 printf '%s\n' "$out" | grep -q "recorded the good state of $repo"
 ok $? "... and the installer says so"
 is "$(u sshgate-backup-vps.service OnFailure)" "sshgate-alert-vps@%n.service" "backup service: OnFailure= starts the alert unit"
-is "$(u sshgate-alert-vps@.service ExecStart)" "$E2E_SRV/libexec/sshgate-pull-alert $conf/alert %i" \
-    "alert unit: runs the administrator's hook $conf/alert, if there is one"
+is "$(u sshgate-alert-vps@.service ExecStart)" "$E2E_SRV/libexec/sshgate-pull-alert $conf/alert %i $conf/$E2E_NAME.conf" \
+    "alert unit: checks the history and runs the administrator's hook $conf/alert, if there is one"
 for f in "$conf/$E2E_NAME-pull.yaml" "$conf/$E2E_NAME-local.yaml"; do
 	case $templates in
 	borgmatic-1.7)
