@@ -243,6 +243,12 @@ hx_case() {	# hx_case WHAT KIND COMMAND... (KIND: vanished|replaced|objects|ever
 	config)		n2="config changed" ;;
 	*)		n2="archive $target" ;;
 	esac
+	# (the listener may not have written the line yet)
+	for rc in $(seq 100); do
+		tail -n +"$((n + 1))" "$HX_SRV_SYSLOG" |
+		    grep -q "^<27>.*sshgate-guard\[[0-9]*\]: $E2E_NAME: .*$n2" && break
+		sleep 0.05
+	done
 	tail -n +"$((n + 1))" "$HX_SRV_SYSLOG" | grep -q "^<27>.*sshgate-guard\[[0-9]*\]: $E2E_NAME: .*$n2"
 	ok $? "$what: ... logged at err level (daemon.err) by sshgate-guard"
 	grep -qx "unit: sshgate-backup-$E2E_NAME.service" "$E2E_SRV_ROOT$HX_ALERT_OUT"

@@ -475,3 +475,48 @@ mx_relay() {	# mx_relay MACHINE SCRIPT (relative to the source tree)
 	[ "$plan" = "$n" ] && { [ $rc -eq 0 ] || [ $sgt_failed -gt 0 ]; }
 	ok $? "$2 in Debian's $(mx_on "$1" cat /etc/debian_version) userland: ran its plan ($n of ${plan:-none}), exit status $rc"
 }
+
+# tests/e2e/history-lib.sh between two machines: root on the VPS attacks
+# the repository through a pull session's socket, the server's unit must
+# notice before it prunes, the recovery must bring the archive back.
+mx_history() {	# mx_history VPS-SUITE SERVER-SUITE
+	local t0=$SECONDS url
+	. "$top_srcdir/tests/e2e/history-lib.sh"
+	mx_init "$1" "$2" || sgt_done
+	mx_syslog server "$MX_DIR/server-syslog"
+	mx_start
+	diag "both machines installed and started in $((SECONDS - t0)) s"
+	HX_VPS=(mx_on vps)
+	HX_VPS_ROOT=$MX_VPS
+	HX_SOCKET=/run/sshgate/$SGT_LOGIN/borg.sock
+	HX_RUNNER_BASE=/var/lib/$SGT_RUNNER
+	HX_WORK=/srv/sgt-hx
+	HX_SRV_SYSLOG=$MX_DIR/server-syslog
+	HX_RESTORE=/srv/sgt-hx-restore
+	hx_compare() {
+		mx_on server python3 -I /sgt-src/tests/e2e/treecmp compare \
+		    /root/sgt-snap.json "$1" 2>&1
+	}
+	SGT_EXTRA_CLEANUP="hx_cleanup; ${SGT_EXTRA_CLEANUP:-:}"
+	mx_on vps python3 -I /sgt-src/tests/e2e/treecmp make "$E2E_DATA" 1 "$SGT_LOGIN" \
+	    > "$MX_DIR/make.log" 2>&1 ||
+	    { mx_show "$MX_DIR/make.log"; sgt_bail "treecmp make on the VPS"; }
+	mx_on vps python3 -I /sgt-src/tests/e2e/treecmp snapshot "$E2E_DATA" \
+	    > "$MX_SRV/root/sgt-snap.json" || sgt_bail "treecmp snapshot on the VPS"
+	hx_setup
+	hx_good_run "the first night"
+	url=ssh://backup/./$E2E_NAME
+	hx_case "borg delete of the oldest archive" vanished \
+	    sh -c 'exec borg delete "$0::$(borg list --short "$0" | head -1)"' "$url"
+	hx_case "borg prune --keep-last 1" vanished \
+	    borg prune --keep-last 1 --glob-archives "$E2E_NAME-*" "$url"
+	hx_case "borg recreate of the oldest archive" replaced \
+	    sh -c 'exec borg recreate --exclude re:secret/ "$0::$(borg list --short "$0" | head -1)"' "$url"
+	hx_case "a delete of the whole repository" everything \
+	    borg delete "$url"
+	hx_case "a delete of the archives' data only" objects \
+	    sh -c 'exec python3 -I "$1" "$0" data $(borg list --format "{id} " "$0")' "$url" "$HX_WORK/raw-delete"
+	hx_case "borg key change-passphrase" config \
+	    env BORG_NEW_PASSPHRASE=sgt-stolen borg key change-passphrase "$url"
+	sgt_done
+}
