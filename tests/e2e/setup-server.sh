@@ -250,18 +250,41 @@ ok $? "--remove succeeds"
 diag "$out"
 [ ! -e "$(unit sshgate-serve-vps.socket)" ] && [ ! -e "$E2E_SRV/libexec/sshgate-pull" ] &&
     [ ! -e "$conf/$E2E_NAME-pull.yaml" ] && [ ! -e "$conf/$E2E_NAME.key" ] &&
-    [ ! -e "$conf/$E2E_NAME.conf" ]
-ok $? "units, wrapper, configs, key are gone"
-[ -f "$repo/config" ] && [ -f "$conf/$E2E_NAME.passphrase" ] && getent passwd "$E2E_SERVER" >/dev/null
-ok $? "the repository, its passphrase and their account stay"
+    [ ! -e "$conf/$E2E_NAME.conf" ] && [ ! -e "$E2E_SRV/libexec/sshgate-guard" ] &&
+    [ ! -e "$(unit sshgate-alert-vps@.service)" ]
+ok $? "units, wrapper, history check, configs, key are gone"
+[ -f "$repo/config" ] && [ -f "$conf/$E2E_NAME.passphrase" ] && getent passwd "$E2E_SERVER" >/dev/null &&
+    [ -f "$E2E_SRV/state/$E2E_NAME/state" ]
+ok $? "the repository, its passphrase, their account and the recorded state stay"
+state_before=$(sha256sum < "$E2E_SRV/state/$E2E_NAME/state")
+
+# An adopted repository is checked in full: a symlink in its place, a
+# file of another owner inside it (chown -R through a symlink changes
+# only the link).
+mv "$repo" "$repo.real" && ln -s "$repo.real" "$repo" || sgt_bail "symlink"
+out=$(srv 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "$repo is a symlink (to $repo.real): move the repository there, or give --repo-dir and --name"
+ok $? "a symlink in the repository's place is refused, with what to do"
+rm "$repo" && mv "$repo.real" "$repo" || sgt_bail "unsymlink"
+seg=$(find "$repo/data" -type f | head -1)
+chown root "$seg"
+out=$(srv 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "$seg is not $E2E_SERVER's (borg serve runs as $E2E_SERVER): chown -R $E2E_SERVER: $repo"
+ok $? "a file inside the repository that is not the account's is named and refused"
+chown "$E2E_SERVER" "$seg"
+
 out=$(srv --init 2>&1)
 ok $? "installing again uses the kept repository and passphrase"
 printf '%s\n' "$out" | grep -q "using the repository $repo" &&
-    printf '%s\n' "$out" | grep -q "kept the passphrase"
+    printf '%s\n' "$out" | grep -q "kept the passphrase" &&
+    printf '%s\n' "$out" | grep -q "kept the recorded state $E2E_SRV/state/$E2E_NAME/state"
 ok $? "... and says so"
+is "$(sha256sum < "$E2E_SRV/state/$E2E_NAME/state")" "$state_before" \
+    "... and the recorded state is the one of before: a new install never overwrites it"
 out=$(srv --purge 2>&1)
 ok $? "--purge succeeds"
-[ ! -e "$repo" ] && [ ! -e "$conf" ] && [ ! -e "$E2E_SRV/home" ] && ! getent passwd "$E2E_SERVER" >/dev/null
-ok $? "... and removes the repository, the passphrase and the account too"
+[ ! -e "$repo" ] && [ ! -e "$conf" ] && [ ! -e "$E2E_SRV/home" ] && ! getent passwd "$E2E_SERVER" >/dev/null &&
+    [ ! -e "$E2E_SRV/state/$E2E_NAME" ]
+ok $? "... and removes the repository, the passphrase, the account and the recorded state too"
 
 sgt_done
