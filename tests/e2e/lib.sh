@@ -139,7 +139,8 @@ EOF
 }
 
 # The backup server: the account, the repository, the units, the wrapper
-# and the borgmatic configs, by setup/server/install.
+# and the borgmatic configs, by setup/server/install.  Options for the
+# installer may follow.
 e2e_server_install() {
 	"$top_srcdir/setup/server/install" \
 	    --name "$E2E_NAME" --account "$E2E_SERVER" \
@@ -150,7 +151,7 @@ e2e_server_install() {
 	    --socket-dir "$E2E_SRV/run" --conf-dir "$E2E_SRV/conf" \
 	    --state-dir "$E2E_SRV/state" \
 	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
-	    --manifest "$E2E_SRV/manifest" --systemctl no --init \
+	    --manifest "$E2E_SRV/manifest" --systemctl no --init "$@" \
 	    > "$E2E_SRV/install.log" 2>&1
 	local rc=$?
 	SGT_USERS="$SGT_USERS $E2E_SERVER"
@@ -386,4 +387,71 @@ e2e_ssh() {	# e2e_ssh [SSH-OPTIONS...] [--] [COMMAND]
 e2e_last_deny() {
 	grep 'sshgate\[[0-9]*\]: deny ' "$SGT_DIR/syslog" | tail -1 |
 	    sed 's/^.*sshgate\[[0-9]*\]: //'
+}
+
+# ---- several backup servers for one VPS ------------------------------------
+#
+#   e2e_server_add NAME      # server NAME: setup/server/install --vps-server
+#   e2e_server_use NAME      # the server side's E2E_* are server NAME's
+#   e2e_vps_install_servers  # setup/vps/install --server NAME for each
+#
+# Each server lives on this host with its own account (sgt-sNAME<id>),
+# directories, units and repository under $SGT_DIR/srv-NAME, and backs up
+# the same VPS (E2E_DATA).  After e2e_server_use NAME, e2e_serve_start,
+# e2e_borgmatic, e2e_archives, e2e_restore and the others act on server
+# NAME.  Its socket on the VPS is setup/server/install's default for
+# --vps-server NAME, /run/sshgate/LOGIN/NAME.sock (/run is the test's own).
+
+E2E_SERVERS=
+declare -A e2e_serve_pids=()
+
+e2e_server_use() {	# e2e_server_use NAME
+	[ -n "${E2E_SRV_NAME:-}" ] && e2e_serve_pids[$E2E_SRV_NAME]=${E2E_SERVE_PID:-}
+	E2E_SRV_NAME=$1
+	E2E_SRV=$SGT_DIR/srv-$1
+	E2E_SERVER=sgt-s$1$SGT_ID
+	E2E_HOME=$E2E_SRV/home
+	E2E_REPO=$E2E_SRV/repos/$E2E_NAME
+	E2E_CONF=$E2E_SRV/conf
+	E2E_PULL_YAML=$E2E_CONF/$E2E_NAME-pull.yaml
+	E2E_LOCAL_YAML=$E2E_CONF/$E2E_NAME-local.yaml
+	E2E_LOCAL_SOCKET=$E2E_SRV/run/$E2E_NAME.sock
+	E2E_UNIT_DIR=$E2E_SRV/systemd
+	# what the installer and e2e_serve_start found out, or nothing yet
+	E2E_REMOTE_SOCKET=$(sed -n 's/^REMOTE_SOCKET=//p' "$E2E_CONF/$E2E_NAME.conf" 2>/dev/null)
+	E2E_PASSPHRASE=$(cat "$E2E_CONF/$E2E_NAME.passphrase" 2>/dev/null)
+	E2E_SERVE_SOCKET=$(e2e_unit_get "sshgate-serve-$E2E_NAME.socket" ListenStream 2>/dev/null)
+	E2E_SERVE_PID=${e2e_serve_pids[$1]:-}
+	mkdir -p "$E2E_SRV" || sgt_bail "mkdir $E2E_SRV"
+}
+
+e2e_server_add() {	# e2e_server_add NAME [INSTALLER OPTIONS...]
+	local n=$1
+	shift
+	e2e_server_use "$n"
+	E2E_SERVERS="${E2E_SERVERS:+$E2E_SERVERS }$n"
+	# no --remote-socket: the installer's default for --vps-server
+	E2E_REMOTE_SOCKET=
+	e2e_server_install --vps-server "$n" "$@" || return 1
+	e2e_server_use "$n"
+}
+
+# The VPS side for the servers of e2e_server_add, each from 127.0.0.1
+# with its own key; options for the VPS installer may follow.
+e2e_vps_install_servers() {
+	local n args=()
+	for n in $E2E_SERVERS; do
+		args+=(--server "$n" --from 127.0.0.1
+		    --key-file "$SGT_DIR/srv-$n/conf/$E2E_NAME.key.pub")
+	done
+	"$top_srcdir/setup/vps/install" \
+	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" "${args[@]}" \
+	    --gate "$SGT_DIR/bin/sshgate" --connect "$SGT_DIR/bin/sshgate-connect" \
+	    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
+	    --socket-dir "/run/sshgate/$SGT_LOGIN" --state-dir "$E2E_VPS/state" \
+	    --keys-dir "$E2E_VPS/keys" --sshd-dir "$E2E_VPS/sshd_config.d" \
+	    --sshd-config "$E2E_VPS/sshd_config" \
+	    --tmpfiles-dir "$E2E_VPS/tmpfiles.d" --manifest "$E2E_VPS/manifest" \
+	    --reload none "$@" > "$E2E_VPS/install.log" 2>&1 ||
+	    { sed 's/^/# /' "$E2E_VPS/install.log"; return 1; }
 }

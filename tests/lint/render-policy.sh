@@ -1,0 +1,169 @@
+#!/bin/bash
+# setup/vps/render-policy, the one renderer of setup/vps/policy.in (the
+# build and setup/vps/install): without --server it writes what the
+# placeholders' sed wrote (what the other tests render); with --server
+# it gives each server its own copy of the rules between the template's
+# "per server" marks (RULE.NAME, tag NAME, SOCKET_DIR/NAME.sock, every
+# test with tag NAME) and runs the other tests once more with each tag.
+# The tagged tests can fail: a copy without its tag, and a copy that
+# accepts what a deny rule's test denies, are caught.  A key with tag a
+# reaches no rule of b.  And what the renderer cannot render safely, it
+# refuses.
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+
+lint=$top_builddir/sshgate-lint
+render=$top_srcdir/setup/vps/render-policy
+template=$top_srcdir/setup/vps/policy.in
+[ -x "$lint" ] || sgt_bail "no $lint (build first)"
+T=$(mktemp -d) || sgt_bail mktemp
+trap 'rm -rf "$T"' EXIT
+
+sock=/run/sshgate/sgt-l
+args=(--login sgt-l --runner sgt-r --socket-dir "$sock" --state-dir /var/lib/sgt-r
+    --policy-dir /etc/sgt --connect /usr/libexec/sgt/sshgate-connect)
+
+# ---- without --server: the placeholders, nothing else ---------------------
+
+"$render" "${args[@]}" "$template" > "$T/plain"
+ok $? "renders the template without --server"
+sed -e "s|@login@|sgt-l|g" -e "s|@runner@|sgt-r|g" -e "s|@socket_dir@|$sock|g" \
+    -e "s|@state_dir@|/var/lib/sgt-r|g" -e "s|@policy_dir@|/etc/sgt|g" \
+    -e "s|@connect@|/usr/libexec/sgt/sshgate-connect|g" "$template" |
+    cmp -s - "$T/plain"
+ok $? "... byte for byte what the placeholders' sed writes"
+connect=$(sed -n 's|^ *setenv *BORG_RSH "\([^ ]*\) .*|\1|p' "$top_builddir/setup/vps/policy" | head -1)
+"$render" --login borg --runner sshgate-borg --socket-dir /run/sshgate/borg \
+    --state-dir /var/lib/sshgate-borg --connect "$connect" \
+    --policy-dir "$(dirname "$("$lint" --print-policy-path)")" \
+    "$template" | cmp -s - "$top_builddir/setup/vps/policy"
+ok $? "the build's setup/vps/policy is the renderer's, with the default names"
+
+# ---- with --server a --server b --------------------------------------------
+
+"$render" "${args[@]}" --server a --server b "$template" > "$T/ab"
+ok $? "renders the template with --server a --server b"
+out=$("$lint" --strict -f "$T/ab" 2>&1)
+ok $? "sshgate-lint --strict accepts it: $out"
+
+rules() { sed -n 's/^rule \([^ ]*\) {$/\1/p' "$1" | paste -sd' '; }
+base=$(rules "$T/plain")
+want=${base/borg-create borg-list borg-info/borg-create.a borg-list.a borg-info.a borg-create.b borg-list.b borg-info.b}
+[ "$want" != "$base" ]
+ok $? "the template has borg-create, borg-list, borg-info in a row (between the marks)"
+is "$(rules "$T/ab")" "$want" "the rules: each server's copies where the originals were, the others once"
+
+# one rule's lines, and its test lines
+rule_text() { awk -v r="$2" '$0 == "rule " r " {" { p = 1 } p { print } p && /^}/ { exit }' "$1"; }
+rule_tests() { rule_text "$1" "$2" | grep -E '^[[:space:]]*test[[:space:]]+(permit|deny)[[:space:]]'; }
+for s in a b; do
+	for r in borg-create borg-list borg-info; do
+		t=$(rule_text "$T/ab" "$r.$s")
+		is "$(printf '%s\n' "$t" | grep -cE '^[[:space:]]+tag[[:space:]]')" 1 "$r.$s: one tag field"
+		printf '%s\n' "$t" | grep -qx "    tag      $s"
+		ok $? "... tag $s"
+		is "$(printf '%s\n' "$t" | grep 'BORG_RSH')" \
+		    "    setenv   BORG_RSH \"/usr/libexec/sgt/sshgate-connect -u sgt-l $sock/$s.sock\"" \
+		    "... BORG_RSH pinned to $sock/$s.sock"
+		n=$(rule_tests "$T/plain" "$r" | wc -l)
+		[ "$n" -gt 0 ] &&
+		    [ "$(rule_tests "$T/ab" "$r.$s" | grep -c " tag $s\$")" = "$n" ] &&
+		    [ "$(rule_tests "$T/ab" "$r.$s" | wc -l)" = "$n" ]
+		ok $? "... all $n of its tests, each with tag $s"
+		rule_tests "$T/ab" "$r.$s" | sed "s/ tag $s\$//" |
+		    cmp -s - <(rule_tests "$T/plain" "$r")
+		ok $? "... the original's tests, nothing else changed"
+		diff <(rule_text "$T/plain" "$r" | grep -vE '^[[:space:]]*(test|tag|rule|setenv +BORG_RSH)[[:space:]]') \
+		    <(rule_text "$T/ab" "$r.$s" | grep -vE '^[[:space:]]*(test|tag|rule|setenv +BORG_RSH)[[:space:]]') >/dev/null
+		ok $? "... and its other fields are the original's"
+	done
+done
+! grep -v '^[[:space:]]*#' "$T/ab" | grep -q "$sock/borg.sock"
+ok $? "no rule connects to the shared $sock/borg.sock"
+# the other tests: each kept, and once more with each tag
+outside() { awk '/^# ---- per server: begin/ { p = 1 } !p { print } /^# ---- per server: end/ { p = 0 }' "$1"; }
+plain_tests=$(outside "$T/plain" | grep -E '^[[:space:]]*test[[:space:]]')
+n=$(printf '%s\n' "$plain_tests" | wc -l)
+is "$(outside "$T/ab" | grep -E '^[[:space:]]*test[[:space:]]' | grep -vE ' tag [ab]$')" \
+    "$plain_tests" "the $n tests outside the per-server rules are kept as they are"
+for s in a b; do
+	is "$(outside "$T/ab" | grep -E '^[[:space:]]*test[[:space:]].* tag '"$s\$" | sed "s/ tag $s\$//")" \
+	    "$plain_tests" "... and each runs once more with tag $s"
+done
+
+# ---- a key with tag a reaches no rule of b -----------------------------------
+
+fails=0 n=0
+while IFS= read -r cmd; do
+	n=$((n + 1))
+	got=$("$lint" -f "$T/ab" --tag a --test "$cmd" 2>&1)
+	case $got in *"rule '"*".b'"*) fails=$((fails + 1)); diag "tag a: $cmd: $got" ;; esac
+	got=$("$lint" -f "$T/ab" --tag b --test "$cmd" 2>&1)
+	case $got in "permit: rule 'borg-"*".b'") ;; *) fails=$((fails + 1)); diag "tag b: $cmd: $got" ;; esac
+done < <(for r in borg-create borg-list borg-info; do rule_tests "$T/ab" "$r.b"; done |
+    grep -E '^[[:space:]]*test permit ".*" tag b$' | sed -e 's/^[[:space:]]*test permit "//' -e 's/" tag b$//' -e 's/\\"/"/g' -e 's/\\\\/\\/g')
+[ "$n" -gt 50 ] && [ $fails -eq 0 ]
+ok $? "each of the $n commands that b's rules permit: with tag a, no rule of b decides it; with tag b, b's rule permits it"
+for t in "" c; do
+	got=$("$lint" -f "$T/ab" ${t:+--tag "$t"} --test "borg list ssh://backup/./vps" 2>&1)
+	case $got in deny:*) r=0 ;; *) r=1 ;; esac
+	d=${t:+tag $t}
+	ok $r "${d:-no tag}: borg list is denied ($got)"
+done
+
+# ---- the tagged tests can fail -------------------------------------------------
+
+# a copy without its tag: it takes b's commands too
+awk '$0 == "rule borg-create.a {" { r = 1 } r && $0 == "    tag      a" { r = 0; next } { print }' \
+    "$T/ab" > "$T/m1"
+out=$("$lint" -f "$T/m1" 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "test expects .*, but rule 'borg-create.a'"
+ok $? "borg-create.a without its tag: its tests with tag b fail"
+# a copy that accepts another repository: only the tagged copy of
+# wrong-repository's test sees it (without a tag no copy could permit)
+sed '/^rule borg-create.a {/,/^}/ s|/ssh:\\/\\/backup\\/\\.\\/vps::|/ssh:\\/\\/backup\\/\\.\\/(vps\|elsewhere)::|' \
+    "$T/ab" > "$T/m2"
+! cmp -s "$T/ab" "$T/m2" || sgt_bail "the mutation changed nothing"
+out=$("$lint" -f "$T/m2" 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" |
+    grep -q "error: test expects deny, but rule 'borg-create.a' permits it"
+ok $? "borg-create.a that accepts ssh://backup/./elsewhere: wrong-repository's test with tag a fails"
+awk '/^# ---- per server: end/ { p = 1 } !(p && / tag [ab]$/) { print }' "$T/m2" > "$T/m3"
+"$lint" -f "$T/m3" >/dev/null 2>&1
+ok $? "... which the untagged test alone would not catch"
+
+# ---- what it refuses ----------------------------------------------------------------
+
+refuses() {	# refuses DESCRIPTION MESSAGE TEMPLATE [ARGS...]
+	local what=$1 msg=$2 tpl=$3 out rc
+	shift 3
+	out=$("$render" "${args[@]}" "$@" "$tpl" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc -ne 0 ] && printf '%s\n' "$out" | grep -qF -- "$msg"
+	ok $? "refuses $what"
+	[ $rc -ne 0 ] || diag "$out"
+}
+for s in -a .a a/b 'a b' '' a: "$(printf 'x%.0s' $(seq 53))"; do
+	refuses "--server '$s'" "--server '$s'" "$template" --server "$s"
+done
+"$render" "${args[@]}" --server "$(printf 'x%.0s' $(seq 52))" "$template" > "$T/long" &&
+    "$lint" -f "$T/long" >/dev/null 2>&1
+ok $? "a name of 52 characters gives rule names sshgate-lint accepts"
+refuses "the same --server twice" "--server a given twice" "$template" --server a --server a
+sed 's/@login@/@logon@/' "$template" > "$T/t1"
+refuses "an unknown placeholder" "unknown placeholder @logon@" "$T/t1"
+grep -v '^# ---- per server: ' "$template" > "$T/t2"
+refuses "a template without the per-server marks, with --server" "@socket_dir@/borg.sock outside the per-server marks" "$T/t2" --server a
+sed 's|@socket_dir@/borg.sock|/elsewhere.sock|' "$T/t2" > "$T/t2b"
+refuses "... also when no rule uses the socket" 'no "per server: begin" and "per server: end" marks' "$T/t2b" --server a
+"$render" "${args[@]}" "$T/t2" > "$T/t2.out" && grep -v '^# ---- per server: ' "$T/plain" | cmp -s - "$T/t2.out"
+ok $? "... and renders it without --server, as the sed did"
+sed '0,/^rule borg-list {$/ s//rule borg-list {\n    tag      x/' "$template" > "$T/t3"
+refuses "a rule with its own tag between the marks" 'a rule with "tag" between the per-server marks' "$T/t3" --server a
+sed 's|^\(    test deny   "borg list ssh://backup/./other"\)$|\1 from 192.0.2.1|' "$template" > "$T/t4"
+! cmp -s "$template" "$T/t4" || sgt_bail "t4 changed nothing"
+refuses "a test between the marks that names from or tag" 'a test with "from", "tag" or more' "$T/t4" --server a
+sed '0,/^rule wrong-repository {$/ s//rule wrong-repository {\n    setenv   BORG_RSH "@connect@ @socket_dir@\/borg.sock"/' "$template" > "$T/t5"
+refuses "a rule outside the marks that uses the shared socket" "outside the per-server marks" "$T/t5" --server a
+refuses "a missing template" "cannot read" "$T/none"
+
+sgt_done
