@@ -3,8 +3,10 @@
 # joins stdin/stdout to the login account's socket and ignores what borg
 # appends; refuses, before connecting, a path that is not a socket, a
 # socket of another owner, a directory others can write or own, a
-# symlink on the way, a listener of another uid, a stale socket -- and its
-# reason reaches a client that writes first, as borg does.
+# symlink on the way, a listener of another uid, a stale socket; and,
+# before any data flows, a listener that is not its ancestor (another ssh
+# session's sshd) or that it cannot check -- and its reason reaches a
+# client that writes first, as borg does.
 #
 # sshd's session process, which binds the forwarded socket and forks the
 # session's command, is played by tests/lib/session.py: the connector runs
@@ -67,6 +69,27 @@ out=$(printf 'x' | session "$SGT_LOGIN" "$d/borg.sock" -- \
 [ $? -eq 2 ] && printf '%s\n' "$out" | grep -q 'Permission denied'
 ok $? "another account cannot even reach it"
 
+# Between the connector and sshd's session process are the gate (or its
+# supervisor), borg, perhaps sh: the listener may be any ancestor.
+out=$(printf 'hello again' | session --depth 2 "$SGT_LOGIN" "$d/borg.sock" -- \
+    "${runner[@]}" "$connect" -u "$SGT_LOGIN" "$d/borg.sock" backup borg serve)
+ok $? "a listener that is its grandparent is accepted"
+is "$out" "HELLO AGAIN" "... and joined"
+out=$(session --depth 2 "$SGT_LOGIN" "$d/borg.sock" -- sh -c \
+    'g=$(sed "s/.*) . //; s/ .*//" /proc/$PPID/stat); tr "\0" " " </proc/$g/cmdline')
+case $out in *session.py*--depth\ 2*) r=0 ;; *) r=1 ;; esac
+ok $r "(--depth 2: the command's grandparent is the listener)"
+[ $r -eq 0 ] || diag "$out"
+
+# /proc/PID/stat names the program in parentheses, and the name may hold
+# spaces and parentheses: the parent's pid is read after the last ')'.
+ln -s /bin/sh "$SGT_DIR/bin/sgt) S 1 (x"
+out=$(printf 'hello odd' | session "$SGT_LOGIN" "$d/borg.sock" -- "${runner[@]}" \
+    "$SGT_DIR/bin/sgt) S 1 (x" -c '"$@"; exit $?' sh \
+    "$connect" -u "$SGT_LOGIN" "$d/borg.sock" backup borg serve)
+ok $? "an ancestor named \"sgt) S 1 (x\" between them: accepted"
+is "$out" "HELLO ODD" "... and joined"
+
 # ---- what it refuses -----------------------------------------------------------
 
 listen "$SGT_LOGIN" "$d/borg.sock"
@@ -94,6 +117,52 @@ is "$(cat "$count")" 0 "... refused before connecting"
 chown "$SGT_LOGIN" "$d/borg.sock"
 refused "a listener of another account" "the listening process runs as uid $(id -u "$other")" "$d/borg.sock"
 kill "$LISTENER"; wait "$LISTENER" 2>/dev/null
+
+# ---- only its own ssh session's listener -------------------------------------
+
+# Two backup servers log in as the same account: either session's sshd
+# binds its socket as the login account, in the same directory.
+listen "$SGT_LOGIN" "$d/borg.sock"
+refused "a listener of the login account that is not its ancestor (a sibling)" \
+    "borg.sock: the listening process (pid $LISTENER) is not this ssh session's sshd: another session's socket" \
+    "$d/borg.sock"
+is "$(cat "$count") $(cat "$received")" "1 0" "... refused after connecting (to learn the pid), before any data"
+kill "$LISTENER"; wait "$LISTENER" 2>/dev/null
+
+"${session_py[@]}" --count "$SGT_DIR/b.count" --received "$SGT_DIR/b.received" \
+    "$SGT_LOGIN" "$d/b.sock" -- sleep 600 &
+b=$!
+SGT_PIDS="$SGT_PIDS $b"
+for i in $(seq 100); do [ -s "$SGT_DIR/b.count" ] && break; sleep 0.05; done
+out=$(printf 'x' | session "$SGT_LOGIN" "$d/a.sock" -- \
+    "${runner[@]}" "$connect" -u "$SGT_LOGIN" "$d/b.sock" backup borg serve 2>&1)
+is "$?" 2 "session A's connector pointed at session B's socket: refused"
+printf '%s\n' "$out" | grep -qF "b.sock: the listening process (pid $b) is not this ssh session's sshd: another session's socket"
+ok $? "... \"the listening process (pid $b) is not this ssh session's sshd\""
+is "$(cat "$SGT_DIR/b.received")" 0 "... and session B's listener got no data"
+kill "$b"; wait "$b" 2>/dev/null
+
+# Without the parent chain in /proc there is no check, and no connection.
+# With hidepid the runner sees its own processes only: enough when the
+# processes between it and sshd are the runner's (borg, the supervisor).
+hidepid() {
+	unshare -m --propagation private sh -c \
+	    'mount -t proc -o hidepid=invisible sgt-proc /proc && exec "$@"' sh "$@"
+}
+out=$(printf 'x' | hidepid "${session_py[@]}" --count "$count" --received "$received" --depth 2 "$SGT_LOGIN" "$d/borg.sock" -- \
+    "${runner[@]}" "$connect" -u "$SGT_LOGIN" "$d/borg.sock" backup borg serve 2>&1)
+is "$?" 2 "/proc with hidepid, a process of root between it and the listener: refused"
+printf '%s\n' "$out" | grep -Eq 'borg\.sock: cannot read /proc/[0-9]+/stat \(No such file or directory\), so cannot check that the listening process \(pid [0-9]+\) is this ssh session.s sshd \(is /proc mounted with hidepid\?\)'
+r=$?
+ok $r "... \"cannot read /proc/PID/stat\""
+[ $r -eq 0 ] || diag "$out"
+is "$(cat "$received")" 0 "... and no data went through"
+out=$(printf 'hello hidden' | hidepid "${session_py[@]}" "$SGT_LOGIN" "$d/borg.sock" -- \
+    "${runner[@]}" sh -c '"$@"; exit $?' sh "$connect" -u "$SGT_LOGIN" "$d/borg.sock" backup borg serve)
+ok $? "/proc with hidepid, only the runner's processes between: accepted"
+is "$out" "HELLO HIDDEN" "... and joined"
+
+# ---- what it refuses before connecting, continued -----------------------------
 
 listen "$SGT_LOGIN" "$d/borg.sock"
 chmod 2770 "$d"
