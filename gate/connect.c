@@ -10,7 +10,13 @@
  *  - a socket in a directory that group or others can write, or below
  *    one (another local user could have put their own socket there);
  *  - a listener that is not a process of LOGIN (SO_PEERCRED): sshd's
- *    session process runs as the login account.
+ *    session process runs as the login account;
+ *  - a listener that is not an ancestor of ours (SO_PEERCRED's pid, the
+ *    parent chain read from /proc): the sshd process that binds the
+ *    forwarded socket is the one that forks the session's command, whose
+ *    descendants are borg and we.  Another session of the same account
+ *    (another backup server) can bind a socket in the same directory,
+ *    but its sshd is not our ancestor.  No /proc, no connection.
  * It never runs a shell, never writes a file, and exits when either side
  * closes.
  */
@@ -35,6 +41,7 @@
 #define WAIT_SECONDS	10	/* for sshd to create the socket */
 #define LINGER_MS	3000	/* for borg to start reading our stderr */
 #define BUFSIZE		65536
+#define MAX_ANCESTORS	64	/* sshd, sh, gate, supervisor, borg: a few */
 
 /*
  * borg reads the remote shell's stderr only while it waits for an answer,
@@ -108,6 +115,65 @@ open_socket_dir(const char *dir, uid_t login)
 	return fd;
 }
 
+/* The parent of pid, from /proc/PID/stat; -1 with errno if unreadable. */
+static long
+parent_of(long pid)
+{
+	char path[64], buf[1024], *p, state;
+	ssize_t n;
+	long ppid;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	e = errno;
+	close(fd);
+	if (n <= 0) {
+		errno = n == 0 ? EPROTO : e;
+		return -1;
+	}
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: it ends at the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p, ") %c %ld", &state, &ppid) != 2 || ppid < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	return ppid;
+}
+
+/*
+ * The listener must be the sshd process of this very ssh session: it
+ * bound the forwarded socket and forked the session's command, so it is
+ * an ancestor of ours.  SO_PEERCRED alone cannot tell two sessions of
+ * the same login account apart.
+ */
+static void
+check_ancestor(long listener, const char *shown)
+{
+	long pid = (long)getppid(), parent;
+	int steps;
+
+	if (listener <= 1)
+		refuse("%s: the listening process has pid %ld here (another "
+		    "pid namespace, or init): not this ssh session's sshd",
+		    shown, listener);
+	for (steps = 0; steps < MAX_ANCESTORS && pid > 1; steps++) {
+		if (pid == listener)
+			return;
+		if ((parent = parent_of(pid)) == -1)
+			refuse("%s: cannot read /proc/%ld/stat (%s), so cannot "
+			    "check that the listening process (pid %ld) is "
+			    "this ssh session's sshd (is /proc mounted with "
+			    "hidepid?)", shown, pid, strerror(errno), listener);
+		pid = parent;
+	}
+	refuse("%s: the listening process (pid %ld) is not this ssh "
+	    "session's sshd: another session's socket", shown, listener);
+}
+
 static int
 connect_checked(int dirfd, const char *name, uid_t login, const char *shown)
 {
@@ -155,6 +221,7 @@ connect_checked(int dirfd, const char *name, uid_t login, const char *shown)
 	if (cred.uid != login)
 		refuse("%s: the listening process runs as uid %u, not the "
 		    "login account", shown, (unsigned)cred.uid);
+	check_ancestor((long)cred.pid, shown);
 	return s;
 }
 

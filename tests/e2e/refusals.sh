@@ -1,7 +1,8 @@
 #!/bin/bash
 # What must fail, fails clearly: a denied command, a wrong repository, a
-# missing tunnel (three ways), a squatted socket, a socket directory
-# others can write -- each with a message on the backup server's side and
+# missing tunnel (three ways), a squatted socket, another ssh session's
+# socket, a socket directory others can write -- each with a message on
+# the backup server's side and
 # a non-zero borgmatic result -- and the attacks the sudo rule allowed.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_init "$@"
@@ -126,6 +127,38 @@ out=$(e2e_borgmatic --config "$E2E_PULL_YAML" create 2>&1)
 ok $? "with the tunnel, sshd replaces the squatted socket and the backup succeeds"
 [ -n "$out" ] && diag "$out"
 is "$(cat "$SGT_DIR/squat-count")" 0 "... and the squatter never received a connection"
+
+# ---- another ssh session's socket ---------------------------------------------------
+
+# A second backup server that logs in as the same account holds a tunnel
+# at the job's socket path, without running anything (ssh -N): sshd binds
+# it as the login account.  A session of the job whose own tunnel goes
+# elsewhere must not reach it: its connector refuses a listener that is
+# not its own session's sshd (no ancestor of it).
+rm -f "$sockdir/borg.sock"
+e2e_ssh -N -o ExitOnForwardFailure=yes -R "$sockdir/borg.sock:$E2E_SERVE_SOCKET" \
+    127.0.0.1 < /dev/null &
+holder=$!
+SGT_PIDS="$SGT_PIDS $holder"
+for i in $(seq 100); do [ -S "$sockdir/borg.sock" ] && break; sleep 0.05; done
+is "$(stat -c %U "$sockdir/borg.sock" 2>&1)" "$SGT_LOGIN" \
+    "another session's tunnel is at the job's socket, the login account's"
+n=$(e2e_archives | wc -l)
+out=$(e2e_borgmatic --config "$y" create 2>&1)
+rc=$?
+[ $rc -ne 0 ]
+ok $? "another session's socket (the tunnel elsewhere): borgmatic fails (status $rc)"
+printf '%s\n' "$out" | grep -Eq "sshgate-connect: $sockdir/borg\.sock: the listening process \(pid [0-9]+\) is not this ssh session's sshd: another session's socket"
+rc=$?
+ok $rc "... the server side says \"the listening process (pid N) is not this ssh session's sshd: another session's socket\""
+[ $rc -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+is "$(e2e_archives | wc -l)" "$n" "... and no archive reached the repository through it"
+pkill -TERM -P "$holder"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+out=$(e2e_borgmatic --config "$E2E_PULL_YAML" create 2>&1)
+ok $? "with its own tunnel, the job's backup succeeds"
+[ -n "$out" ] && diag "$out"
 
 # ---- a socket directory others can write --------------------------------------------
 

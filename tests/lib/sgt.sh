@@ -5,6 +5,9 @@
 #   sgt_policy FILE          # install FILE at the gate's compiled-in path
 #   sgt_gate [VAR=val ...] -- [ARG ...]
 #                            # run the setuid gate as the login account
+#                            # (under the command in the array SGT_SESSION,
+#                            # if set: e.g. tests/lib/session.py, sshd's
+#                            # session process for sshgate-connect)
 #   ok COND-EXIT-STATUS "description"; sgt_done
 #
 # Everything a test creates is named sgt-*: the accounts $SGT_LOGIN and
@@ -184,6 +187,7 @@ sgt_init() {
 	SGT_RUNNER=sgt-r$SGT_ID
 	SGT_USERS=
 	SGT_PIDS=
+	SGT_SESSION=()
 	trap sgt_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	mkdir -p "$SGT_DIR" && chmod 0755 "$SGT_DIR" || sgt_bail "mkdir"
@@ -235,7 +239,8 @@ sgt_policy() {	# install a policy file (or stdin with "-") where the gate reads
 }
 
 # Run the setuid gate as the login account, with only the given
-# environment: sgt_gate [NAME=value ...] -- [gate arguments]
+# environment: sgt_gate [NAME=value ...] -- [gate arguments].  The words of
+# the array SGT_SESSION, if any, come first: the command that starts it.
 sgt_gate() {
 	local envs=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -246,7 +251,7 @@ sgt_gate() {
 	# Through sh: setpriv may still hold root's capabilities at its own
 	# execve, which would let it past the gate's 4750 mode; sh holds none,
 	# so the kernel checks the mode as it would for the real login.
-	env -i "${envs[@]}" setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" \
-	    --clear-groups -- /bin/sh -c 'exec "$@"' sh \
+	"${SGT_SESSION[@]}" env -i "${envs[@]}" setpriv --reuid="$SGT_LOGIN" \
+	    --regid="$SGT_LOGIN" --clear-groups -- /bin/sh -c 'exec "$@"' sh \
 	    "$SGT_DIR/bin/sshgate" "$@"
 }

@@ -5,11 +5,13 @@
 # "borg serve --append-only" behind a unix socket laid out as the server's
 # reverse tunnel would be (HACKING.md): the directory LOGIN:RUNNER-GROUP
 # 2750, the socket 0660 created by the login account.  The connector is the
-# installed sshgate-connect.  Then root reads the archive back.
+# installed sshgate-connect; sshd's session process, which binds the socket
+# and starts the gate, is played by tests/lib/session.py.  Then root reads
+# the archive back.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 . "$top_srcdir/tests/lib/confine.sh"
 cf_init "$@"
-for p in /usr/bin/borg /usr/bin/python3 systemd-socket-activate; do
+for p in /usr/bin/borg /usr/bin/python3; do
 	command -v "$p" >/dev/null || sgt_skip "needs $p"
 done
 [ -x "$SGT_DIR/bin/sshgate-connect" ] || sgt_bail "sshgate-connect not built"
@@ -41,14 +43,15 @@ as_login() {
 as_login borg init -e repokey "$repo" >/dev/null 2>&1 || sgt_bail "borg init"
 
 install -d -o "$SGT_LOGIN" -g "$SGT_RUNNER" -m 2750 "$sockdir"
-as_login sh -c 'umask 0117; exec systemd-socket-activate --accept --inetd \
-    -l "$0" borg serve --append-only --restrict-to-path "$1"' "$sock" "$repo" \
-    2>"$SGT_DIR/serve.log" &
-SGT_PIDS="$SGT_PIDS $!"
-for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-# sshd with StreamLocalBindMask 0117 creates it 0660; the listener here
-# does not take a mode, so the login account sets it, as sshd would.
-as_login chmod 0660 "$sock"
+# in_session SOCKET REPO: the gate runs below the socket's listener, as
+# below sshd's session process; each connection is a borg serve.
+in_session() {
+	SGT_SESSION=("$SGT_PY" "$top_srcdir/tests/lib/session.py"
+	    --serve "env -i -C $(dirname "$2") PATH=/usr/bin:/bin HOME=$lhome BORG_BASE_DIR=$lhome borg serve --append-only --restrict-to-path $2"
+	    --serve-log "$SGT_DIR/serve.log" "$SGT_LOGIN" "$1" --)
+}
+in_session "$sock" "$repo"
+"${SGT_SESSION[@]}" true || sgt_bail "tests/lib/session.py"
 is "$(stat -c '%U:%G %a' "$sock" 2>&1)" "$SGT_LOGIN:$SGT_RUNNER 660" \
     "the socket: the login account's, the runner's group, 0660"
 
@@ -143,12 +146,7 @@ mkdir -p "$SGT_DIR/srv"
 chown "$SGT_LOGIN:" "$SGT_DIR/srv"
 as_login borg init -e repokey "$SGT_DIR/srv/vps" >/dev/null 2>&1 || sgt_bail "borg init vps"
 sock2=$sockdir/example.sock
-(cd "$SGT_DIR/srv" && as_login sh -c 'umask 0117; exec systemd-socket-activate \
-    --accept --inetd -l "$0" borg serve --append-only --restrict-to-path "$1"' \
-    "$sock2" "$SGT_DIR/srv/vps" 2>>"$SGT_DIR/serve.log") &
-SGT_PIDS="$SGT_PIDS $!"
-for i in $(seq 100); do [ -S "$sock2" ] && break; sleep 0.05; done
-as_login chmod 0660 "$sock2"
+in_session "$sock2" "$SGT_DIR/srv/vps"
 mount -t tmpfs -o mode=0755 sgt-srv /srv || sgt_bail "tmpfs /srv"
 cp -a "$tree" /srv/sgt-tree
 sed -e "s|@state_dir@|$CF_HOME|g" \
@@ -174,6 +172,7 @@ got=$(env BORG_BASE_DIR="$SGT_DIR/rootborg" BORG_PASSPHRASE="$BORG_PASSPHRASE" \
     srv/sgt-tree/root-only/secret 2>/dev/null | sha256sum)
 is "$got" "$secret_sum" "the root-only file is in the example rule's archive"
 umount /srv
+SGT_SESSION=()
 
 # ---- root reads the repository back ----------------------------------------
 rb() { env BORG_BASE_DIR="$SGT_DIR/rootborg" BORG_PASSPHRASE="$BORG_PASSPHRASE" \
