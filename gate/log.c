@@ -78,28 +78,25 @@ log_open(void)
 	}
 }
 
-void
-log_msg(int level, const char *fmt, ...)
+/*
+ * One line, one datagram: "<PRI>Mmm dd hh:mm:ss sshgate[PID]: " and msg,
+ * which holds at most LOG_MSG_MAX bytes.
+ */
+static void
+log_line(int level, const char *msg)
 {
-	char msg[2048], line[2200], stamp[32];
+	char line[LOG_MSG_MAX + 64], stamp[32];
 	struct tm tm;
 	time_t now = time(NULL);
-	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (localtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		strcpy(stamp, "-");
 	n = snprintf(line, sizeof(line), "<%d>%s sshgate[%ld]: %s",
 	    LOG_AUTHPRIV | level, stamp, (long)getpid(), msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = (int)sizeof(line) - 1;
-	if (log_fd == -1 || log_send(line, (size_t)n + 1) == -1) {
+	if (n < 0 || (size_t)n >= sizeof(line) || log_fd == -1 ||
+	    log_send(line, (size_t)n + 1) == -1) {
 		if (!log_failed) {
 			static const char w[] = "sshgate: warning: syslog "
 			    "unavailable; this decision is not logged\n";
@@ -107,6 +104,85 @@ log_msg(int level, const char *fmt, ...)
 			(void)!write(STDERR_FILENO, w, sizeof(w) - 1);
 		}
 		log_failed = 1;
+	}
+}
+
+/*
+ * A message longer than a line ends in LOG_CUT instead of being cut
+ * silently.  The permit and deny lines, which can be long, never get
+ * here: their callers split them with log_parts().
+ */
+void
+log_msg(int level, const char *fmt, ...)
+{
+	char msg[LOG_MSG_MAX + 1];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n > LOG_MSG_MAX)
+		memcpy(msg + sizeof(msg) - sizeof(LOG_CUT), LOG_CUT,
+		    sizeof(LOG_CUT));
+	log_line(level, msg);
+}
+
+/*
+ * How much of an escaped value fits in room bytes: whole escapes only
+ * ("\\", "\xNN"), and up to the last space when that keeps at least
+ * half the room, so that a word is split only when it is that long.
+ */
+static size_t
+part_len(const char *v, size_t room)
+{
+	size_t i = 0, step, space = 0, len = strlen(v);
+
+	while (i < len) {
+		step = v[i] != '\\' ? 1 : v[i + 1] == 'x' ? 4 : 2;
+		if (step > len - i)
+			step = len - i;
+		if (i + step > room)
+			break;
+		i += step;
+		if (v[i - 1] == ' ')
+			space = i;
+	}
+	if (i < len && space >= room / 2)
+		return space;
+	return i;
+}
+
+/*
+ * A value too long for one line, in parts, all from this pid, in order:
+ *   HEAD part=1/M KEY="..."
+ *   CONT part=I/M KEY="..."		for I = 2 .. M
+ * The parts' values, joined as they are, give the whole value.  value
+ * is escaped by the caller (escape_quoted(): printable ASCII, no '"').
+ * The parts are counted first, so that every line can say M.
+ */
+void
+log_parts(int level, const char *head, const char *cont, const char *key,
+    const char *value)
+{
+	const char *prefix;
+	size_t len = strlen(value), off, n, i, m = 0, fixed, room;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (off = 0, i = 1; i == 1 || off < len; off += n, i++) {
+			prefix = i == 1 ? head : cont;
+			/* " part=I/M KEY=\"\"", each number 20 digits at most */
+			fixed = strlen(prefix) + strlen(key) + 50;
+			room = fixed < LOG_MSG_MAX ? LOG_MSG_MAX - fixed : 0;
+			n = part_len(value + off, room);
+			if (n == 0 && i > 1)	/* cannot be: cont is short */
+				n = len - off;
+			if (pass == 1)
+				log_msg(level, "%s part=%zu/%zu %s=\"%.*s\"",
+				    prefix, i, m, key, (int)n, value + off);
+		}
+		m = i - 1;
 	}
 }
 

@@ -40,6 +40,10 @@
 #include "trust.h"
 #include "xmalloc.h"
 
+/* Bytes of a denied command logged as command="..." (sshgate-lint
+ * --suggest-from-log knows it as LOG_COMMAND_MAX too). */
+#define LOG_COMMAND_MAX	1024
+
 #ifndef SSHGATE_POLICY_PATH
 #error "SSHGATE_POLICY_PATH must be set by the build"
 #endif
@@ -83,10 +87,14 @@ die(int status, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(msg))	/* never cut silently */
+		memcpy(msg + sizeof(msg) - sizeof(LOG_CUT), LOG_CUT,
+		    sizeof(LOG_CUT));
 	say(status, LOG_ERR, "", msg);
 }
 
@@ -96,22 +104,102 @@ oom(const char *what)
 	die(EXIT_PRIV, "out of memory (%s)", what);
 }
 
-/* A denial: one clear line for the client, one full line for the log. */
-static void __attribute__((noreturn))
-deny(const char *reason)
+/*
+ * A long argv in the log: its word count, and its words that are not
+ * options (that do not start with '-': the program, the repository, the
+ * archive, the paths), quoted as in argv= and escaped as in command=,
+ * in as many parts as they need (log_parts()).  The options are counted,
+ * not logged: every one of them passed the rule that the line names.
+ *
+ * No digest of the whole argv.  Nothing the gate links (glibc,
+ * libcap-ng, PCRE2, libseccomp) has a cryptographic hash; a setuid
+ * program takes no crypto library for a log line, and carries no hash of
+ * its own.  A non-cryptographic one (CRC, FNV) would prove nothing here:
+ * whoever chose the words -- the key's holder, the login account -- can
+ * give a harmful argv the digest of a harmless one.
+ */
+static void
+log_words(int level, const char *head, const char *cont, char *const *v,
+    size_t n)
 {
-	char *cmd;
+	char **w = xreallocarray(NULL, n + 1, sizeof(*w));
+	char *joined, *e, *h;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i][0] != '-')
+			w[k++] = v[i];
+	joined = argv_join(w, k);
+	e = escape_quoted(joined, strlen(joined));
+	h = xasprintf("%s words=%zu options-not-logged=%zu", head, n, n - k);
+	log_parts(level, h, cont, "non-options", e);
+	free(h);
+	free(e);
+	free(joined);
+	free(w);
+}
+
+/* Does HEAD KEY=VALUE fit in one line?  (KEY with its " =\"\"") */
+static int
+fits(const char *head, const char *key, const char *value)
+{
+	return strlen(head) + strlen(key) + strlen(value) <= LOG_MSG_MAX;
+}
+
+/*
+ * A denial: one clear line for the client, one full line for the log --
+ * as it always was while the command is at most LOG_COMMAND_MAX bytes and
+ * the line fits; else the words as log_words() says, or, for a command
+ * the tokenizer refused (no words), its first LOG_COMMAND_MAX bytes,
+ * escaped, in parts.
+ */
+static void __attribute__((noreturn))
+deny(const char *reason, const struct words *w)
+{
+	char *cmd, *head;
 
 	if (g.logging) {
 		/* quotes escaped too: the command must not end its field */
-		cmd = g.cmd ? escape_quoted(g.cmd, 1024) : xstrdup("(none)");
-		log_msg(LOG_NOTICE, "deny caller=%s from=%s tag=%s reason=\"%s\" "
-		    "command=\"%s\"", g.caller, g.from[0] ? g.from : "-",
-		    g.tag ? g.tag : "-", reason, cmd);
+		cmd = g.cmd ? escape_quoted(g.cmd, LOG_COMMAND_MAX) :
+		    xstrdup("(none)");
+		head = xasprintf("deny caller=%s from=%s tag=%s reason=\"%s\"",
+		    g.caller, g.from[0] ? g.from : "-", g.tag ? g.tag : "-",
+		    reason);
+		if ((g.cmd == NULL || strnlen(g.cmd, LOG_COMMAND_MAX + 1) <=
+		    LOG_COMMAND_MAX) && fits(head, " command=\"\"", cmd))
+			log_msg(LOG_NOTICE, "%s command=\"%s\"", head, cmd);
+		else if (w != NULL && w->n > 0)
+			log_words(LOG_NOTICE, head, "deny", w->v, w->n);
+		else
+			log_parts(LOG_NOTICE, head, "deny", "command", cmd);
+		free(head);
 		free(cmd);
 		g.logging = 0;	/* said it; say() need not repeat it */
 	}
 	say(EXIT_DENIED, LOG_NOTICE, "denied: ", reason);
+}
+
+/* The permit: one line while the argv fits, else log_words(). */
+static void
+log_permit(const struct rule *r, const struct plan *plan,
+    const struct runner *run, const struct landlock *ll)
+{
+	char llshown[16], *head, *shown;
+
+	if (ll->fd >= 0)
+		snprintf(llshown, sizeof(llshown), "abi%d", ll->abi);
+	else
+		snprintf(llshown, sizeof(llshown), "off");
+	head = xasprintf("permit rule=%s caller=%s from=%s tag=%s runner=%s "
+	    "landlock=%s", r->name, g.caller, g.from[0] ? g.from : "-",
+	    g.tag ? g.tag : "-", run->name, llshown);
+	shown = argv_join(plan->argv, plan->argc);
+	if (fits(head, " argv=", shown))
+		log_msg(LOG_INFO, "%s argv=%s", head, shown);
+	else
+		log_words(LOG_INFO, head, "permit", plan->argv, plan->argc);
+	free(shown);
+	free(head);
 }
 
 /* ---- 1. hygiene --------------------------------------------------------- */
@@ -407,7 +495,7 @@ main(int argc, char **argv)
 	struct runner run;
 	struct landlock ll;
 	void *filter;
-	char why[512], llshown[16], *shown;
+	char why[512];
 	int fd;
 
 	/* 1. Inherited state cannot influence anything after this. */
@@ -437,11 +525,11 @@ main(int argc, char **argv)
 	req.from = g.from[0] ? g.from : NULL;
 	policy_decide(pol, &req, &dec, NULL);
 	if (dec.verdict != VERDICT_PERMIT)
-		deny(dec.reason);
+		deny(dec.reason, &dec.words);
 
 	/* 5. What runs: the matched argv and a fresh environment. */
 	if (plan_build(&dec, g.env, &plan, why, sizeof(why)) != 0)
-		deny(why);
+		deny(why, &dec.words);
 	fd = trust_open(plan.path, O_PATH, TRUST_FOLLOW_LINKS, why, sizeof(why));
 	if (fd == -1)
 		die(EXIT_EXEC, "program of rule '%s' refused: %s",
@@ -460,16 +548,7 @@ main(int argc, char **argv)
 	landlock_prepare(dec.rule, &run, &ll);
 	readonly_system(dec.rule, &run);
 	filter = sandbox_build(dec.rule, &run);
-	shown = argv_join(plan.argv, plan.argc);
-	if (ll.fd >= 0)
-		snprintf(llshown, sizeof(llshown), "abi%d", ll.abi);
-	else
-		snprintf(llshown, sizeof(llshown), "off");
-	log_msg(LOG_INFO, "permit rule=%s caller=%s from=%s tag=%s runner=%s "
-	    "landlock=%s argv=%s", dec.rule->name, g.caller,
-	    g.from[0] ? g.from : "-", g.tag ? g.tag : "-", run.name, llshown,
-	    shown);
-	free(shown);
+	log_permit(dec.rule, &plan, &run, &ll);
 	if (dec.rule->timeout > 0)
 		supervise(dec.rule, &run);	/* returns in the child */
 

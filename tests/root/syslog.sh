@@ -1,5 +1,6 @@
 #!/bin/bash
-# Every decision of the gate is one syslog line (authpriv), with the
+# Every decision of the gate is one syslog line (authpriv), or numbered
+# parts of one for a long command (none cut silently), with the
 # client's bytes escaped: a command cannot forge log lines or reach a
 # terminal that reads the log.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
@@ -15,6 +16,11 @@ rule open {
 rule refuse {
     deny "jobs of another kind go elsewhere"
     args "job" /[A-Z]+/
+}
+rule long {
+    run  /bin/true
+    as   $SGT_RUNNER
+    args "borg" "create" ( "--stats" )* /ssh:.*/ /\/.*/+
 }
 EOF
 log=$SGT_DIR/syslog
@@ -84,6 +90,109 @@ grep -qF '"commands":[{"command":"job a '"'"'B\"c'"'"'","from":"192.0.2.7"' \
 rc=$?
 ok $rc "and --suggest-from-log reads the command after that reason"
 [ $rc = 0 ] || diag "$(cat "$SGT_DIR/sug")"
+
+# A long command is never cut silently.  240 "--stats" once pushed the
+# repository and the paths out of a permit line cut at 2 KB.  A line too
+# long for one datagram becomes parts, "part=I/M" on each, all from the
+# gate's pid in order, none over 2 KB; its words are counted, and those
+# that are not options (the repository, the paths) are always logged,
+# escaped, the parts' values joined giving them whole.
+#
+# parts KEY: the new lines of the log as parts 1..M of one decision of
+# one pid, each within 2048 bytes; prints the first line's text up to
+# " part=", then the parts' KEY values joined.  Fails with a diag if not.
+parts() {
+	since "$n" | "$SGT_PY" -c '
+import re, sys
+key = sys.argv[1]
+lines = sys.stdin.read().splitlines()
+pids, head, value = set(), None, ""
+for i, l in enumerate(lines, 1):
+    m = re.match(r"<[0-9]+>.{15} sshgate\[([0-9]+)\]: (.*)$", l)
+    if not m or len(l) + 1 > 2048:
+        sys.exit("not a line of the gate within 2 KB: %r" % l[:200])
+    pids.add(m.group(1))
+    p = re.match(r"(.*?) part=%d/%d %s=\"([^\"]*)\"$" % (i, len(lines), key),
+        m.group(2))
+    if not p:
+        sys.exit("line %d is not part %d/%d: %r" % (i, i, len(lines),
+            m.group(2)[:200]))
+    if i == 1:
+        head = p.group(1)
+    elif p.group(1) not in ("permit", "deny"):
+        sys.exit("part %d names no decision: %r" % (i, p.group(1)))
+    value += p.group(2)
+if len(pids) != 1:
+    sys.exit("parts of %d pids" % len(pids))
+print(head)
+print(value)
+' "$1"
+}
+repo=ssh://sgt-backup/./sgt-repo::vps-1
+stats=$(printf -- ' --stats%.0s' $(seq 295))
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="borg create$stats $repo /root /etc" -- \
+    >/dev/null 2>&1
+is "$?" 0 "a permitted command of 300 words runs"
+sleep 0.3; settle $((n + 1))
+got=$(parts non-options 2>&1)
+rc=$?
+ok $rc "its log lines are parts of one decision, none cut"
+[ $rc = 0 ] || diag "$got"
+line=$(printf '%s\n' "$got" | sed -n 1p)
+case $line in
+"permit rule=long caller=$SGT_LOGIN($uid) from=- tag=- runner=$SGT_RUNNER landlock=abi"[0-9]*" words=300 options-not-logged=295")
+	ok 0 "the permit: rule, caller, runner, the words and the options not logged" ;;
+*)	ok 1 "the permit: rule, caller, runner, the words and the options not logged"
+	diag "$line" ;;
+esac
+is "$(printf '%s\n' "$got" | sed -n 2p)" "/bin/true create $repo /root /etc" \
+    "and logs the program, the repository and the paths"
+
+# Paths that need several lines: all of them, in order, escaped.
+paths=$(printf ' /sgt/source/path-%03d' $(seq 300))
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="borg create --stats $repo$paths '/sgt/a\"b\\c'" -- \
+    >/dev/null 2>&1
+is "$?" 0 "a permitted command with 300 paths runs"
+sleep 0.3; settle $((n + 2))
+got=$(parts non-options 2>&1)
+rc=$?
+ok $rc "its log lines are parts of one decision, none cut"
+[ $rc = 0 ] || diag "$got"
+[ "$(since "$n" | wc -l)" -ge 3 ]
+ok $? "... over several lines"
+is "$(printf '%s\n' "$got" | sed -n 2p)" "/bin/true create $repo$paths '/sgt/a\x22b\\\\c'" \
+    "every path is logged, escaped as in command=\"...\""
+
+# A denial likewise, with the client's words.
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="borg create$stats $repo /root etc" -- \
+    >/dev/null 2>&1
+is "$?" 3 "a denied command of 300 words exits 3"
+sleep 0.3; settle $((n + 1))
+got=$(parts non-options 2>&1)
+rc=$?
+ok $rc "its log lines are parts of one decision, none cut"
+[ $rc = 0 ] || diag "$got"
+is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' does not accept word 299: 'etc'\" words=300 options-not-logged=295" \
+    "the deny names caller, reason, the word count and the options not logged"
+is "$(printf '%s\n' "$got" | sed -n 2p)" "borg create $repo /root etc" \
+    "and logs the repository and the paths"
+
+# A command the tokenizer refuses has no words: its first 1024 bytes,
+# escaped (four times as long), in parts, the cut at 1024 marked "...".
+ctl=$(printf '\001%.0s' $(seq 1100))
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="job $ctl" -- >/dev/null 2>&1
+is "$?" 3 "a command of 1100 control bytes is denied"
+sleep 0.3; settle $((n + 1))
+got=$(parts command 2>&1)
+rc=$?
+ok $rc "its log lines are parts of one decision, none cut"
+[ $rc = 0 ] || diag "$got"
+is "$(printf '%s\n' "$got" | sed -n 2p)" "job $(printf '\\x01%.0s' $(seq 1020))..." \
+    "the command's first 1024 bytes, escaped, and the mark of the cut"
 
 # Control bytes, DEL, bytes >= 0x80 and backslashes: escaped, one line.
 n=$(wc -l <"$log")
