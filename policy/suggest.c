@@ -1033,7 +1033,9 @@ field(const char *line, const char *key)
  *   ... sshgate[PID]: deny caller=C from=F tag=T reason="R" command="CMD"
  * The command is the last field and runs to the line's last '"'; the
  * reason comes from the gate and the policy, so the first ' command="'
- * after it starts the command.
+ * after it starts the command.  A long command the gate logs in parts,
+ * "reason="R" words=N ..." or "reason="R" part=1/M command=...": never
+ * whole, so it counts as truncated.
  */
 static int
 parse_denial(const char *line, struct cmd *c, int *truncated)
@@ -1046,8 +1048,13 @@ parse_denial(const char *line, struct cmd *c, int *truncated)
 	memset(c, 0, sizeof(*c));
 	if (p == NULL || (p != line && p[-1] != ' '))
 		return -1;
-	if ((r = strstr(p, " reason=\"")) == NULL ||
-	    (q = strstr(r, "\" command=\"")) == NULL)
+	if ((r = strstr(p, " reason=\"")) == NULL)
+		return -1;
+	if (strstr(r, "\" words=") != NULL || strstr(r, "\" part=1/") != NULL) {
+		*truncated = 1;
+		return -1;
+	}
+	if ((q = strstr(r, "\" command=\"")) == NULL)
 		return -1;
 	q += strlen("\" command=\"");
 	e = strrchr(q, '"');

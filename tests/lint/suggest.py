@@ -180,6 +180,23 @@ for k, cmd in enumerate(LOG):
 lines.append('Nov 30 04:00:09 vps sshgate[99]: deny caller=borg(998) from=- '
              'tag=- reason="x" command="' + "a" * 1024 + '..."')
 log = write("auth.log", "\n".join(lines) + "\n")
+# A long command the gate logged in parts (sshgate(8), LOGGING): never
+# whole, so never suggested, and counted as truncated.
+parts = ['Dec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) from=- tag=- '
+         'reason="no rule permits this command" words=300 '
+         'options-not-logged=295 part=1/2 non-options="borg create "',
+         'Dec  1 04:00:00 vps sshgate[7]: deny part=2/2 '
+         'non-options="ssh://backup/./vps::a /etc"',
+         'Dec  1 04:00:01 vps sshgate[8]: deny caller=borg(998) from=- tag=- '
+         'reason="byte 0x01 not allowed at column 5" part=1/1 '
+         'command="job \\x01"']
+r = run(lint, "-f", base, "--json", "--suggest-from-log", "-",
+        stdin="\n".join(parts) + "\n")
+recs = records(r.stdout)
+ok(not any(x["type"] == "suggestion" for x in recs) and
+   any(x["type"] == "skipped" and "truncated" in x["why"] for x in recs),
+   "a denial logged in parts is skipped as truncated, and said so",
+   r.stdout + r.stderr)
 r = run(lint, "-f", base, "--json", "--suggest-from-log", log)
 recs = records(r.stdout)
 sugs = [x for x in recs if x["type"] == "suggestion"]

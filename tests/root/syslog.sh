@@ -179,6 +179,13 @@ is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- ta
     "the deny names caller, reason, the word count and the options not logged"
 is "$(printf '%s\n' "$got" | sed -n 2p)" "borg create $repo /root etc" \
     "and logs the repository and the paths"
+since "$n" | "$top_builddir/sshgate-lint" -f "$SGT_POLICY" \
+    --json --suggest-from-log - >"$SGT_DIR/sug" 2>&1
+grep -qF '{"type":"skipped","command":"(truncated commands)","why":"1 command was truncated' \
+    "$SGT_DIR/sug"
+rc=$?
+ok $rc "--suggest-from-log counts it as truncated, never suggests it"
+[ $rc = 0 ] || diag "$(cat "$SGT_DIR/sug")"
 
 # A command the tokenizer refuses has no words: its first 1024 bytes,
 # escaped (four times as long), in parts, the cut at 1024 marked "...".
