@@ -45,7 +45,7 @@ struct runner {
 	gid_t	 gid;
 	char	*name;
 };
-void	resolve_runner(const struct rule *r, struct runner *run);
+void	resolve_runner(const struct rule *r, uid_t caller, struct runner *run);
 void	drop_privileges(const struct rule *r, const struct runner *run);
 void	drop_to_unprivileged(const struct runner *run);
 

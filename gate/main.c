@@ -54,6 +54,7 @@ static struct {
 	int		 root_caller;	/* real root, not setuid */
 	int		 logging;
 	char		*caller;	/* "name(uid)" for logs */
+	uid_t		 caller_uid;	/* the real uid, or sudo's caller */
 	const char	*policy;
 	const char	*cmd;		/* the client's command, or NULL */
 	char		*tag;
@@ -293,6 +294,7 @@ check_caller(void)
 		die(EXIT_USAGE, "sshgate must be installed setuid root "
 		    "(mode 4750, group = the login account's group)");
 	g.root_caller = ru == 0;
+	g.caller_uid = ru;
 	if (!g.root_caller) {
 		/* through a descriptor (STYLE.md 10; and valgrind answers a
 		 * stat of /proc/self/exe with its own binary, not ours) */
@@ -362,8 +364,9 @@ copy_environment(void)
 /*
  * Under sudo the real uid is 0: the account that called is what sudo put
  * in SUDO_UID (sudo sets it itself; only root can start us without sudo
- * and with a real uid 0).  Logged as caller=sudo:NAME(UID); for the log
- * only, never for a decision.
+ * and with a real uid 0).  Logged as caller=sudo:NAME(UID), and, as in
+ * setuid mode, the runner may not be that account (resolve_runner()).
+ * It can only add that refusal: SUDO_UID never permits anything.
  */
 static void
 note_sudo(void)
@@ -379,6 +382,7 @@ note_sudo(void)
 	uid = strtoul(su, &end, 10);
 	if (errno != 0 || end == su || *end != '\0' || uid > UINT_MAX - 1)
 		return;
+	g.caller_uid = (uid_t)uid;
 	pw = getpwuid((uid_t)uid);
 	old = g.caller;
 	g.caller = xasprintf("sudo:%s(%lu)", pw ? pw->pw_name : "uid", uid);
@@ -544,7 +548,7 @@ main(int argc, char **argv)
 	 * Landlock does not govern their modes, owners or ACLs), the seccomp
 	 * filter (built, not loaded).
 	 */
-	resolve_runner(dec.rule, &run);
+	resolve_runner(dec.rule, g.caller_uid, &run);
 	landlock_prepare(dec.rule, &run, &ll);
 	readonly_system(dec.rule, &run);
 	filter = sandbox_build(dec.rule, &run);

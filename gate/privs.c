@@ -32,7 +32,7 @@
 	SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED)
 
 void
-resolve_runner(const struct rule *r, struct runner *run)
+resolve_runner(const struct rule *r, uid_t caller, struct runner *run)
 {
 	struct passwd *pw;
 	struct group *gr;
@@ -48,9 +48,11 @@ resolve_runner(const struct rule *r, struct runner *run)
 	/*
 	 * The runner must not be the calling account: the caller's own
 	 * processes could signal it, change its limits (prlimit) and edit
-	 * the files it writes.  Real root (and sudo) call as uid 0.
+	 * the files it writes.  caller is the real uid, or under sudo the
+	 * account that called (SUDO_UID); real root, 0, can do all that
+	 * anyway.
 	 */
-	if (getuid() != 0 && run->uid == getuid())
+	if (caller != 0 && run->uid == caller)
 		die(EXIT_PRIV, "rule '%s' runs as the calling account %s; a "
 		    "rule needs a runner account of its own", r->name,
 		    run->name);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The sudo alternative to the setuid bit: a one-line sudoers rule for the
 # gate only, with the env_keep it needs.  Under sudo the gate's real uid
-# is 0; it must confine the program exactly as in setuid mode, refuse -f,
-# and log who called through sudo.
+# is 0; it must confine the program exactly as in setuid mode, refuse -f
+# and a runner that is the calling account, and log who called through
+# sudo.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 . "$top_srcdir/tests/lib/confine.sh"
 cf_init "$@"
@@ -32,6 +33,10 @@ visudo -c >/dev/null || sgt_bail "sudoers does not parse"
 	    "write    $CF_HOME" \
 	    "keepenv  BORG_PASSPHRASE" \
 	    "setenv   HOME $CF_HOME"
+	cf_rule as-caller probe-caller \
+	    "as       $SGT_LOGIN" \
+	    "caps     dac_read_search" \
+	    "landlock best-effort"
 } | sgt_policy -
 
 via_sudo() {	# via_sudo [VAR=val ...] -- [sudo args]: as the login account
@@ -65,6 +70,15 @@ expect_no "^env: (LD_PRELOAD|PYTHONPATH|SUDO_[A-Z]+|MAIL|LOGNAME|USER|SHELL|TERM
     "nothing of the caller's or sudo's environment reaches the program"
 grep -q "permit rule=borg-like caller=sudo:$SGT_LOGIN(" "$SGT_DIR/syslog"
 ok $? "the log names the account that called through sudo"
+
+# The runner must not be the calling account, under sudo too: the
+# account SUDO_UID names, not the real uid 0.
+n=$(wc -l <"$SGT_DIR/syslog")
+via_sudo SSH_ORIGINAL_COMMAND="probe-caller status" -- "$gate"
+expect_status 5 "a rule whose runner is the account that called through sudo is refused (exit 5)"
+expect_no "^Uid:" "and nothing ran"
+tail -n +"$((n + 1))" "$SGT_DIR/syslog" | grep -qF "rule 'as-caller' runs as the calling account $SGT_LOGIN; a rule needs a runner account of its own caller=sudo:$SGT_LOGIN("
+ok $? "and the refusal is logged with the sudo caller"
 
 # The rule's "" allows no arguments: no -f, no tag, no other policy.
 via_sudo SSH_ORIGINAL_COMMAND="probe status" -- "$gate" -f /etc/passwd
