@@ -85,7 +85,7 @@ sgt_cleanup() {
 	fi
 	[ -n "${SGT_EXTRA_CLEANUP:-}" ] && eval "$SGT_EXTRA_CLEANUP"
 	for u in ${SGT_USERS:-}; do
-		pkill -KILL -u "$u" 2>/dev/null
+		pkill -KILL --ns $$ --nslist pid -u "$u" 2>/dev/null
 		userdel "$u" >/dev/null 2>&1
 		groupdel "$u" >/dev/null 2>&1
 	done

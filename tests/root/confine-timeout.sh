@@ -99,5 +99,5 @@ wait "$gate" 2>/dev/null
 for i in $(seq 40); do alive "$child" || break; sleep 0.05; done
 ! alive "$child"
 ok $? "killing the supervisor kills the program (parent-death signal)"
-pkill -KILL -u "$SGT_RUNNER" sleep 2>/dev/null
+pkill -KILL --ns $$ --nslist pid -u "$SGT_RUNNER" sleep 2>/dev/null
 sgt_done
