@@ -62,6 +62,11 @@ void	landlock_enforce(struct landlock *ll);
  * writable paths, in a private mount namespace */
 void	readonly_system(const struct rule *r, const struct runner *run);
 
+/* state.c: every resource limit, nice, scheduling policy, CPU affinity,
+ * I/O priority, oom_score_adj and timer slack set to the documented
+ * defaults, as root, and checked */
+void	state_reset(void);
+
 /* sandbox.c: the seccomp filter */
 void	*sandbox_build(const struct rule *r, const struct runner *run);
 void	 sandbox_load(void *ctx);

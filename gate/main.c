@@ -542,12 +542,15 @@ main(int argc, char **argv)
 
 	/*
 	 * 6-7. Everything that needs root or allocation happens before the
-	 * identity changes: the runner's ids, the Landlock ruleset (it opens
-	 * the writable paths), for a uid 0 runner a read-only view of every
-	 * mount but the writable paths (uid 0 owns root's files, and
-	 * Landlock does not govern their modes, owners or ACLs), the seccomp
-	 * filter (built, not loaded).
+	 * identity changes: the process state the program starts from (every
+	 * resource limit, nice, policy, affinity, I/O priority, oom_score_adj,
+	 * timer slack: the documented defaults, not the caller's), the
+	 * runner's ids, the Landlock ruleset (it opens the writable paths),
+	 * for a uid 0 runner a read-only view of every mount but the writable
+	 * paths (uid 0 owns root's files, and Landlock does not govern their
+	 * modes, owners or ACLs), the seccomp filter (built, not loaded).
 	 */
+	state_reset();
 	resolve_runner(dec.rule, g.caller_uid, &run);
 	landlock_prepare(dec.rule, &run, &ll);
 	readonly_system(dec.rule, &run);

@@ -46,6 +46,7 @@
 #include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/io_uring.h>
+#include <linux/ioprio.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -162,6 +163,90 @@ do_status(void)
 	} while (0);
 	if (getrlimit(RLIMIT_CORE, &rl) == 0)
 		printf("rlimit-core: %llu\n", (unsigned long long)rl.rlim_cur);
+}
+
+/*
+ * The process state that survives execve, one value a line: every
+ * resource limit ("limit-NAME: SOFT HARD"), nice, scheduling policy, CPU
+ * affinity, I/O priority, oom_score_adj, timer slack.
+ */
+static void
+do_state(void)
+{
+	static const struct {
+		int		 res;
+		const char	*name;
+	} lim[] = {
+		{ RLIMIT_AS, "as" }, { RLIMIT_CORE, "core" },
+		{ RLIMIT_CPU, "cpu" }, { RLIMIT_DATA, "data" },
+		{ RLIMIT_FSIZE, "fsize" }, { RLIMIT_LOCKS, "locks" },
+		{ RLIMIT_MEMLOCK, "memlock" }, { RLIMIT_MSGQUEUE, "msgqueue" },
+		{ RLIMIT_NICE, "nice" }, { RLIMIT_NOFILE, "nofile" },
+		{ RLIMIT_NPROC, "nproc" }, { RLIMIT_RSS, "rss" },
+		{ RLIMIT_RTPRIO, "rtprio" }, { RLIMIT_RTTIME, "rttime" },
+		{ RLIMIT_SIGPENDING, "sigpending" }, { RLIMIT_STACK, "stack" },
+	};
+	static const char *const classes[] = { "none", "rt", "be", "idle" };
+	static const char *const policies[] = { "other", "fifo", "rr",
+		"batch", "iso", "idle", "deadline" };
+	char v[2][32], adj[32] = "?\n";
+	struct rlimit rl;
+	cpu_set_t *set;
+	size_t i, size = CPU_ALLOC_SIZE(8192);
+	long prio;
+	int pol, n, c;
+	FILE *f;
+
+	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
+		if (getrlimit(lim[i].res, &rl) != 0) {
+			printf("limit-%s: errno=%s\n", lim[i].name,
+			    strerrorname_np(errno));
+			continue;
+		}
+		for (n = 0; n < 2; n++) {
+			rlim_t x = n == 0 ? rl.rlim_cur : rl.rlim_max;
+
+			if (x == RLIM_INFINITY)
+				snprintf(v[n], sizeof(v[n]), "unlimited");
+			else
+				snprintf(v[n], sizeof(v[n]), "%llu",
+				    (unsigned long long)x);
+		}
+		printf("limit-%s: %s %s\n", lim[i].name, v[0], v[1]);
+	}
+	errno = 0;
+	n = getpriority(PRIO_PROCESS, 0);
+	printf("nice: %d\n", errno == 0 ? n : 99);
+	pol = sched_getscheduler(0);
+	printf("sched: %s%s\n", (pol & ~SCHED_RESET_ON_FORK) >= 0 &&
+	    (pol & ~SCHED_RESET_ON_FORK) < 7 ?
+	    policies[pol & ~SCHED_RESET_ON_FORK] : "?",
+	    pol != -1 && (pol & SCHED_RESET_ON_FORK) ? " reset-on-fork" : "");
+	set = CPU_ALLOC(8192);
+	if (set != NULL && sched_getaffinity(0, size, set) == 0) {
+		printf("affinity:");
+		for (c = 0; c < 8192; c++)
+			if (CPU_ISSET_S(c, size, set))
+				printf(" %d", c);
+		printf("\n");
+	} else
+		printf("affinity: errno=%s\n", strerrorname_np(errno));
+	CPU_FREE(set);
+	prio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
+	if (prio < 0)
+		printf("ioprio: errno=%s\n", strerrorname_np(errno));
+	else
+		printf("ioprio: %s/%ld\n", IOPRIO_PRIO_CLASS(prio) < 4 ?
+		    classes[IOPRIO_PRIO_CLASS(prio)] : "?",
+		    (long)IOPRIO_PRIO_DATA(prio));
+	f = fopen("/proc/self/oom_score_adj", "r");
+	if (f != NULL) {
+		if (fgets(adj, sizeof(adj), f) == NULL)
+			strcpy(adj, "?\n");
+		fclose(f);
+	}
+	printf("oom_score_adj: %s", adj);
+	printf("timerslack: %d\n", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
 }
 
 static void
@@ -702,6 +787,8 @@ main(int argc, char **argv)
 			do_status();
 		else if (strcmp(buf, "env") == 0)
 			do_env();
+		else if (strcmp(buf, "state") == 0)
+			do_state();
 		else if (strcmp(buf, "fds") == 0)
 			do_fds();
 		else if (strcmp(buf, "read") == 0)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # What the caller (T2, the login account) controls must not reach the
 # program or weaken its confinement: environment, open descriptors,
-# signal dispositions, the signal mask, interval timers, resource limits.
+# signal dispositions, the signal mask, interval timers, resource limits,
+# and the rest of the process state that survives execve.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 . "$top_srcdir/tests/lib/confine.sh"
 cf_init "$@"
@@ -17,6 +18,18 @@ cf_init "$@"
 	    "keepenv  BORG_PASSPHRASE" \
 	    "setenv   HOME $CF_HOME" \
 	    "setenv   BORG_BASE_DIR $CF_HOME"
+	cf_rule as-root probe-root \
+	    "as       root" \
+	    "caps     none" \
+	    "seccomp  strict" \
+	    "landlock require"
+	cf_rule supervised probe-timeout \
+	    "as       $SGT_RUNNER" \
+	    "caps     dac_read_search" \
+	    "seccomp  strict" \
+	    "landlock require" \
+	    "write    $CF_HOME" \
+	    "timeout  60s"
 } | sgt_policy -
 
 # ---- who may call ----------------------------------------------------------
@@ -128,9 +141,51 @@ out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$SGT_LOGIN" \
 expect_status 2 "a caller with no_new_privs is refused (exit 2)"
 expect_no "^Uid:" "and nothing ran"
 
-# ---- resource limits --------------------------------------------------------
-# Either the confined program runs exactly as confined as always, or the
-# gate refuses cleanly (a documented status, a message, nothing run).
+# ---- resource limits and the rest of the process state -----------------------
+# Every resource limit, nice, scheduling policy, CPU affinity, I/O priority,
+# oom_score_adj and timer slack survive execve.  The program gets the
+# defaults of sshgate(8) instead, whatever the caller had and whatever the
+# runner: a caller's low RLIMIT_FSIZE cut a program's state file short, a
+# low RLIMIT_NOFILE made borg create skip files with a warning -- a
+# weakened backup, not a failed one.
+half=$(( $(cat /proc/sys/kernel/threads-max) / 2 ))
+# every CPU this cpuset has, as the kernel answers a fresh request for all
+all_cpus=$("$SGT_PY" -c 'import os
+os.sched_setaffinity(0, range(8192))
+print(" ".join(str(c) for c in sorted(os.sched_getaffinity(0))))')
+one_cpu=${all_cpus##* }
+want_state=(
+	"limit-as: unlimited unlimited" "limit-core: 0 0"
+	"limit-cpu: unlimited unlimited" "limit-data: unlimited unlimited"
+	"limit-fsize: unlimited unlimited" "limit-locks: unlimited unlimited"
+	"limit-memlock: 8388608 8388608" "limit-msgqueue: 819200 819200"
+	"limit-nice: 0 0" "limit-nofile: 1024 4096"
+	"limit-nproc: $half $half" "limit-rss: unlimited unlimited"
+	"limit-rtprio: 0 0" "limit-rttime: unlimited unlimited"
+	"limit-sigpending: $half $half" "limit-stack: 8388608 unlimited"
+	"nice: 0" "sched: other" "affinity: $all_cpus" "ioprio: none/0"
+	"oom_score_adj: 0" "timerslack: 50000"
+)
+# Raising a hard limit needs CAP_SYS_RESOURCE.  Where root has it (a
+# normal host) the gate raises a limit the caller lowered back to the
+# default and runs; where even root lacks it (a container), it cannot, and
+# refuses (exit 5) rather than run weakened.  A lowered soft limit is
+# raised back to the default without any privilege.
+if (( 0x$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status) >> 24 & 1 )); then
+	lowered=run
+else
+	lowered=deny
+	diag "root lacks CAP_SYS_RESOURCE here: a lowered hard limit is refused"
+fi
+
+# Either the confined program runs exactly as confined as always, with the
+# default limits, or the gate refuses cleanly (a documented status, a
+# message, nothing run).
+expect_line() {	# expect_line LINE: $out holds it, else a diag and false
+	printf '%s\n' "$out" | grep -Fxq -- "$1" && return
+	diag "missing: $1"
+	return 1
+}
 clean_deny() {	# a documented status and a message, or ld.so did not
 		# even start the gate (127); never any output of the program
 	case $rc in
@@ -146,11 +201,13 @@ clean_deny() {	# a documented status and a message, or ld.so did not
 # ($SGT_GATE_NATIVE: the gate itself, also in the valgrind stage, where
 # valgrind would not survive these limits; tests/lib/sgt.sh)
 hostile_limit() {	# hostile_limit PRLIMIT-OPTION EXPECT(run|deny|either)
-	out=$(env -i SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" setpriv \
+	out=$(env -i SSH_ORIGINAL_COMMAND="probe $CF_CHECKS state" setpriv \
 	    --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups -- \
 	    prlimit "$1" -- "$SGT_GATE_NATIVE" 2>&1); rc=$?
-	local how=
-	if [ "$rc" = 0 ] && cf_confined; then
+	local how= res=${1%%=*}
+	res=${res#--}
+	if [ "$rc" = 0 ] && cf_confined && expect_line "$(printf '%s\n' \
+	    "${want_state[@]}" | grep "^limit-$res: ")"; then
 		how=run
 	elif clean_deny; then
 		how=deny
@@ -167,19 +224,219 @@ hostile_limit --nofile=3:3 deny
 for n in 4 5 6 7 8 9 10 12 16; do
 	hostile_limit --nofile=$n:$n either
 done
-hostile_limit --nofile=64:64 run
-hostile_limit --fsize=0:0 run
+hostile_limit --nofile=64:64 $lowered
+hostile_limit --nofile=64: run
+hostile_limit --fsize=0:0 $lowered
+hostile_limit --fsize=0: run
 hostile_limit --nproc=0:0 either
+hostile_limit --nproc=0: either
 hostile_limit --sigpending=0:0 either
-hostile_limit --memlock=0:0 run
-hostile_limit --msgqueue=0:0 run
-hostile_limit --locks=0:0 run
-hostile_limit --cpu=1:1 run
+hostile_limit --memlock=0:0 $lowered
+hostile_limit --memlock=0: run
+hostile_limit --msgqueue=0:0 $lowered
+hostile_limit --msgqueue=0: run
+hostile_limit --locks=0:0 $lowered
+hostile_limit --locks=0: run
+hostile_limit --cpu=1:1 $lowered
+hostile_limit --cpu=1: run
+hostile_limit --stack=$((256 << 10)): run
+hostile_limit --data=$((64 << 20)): run
 hostile_limit --core=unlimited run
+hostile_limit --nice=0:0 run
+# the refusal says which limit and why
+out=$(env -i SSH_ORIGINAL_COMMAND="probe status state" setpriv --reuid="$SGT_LOGIN" \
+    --regid="$SGT_LOGIN" --clear-groups -- prlimit --fsize=1024 -- \
+    "$SGT_GATE_NATIVE" 2>&1); rc=$?
+if [ "$lowered" = run ]; then
+	expect_status 0 "RLIMIT_FSIZE lowered to 1024/1024: raised back, the program runs"
+	expect "limit-fsize: unlimited unlimited" "... with RLIMIT_FSIZE unlimited"
+else
+	expect_status 5 "RLIMIT_FSIZE lowered to 1024/1024, no CAP_SYS_RESOURCE: refused (exit 5)"
+	expect "sshgate: cannot set RLIMIT_FSIZE from 1024/1024 to unlimited/unlimited: Operation not permitted" \
+	    "... saying which limit, from what to what"
+	expect_no "^Uid:" "... and nothing ran"
+fi
 # the core limit the program gets is 0 whatever the caller asked
 out=$(env -i SSH_ORIGINAL_COMMAND="probe status" setpriv --reuid="$SGT_LOGIN" \
     --regid="$SGT_LOGIN" --clear-groups -- prlimit --core=100000:unlimited \
     -- "$SGT_DIR/bin/sshgate" 2>&1)
 expect "rlimit-core: 0" "RLIMIT_CORE is 0 in the program"
+
+# All of it at once, by a caller who wants the program slow, starved or
+# cut short: every resource limit lowered (the hard ones too where the
+# gate can raise them again), nice 19, SCHED_IDLE, or SCHED_BATCH with
+# reset-on-fork, one CPU, the idle I/O class, oom_score_adj 1000, a timer
+# slack of 1 s.  The slack is set in the process that forks the gate's: a
+# new process takes its default slack, the one PR_SET_TIMERSLACK 0 returns
+# to, from its parent's.
+hostile_state() {	# hostile_state COMMAND CHRT-POLICY-OPTION...: $out, $rc
+	local cmd=$1 h=
+	shift
+	[ "$lowered" = run ] || h=:	# soft limits only
+	out=$(env -i SSH_ORIGINAL_COMMAND="$cmd" setpriv --reuid="$SGT_LOGIN" \
+	    --regid="$SGT_LOGIN" --clear-groups -- "$SGT_PY" -c '
+import ctypes, os, sys
+if ctypes.CDLL(None).prctl(29, 1000000000, 0, 0, 0) != 0:  # PR_SET_TIMERSLACK
+    sys.exit("cannot set the timer slack")
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+' prlimit --fsize=1024$h --nofile=64$h --nproc=64$h --stack=$((1 << 20))$h \
+	    --data=$((512 << 20))$h --as=$((1 << 30))$h --cpu=60$h --memlock=0$h \
+	    --msgqueue=0$h --sigpending=64$h --locks=0$h --rss=$((1 << 20))$h \
+	    --rttime=1000$h -- nice -n 19 chrt "$@" 0 taskset -c "$one_cpu" \
+	    ionice -c 3 choom -n 1000 -- "$SGT_GATE_NATIVE" 2>&1); rc=$?
+}
+expect_state() {	# expect_state DESCRIPTION: $out has every line of want_state
+	local l missing=()
+	for l in "${want_state[@]}"; do
+		printf '%s\n' "$out" | grep -Fxq -- "$l" || missing+=("$l")
+	done
+	ok "${#missing[@]}" "$1"
+	[ "${#missing[@]}" = 0 ] && return
+	printf '# want line: %s\n' "${missing[@]}"
+	printf '%s\n' "$out" | grep -E '^(limit-|nice|sched|affinity|ioprio|oom|timerslack|sshgate)' |
+	    sed 's/^/#   got: /'
+}
+# the caller's own view, so that the defaults are not what it had anyway
+out=$(env -i setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups -- \
+    "$SGT_PY" -c '
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(29, 1000000000, 0, 0, 0)
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+' prlimit --fsize=1024 --nofile=64 --nproc=64 --stack=$((1 << 20)) -- nice -n 19 \
+    chrt --idle 0 taskset -c "$one_cpu" ionice -c 3 choom -n 1000 -- \
+    "$CF_PROBE" state 2>&1)
+printf '%s\n' "$out" | grep -Fxq "limit-fsize: 1024 1024" &&
+    printf '%s\n' "$out" | grep -Fxq "nice: 19" &&
+    printf '%s\n' "$out" | grep -Fxq "sched: idle" &&
+    printf '%s\n' "$out" | grep -Fxq "affinity: $one_cpu" &&
+    printf '%s\n' "$out" | grep -Fxq "ioprio: idle/7" &&
+    printf '%s\n' "$out" | grep -Fxq "oom_score_adj: 1000" &&
+    printf '%s\n' "$out" | grep -Fxq "timerslack: 1000000000"
+r=$?; ok $r "without the gate, the hostile caller's state reaches a program"
+[ $r = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+
+hostile_state "probe $CF_CHECKS state" --idle
+expect_status 0 "a caller with a hostile process state (SCHED_IDLE): the probe runs"
+cf_confined
+ok $? "... fully confined"
+for l in "${want_state[@]}"; do
+	expect "$l" "... and sees the default: $l"
+done
+hostile_state "probe state" --batch --reset-on-fork
+expect_status 0 "SCHED_BATCH with reset-on-fork: the probe runs"
+expect_state "... and sees every default"
+hostile_state "probe-root status state" --idle
+expect_status 0 "the same caller, a uid 0 runner: the probe runs"
+expect "Uid: 0	0	0	0" "... as uid 0"
+expect "Seccomp: 2" "... under the seccomp filter"
+expect_state "... and sees every default"
+hostile_state "probe-timeout $CF_CHECKS state" --idle
+expect_status 0 "the same caller, a rule with a timeout: the probe runs"
+cf_confined
+ok $? "... fully confined"
+expect_state "... and sees every default"
+# The state is set once, and checked.  The caller cannot change it again
+# before the execve: the gate's real uid is the caller's until the ids
+# change, but it holds capabilities the caller lacks, an effective uid of
+# 0, and its /proc files are root's.  The caller stops the gate again and
+# again (SIGSTOP, which the real uid allows); once the gate has allowed
+# every CPU (the reset is done) and still has the caller's real uid, the
+# caller tries to change each value back, then lets it go on.
+out=$(env -i SSH_ORIGINAL_COMMAND="probe state" setpriv --reuid="$SGT_LOGIN" \
+    --regid="$SGT_LOGIN" --clear-groups -- taskset -c "$one_cpu" "$SGT_PY" - \
+    "$SGT_GATE_NATIVE" "$all_cpus" "$SGT_DIR/home/$SGT_LOGIN/out" <<'PY' 2>&1
+import ctypes, errno, os, platform, resource, signal, sys
+gate, want, path = sys.argv[1], set(map(int, sys.argv[2].split())), sys.argv[3]
+libc = ctypes.CDLL(None, use_errno=True)
+IOPRIO_SET = {"x86_64": 251, "aarch64": 30}[platform.machine()]
+
+def cpus(text):	# "0-1,4" -> {0, 1, 4}
+    got = set()
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        got.update(range(int(a), int(b or a) + 1))
+    return got
+
+def attempt(name, call):
+    try:
+        call()
+        print("%s: ok" % name)
+    except OSError as e:
+        print("%s: errno=%s" % (name, errno.errorcode[e.errno]))
+
+def write(f, value):
+    with open(f, "w") as fh:
+        fh.write(value)
+
+def ioprio_idle(pid):
+    if libc.syscall(IOPRIO_SET, 1, pid, 3 << 13) != 0:
+        raise OSError(ctypes.get_errno(), "ioprio_set")
+
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+pid = os.fork()
+if pid == 0:
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.execv(gate, [gate])
+os.close(fd)
+hit, status = False, None
+while not hit:
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except PermissionError:		# the ids changed: too late
+        break
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        break			# it ended
+    st = dict(l.split(":\t", 1) for l in
+              open("/proc/%d/status" % pid).read().splitlines() if ":\t" in l)
+    if (int(st["Uid"].split()[0]) == os.getuid() and
+            cpus(st["Cpus_allowed_list"].strip()) == want):
+        hit = True
+        print("caught: after the reset, with the caller's real uid")
+        attempt("renice", lambda: os.setpriority(os.PRIO_PROCESS, pid, 19))
+        attempt("chrt", lambda: os.sched_setscheduler(pid, os.SCHED_IDLE,
+                                                      os.sched_param(0)))
+        attempt("taskset", lambda: os.sched_setaffinity(pid, {min(want)}))
+        attempt("ionice", lambda: ioprio_idle(pid))
+        attempt("prlimit", lambda: resource.prlimit(pid, resource.RLIMIT_FSIZE,
+                                                    (1024, 1024)))
+        attempt("oom_score_adj", lambda: write("/proc/%d/oom_score_adj" % pid,
+                                               "1000"))
+        attempt("timerslack_ns", lambda: write("/proc/%d/timerslack_ns" % pid,
+                                               "1000000000"))
+    os.kill(pid, signal.SIGCONT)
+    status = None
+if status is None:
+    _, status = os.waitpid(pid, 0)
+sys.stdout.write(open(path).read())
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+); rc=$?
+expect "caught: after the reset, with the caller's real uid" \
+    "the caller stops the gate after the reset, before the ids change"
+expect "renice: errno=EPERM" "... and cannot renice it"
+expect "chrt: errno=EPERM" "... nor change its scheduling policy"
+expect "taskset: errno=EPERM" "... nor its CPU affinity"
+expect "ionice: errno=EPERM" "... nor its I/O priority"
+expect "prlimit: errno=EPERM" "... nor its resource limits"
+expect "oom_score_adj: errno=EACCES" "... nor its oom_score_adj"
+expect "timerslack_ns: errno=EPERM" "... nor its timer slack"
+expect_status 0 "... and the probe runs"
+expect_state "... with every default"
+# A caller with nothing odd: the defaults are not its own limits either.
+# (The native gate: under valgrind the program gets valgrind's
+# RLIMIT_NOFILE, tests/valgrind/shim.c.)
+out=$(env -i SSH_ORIGINAL_COMMAND="probe state" setpriv --reuid="$SGT_LOGIN" \
+    --regid="$SGT_LOGIN" --clear-groups -- /bin/sh -c 'exec "$@"' sh \
+    "$SGT_GATE_NATIVE" 2>&1); rc=$?
+expect_status 0 "an ordinary caller: the probe runs"
+expect_state "... and sees every default"
 
 sgt_done

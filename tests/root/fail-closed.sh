@@ -193,39 +193,46 @@ refused 3 "denied: more than 4096 words in the command" "4097 words: denied"
 
 # ---- the caller's address-space limit --------------------------------------------
 # From starving to ample: every run is either a clean refusal or a run as
-# confined as always -- never a half-confined one.  The policy carries 8
-# MiB of comments, so that a wide band of limits makes the gate itself
-# run out of memory (and not only the loader before it, or nothing).
+# confined as always -- never a half-confined one -- and the program's own
+# limit is the default, unlimited.  The policy carries 8 MiB of comments,
+# so that a wide band of limits makes the gate itself run out of memory
+# (and not only the loader before it, or nothing).  Each limit twice: soft
+# and hard, then the soft one alone.  A hard limit only root can raise,
+# with CAP_SYS_RESOURCE; where it lacks that, the gate refuses (exit 5).
 { cat "$SGT_DIR/probe.policy"; printf '# padding '; head -c $((8 << 20)) /dev/zero |
     tr '\0' x; echo; } | sgt_policy -
 runs=0 denies=0 ooms=0
+for soft in "" ":"; do
 for mb in 1 2 3 4 6 8 12 16 24 32 48 64 128 256 1024; do
-	GATE=$SGT_GATE_NATIVE gate_login SSH_ORIGINAL_COMMAND="probe $CF_CHECKS" -- \
-	    --as=$((mb << 20))
+	lim="RLIMIT_AS ${mb} MiB${soft:+ (soft)}"
+	GATE=$SGT_GATE_NATIVE gate_login SSH_ORIGINAL_COMMAND="probe $CF_CHECKS state" -- \
+	    --as=$((mb << 20))$soft
 	out="$out
 $err"
-	if [ "$rc" = 0 ] && cf_confined; then
+	if [ "$rc" = 0 ] && cf_confined &&
+	    printf '%s\n' "$out" | grep -qx "limit-as: unlimited unlimited"; then
 		runs=$((runs + 1))
-		ok 0 "RLIMIT_AS ${mb} MiB: ran fully confined"
+		ok 0 "$lim: ran fully confined, the program's limit unlimited"
 	elif [ "$rc" = 127 ] && printf '%s\n' "$out" | grep -q 'error while loading shared' &&
 	    ! printf '%s\n' "$out" | grep -q '^sshgate:' && nothing_ran; then
 		# the loader could not even start the gate: nothing of it ran
 		denies=$((denies + 1))
-		ok 0 "RLIMIT_AS ${mb} MiB: the gate itself could not start (127)"
+		ok 0 "$lim: the gate itself could not start (127)"
 	elif case $rc in 2|3|4|5|126) true;; *) false;; esac &&
 	    printf '%s\n' "$out" | grep -q '^sshgate: ' && nothing_ran; then
 		denies=$((denies + 1))
 		printf '%s\n' "$out" | grep -q '^sshgate: out of memory' && ooms=$((ooms + 1))
-		ok 0 "RLIMIT_AS ${mb} MiB: refused (exit $rc): $(printf '%s\n' "$out" | grep '^sshgate: ' | tail -1)"
+		ok 0 "$lim: refused (exit $rc): $(printf '%s\n' "$out" | grep '^sshgate: ' | tail -1)"
 	elif [ "$rc" -ge 128 ] && [ "$rc" != 124 ] && ! printf '%s\n' "$out" | grep -q '^Uid:'; then
 		# the probe itself died of the limit after the gate's execve
 		denies=$((denies + 1))
-		ok 0 "RLIMIT_AS ${mb} MiB: the program died of the limit (status $rc), before any output"
+		ok 0 "$lim: the program died of the limit (status $rc), before any output"
 	else
-		ok 1 "RLIMIT_AS ${mb} MiB: neither a clean refusal nor a confined run (status $rc)"
+		ok 1 "$lim: neither a clean refusal nor a confined run (status $rc)"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 	fi
 	rm -f "/tmp/sgt-t$SGT_ID"
+done
 done
 [ "$runs" -gt 0 ] && [ "$ooms" -gt 0 ]
 ok $? "both outcomes were reached ($denies refused, $ooms of them by the gate out of memory; $runs ran)"

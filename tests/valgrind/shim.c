@@ -4,6 +4,7 @@
  * know seccomp(2), Landlock's three system calls or mount_setattr(2); the
  * gate's calls of them are performed here natively, on the real CPU
  * (VALGRIND_NON_SIMD_CALL1), and everything else goes to the C library.
+ * RLIMIT_NOFILE, which valgrind keeps to itself, is kept here (below).
  * x86-64 only.
  */
 #define _GNU_SOURCE
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <valgrind/valgrind.h>
 
@@ -95,4 +97,48 @@ mount_setattr(int dfd, const char *path, unsigned int flags, void *attr,
 {
 	return (int)native(SYS_mount_setattr, dfd, (long)path, flags,
 	    (long)attr, (long)size);
+}
+
+/*
+ * RLIMIT_NOFILE: valgrind keeps descriptors of its own above the
+ * caller's limit, shows the gate a limit of its own below them, and
+ * refuses any hard limit but that one; lowering the real limit would
+ * break valgrind (its next descriptor, e.g. at a fork, must lie above
+ * it).  So the gate's setting of it (gate/state.c) is kept here and
+ * given back to the gate's getrlimit: the gate's code runs and checks as
+ * always, but under valgrind the program gets valgrind's limit.  The
+ * tests of the program's limits use the native gate.
+ */
+static struct rlimit nofile;	/* as the gate set it */
+static int nofile_set;
+
+int
+setrlimit(__rlimit_resource_t resource, const struct rlimit *rl)
+{
+	static int (*next)(__rlimit_resource_t, const struct rlimit *);
+
+	if (resource == RLIMIT_NOFILE && RUNNING_ON_VALGRIND) {
+		nofile = *rl;
+		nofile_set = 1;
+		return 0;
+	}
+	if (next == NULL)
+		next = (int (*)(__rlimit_resource_t, const struct rlimit *))
+		    dlsym(RTLD_NEXT, "setrlimit");
+	return next(resource, rl);
+}
+
+int
+getrlimit(__rlimit_resource_t resource, struct rlimit *rl)
+{
+	static int (*next)(__rlimit_resource_t, struct rlimit *);
+
+	if (resource == RLIMIT_NOFILE && RUNNING_ON_VALGRIND && nofile_set) {
+		*rl = nofile;
+		return 0;
+	}
+	if (next == NULL)
+		next = (int (*)(__rlimit_resource_t, struct rlimit *))
+		    dlsym(RTLD_NEXT, "getrlimit");
+	return next(resource, rl);
 }
