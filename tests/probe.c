@@ -540,6 +540,56 @@ do_spawn_sleep(int escape)
 	sleep((unsigned)atoi(arg));
 }
 
+/*
+ * N processes that leave the program behind: each double fork, a new
+ * session, SIGTERM and SIGHUP ignored, pause().  Only SIGKILL ends them,
+ * and only a subreaper finds them (their parent is gone).
+ */
+static void
+do_orphans(void)
+{
+	pid_t pid;
+	long i, n;
+	int st;
+
+	need_arg();
+	n = atol(arg);
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid == -1)
+			break;
+		if (pid == 0) {
+			if (fork() != 0)
+				_exit(0);
+			if (setsid() == -1 || signal(SIGTERM, SIG_IGN) ==
+			    SIG_ERR || signal(SIGHUP, SIG_IGN) == SIG_ERR)
+				_exit(126);
+			for (;;)
+				pause();
+		}
+		if (waitpid(pid, &st, 0) == -1)
+			break;
+	}
+	if (i < n)
+		printf("%s: errno=%s after %ld\n", word,
+		    strerrorname_np(errno), i);
+	else
+		printf("%s: ok\n", word);
+	fflush(stdout);
+}
+
+/* Wait for a line (or EOF) on stdin: the test's signal to go on. */
+static void
+do_await(void)
+{
+	char c;
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+		;
+	say_rc(n);
+}
+
 static void
 do_perf(void)
 {
@@ -851,6 +901,10 @@ main(int argc, char **argv)
 			do_spawn_sleep(0);
 		else if (strcmp(buf, "escape-sleep") == 0)
 			do_spawn_sleep(1);
+		else if (strcmp(buf, "orphans") == 0)
+			do_orphans();
+		else if (strcmp(buf, "await") == 0)
+			do_await();
 		else if (strcmp(buf, "exit") == 0) {
 			need_arg();
 			exit(atoi(arg));
