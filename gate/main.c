@@ -470,7 +470,11 @@ main(int argc, char **argv)
 	    g.from[0] ? g.from : "-", g.tag ? g.tag : "-", run.name, llshown,
 	    shown);
 	free(shown);
-	if (dec.rule->timeout > 0)
+	/*
+	 * A timeout, or a terminal the program could reach, keeps the gate
+	 * as a supervising parent; the program gets a session of its own.
+	 */
+	if (dec.rule->timeout > 0 || terminal_reachable())
 		supervise(dec.rule, &run);	/* returns in the child */
 
 	/* 8. Become the runner with the rule's capabilities; verify it. */

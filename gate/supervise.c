@@ -1,10 +1,17 @@
 /*
- * The supervising parent, used only for rules with a timeout.  MUST hold
- * no privilege at all once the child is started: it becomes the runner
- * with empty capability and bounding sets, keeping only the right to
- * signal its own child (same uid).  It forwards SIGTERM/SIGHUP/SIGINT,
- * ends the child's process group when the timeout expires, logs the exit
- * status and duration, and exits with the child's status.
+ * The supervising parent, used for rules with a timeout and for runs that
+ * could reach a terminal.  MUST hold no privilege at all once the child
+ * is started: it becomes the runner with empty capability and bounding
+ * sets, keeping only the right to signal its own child (same uid).  It
+ * forwards SIGTERM/SIGHUP/SIGINT, ends the child's process group when the
+ * timeout expires, logs the exit status and duration, and exits with the
+ * child's status.
+ *
+ * The child MUST start a session of its own: no controlling terminal, so
+ * the program can neither push input into the caller's terminal (TIOCSTI)
+ * nor open /dev/tty nor take the terminal's foreground.  The supervisor
+ * stays in the caller's session: the signals of the terminal (SIGHUP when
+ * it goes away, SIGINT) and of sshd still reach it, and it passes them on.
  *
  * MUST also end what the program left behind: a process that leaves the
  * process group (setsid, setpgid) or ignores SIGTERM would otherwise
@@ -131,6 +138,30 @@ end_descendants(pid_t pgrp)
 }
 
 /*
+ * Whether the program could reach a terminal: one on 0, 1 or 2 (the only
+ * descriptors it gets), or a controlling terminal.  A process of another
+ * session reads a terminal without any job control, so a terminal run
+ * needs a supervisor, which ends everything the program started before
+ * the caller's shell reads its next line.  A doubt counts as a terminal.
+ */
+int
+terminal_reachable(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (isatty(fd) || errno != ENOTTY)
+			return 1;
+	/* O_NONBLOCK: a serial line must not make us wait for a carrier */
+	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd != -1) {
+		close(fd);
+		return 1;
+	}
+	return errno != ENXIO;		/* ENXIO: no controlling terminal */
+}
+
+/*
  * In the child, after the identity change (which clears the parent-death
  * signal): the supervisor's death means no timeout, so the child must
  * not outlive it.
@@ -169,15 +200,19 @@ supervise(const struct rule *r, const struct runner *run)
 		die(EXIT_PRIV, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		supervisor = parent;
-		if (setpgid(0, 0) != 0)
-			die(EXIT_PRIV, "setpgid: %s", strerror(errno));
+		/* Also the process group that a timeout ends. */
+		if (setsid() == -1)
+			die(EXIT_PRIV, "setsid: %s", strerror(errno));
 		if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
 			die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
 		return;
 	}
+	/*
+	 * No setpgid(pid, pid) here to close the race with the child: it
+	 * would make the child a group leader, which setsid() refuses.  A
+	 * signal sent to the group before it exists also goes to pid.
+	 */
 	supervised_child = pid;
-	/* The child's own group, so that a timeout ends all of it. */
-	(void)setpgid(pid, pid);
 	null_stdio();
 	drop_to_unprivileged(run);
 
@@ -191,7 +226,7 @@ supervise(const struct rule *r, const struct runner *run)
 		double rest = deadline - since(&t0);
 		int sig;
 
-		if (rest <= 0) {
+		if (r->timeout > 0 && rest <= 0) {
 			if (!timed_out) {
 				log_msg(LOG_WARNING, "rule=%s timeout after %us; "
 				    "terminating", r->name, r->timeout);
@@ -207,7 +242,8 @@ supervise(const struct rule *r, const struct runner *run)
 		}
 		left.tv_sec = (time_t)rest;
 		left.tv_nsec = (long)((rest - (double)left.tv_sec) * 1e9);
-		sig = sigtimedwait(&wait_for, &si, &left);
+		/* without a timeout (a terminal run), until a signal comes */
+		sig = sigtimedwait(&wait_for, &si, r->timeout > 0 ? &left : NULL);
 		if (sig == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
