@@ -19,7 +19,7 @@ N=2000
 	cf_rule overstay probe-t \
 	    "as       $SGT_RUNNER" \
 	    "write    $CF_HOME" \
-	    "timeout  10s"
+	    "timeout  20s"
 } | sgt_policy -
 
 nrunner() { pgrep -c -u "$SGT_RUNNER"; }
