@@ -270,8 +270,10 @@ supervise(const struct rule *r, const struct runner *run)
 		code = 128 + WTERMSIG(status);
 	else
 		code = EXIT_PRIV;
-	log_msg(timed_out ? LOG_WARNING : LOG_INFO, "rule=%s exit=%d%s "
-	    "duration=%.3fs", r->name, code, timed_out ? " (timeout)" : "",
-	    since(&t0));
+	/* A terminal alone (no timeout) adds no line to the rule's log. */
+	if (r->timeout > 0)
+		log_msg(timed_out ? LOG_WARNING : LOG_INFO, "rule=%s exit=%d%s "
+		    "duration=%.3fs", r->name, code,
+		    timed_out ? " (timeout)" : "", since(&t0));
 	_exit(timed_out ? EXIT_TIMEOUT : code);
 }
