@@ -74,7 +74,7 @@ kill_children(void)
 {
 	char path[64], buf[4096];
 	ssize_t n, i;
-	long pid = 0;
+	long pid = 0;		/* -1: too long for a pid, skipped */
 	int fd, count = 0;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
@@ -85,8 +85,11 @@ kill_children(void)
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < n; i++) {
 			/* a number may go on in the next read */
-			if (isdigit((unsigned char)buf[i]) && pid < INT_MAX / 10) {
-				pid = pid * 10 + (buf[i] - '0');
+			if (isdigit((unsigned char)buf[i])) {
+				if (pid >= 0 && pid <= (INT_MAX - 9) / 10)
+					pid = pid * 10 + (buf[i] - '0');
+				else
+					pid = -1;
 				continue;
 			}
 			if (pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
