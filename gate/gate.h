@@ -71,8 +71,9 @@ void	state_reset(void);
 void	*sandbox_build(const struct rule *r, const struct runner *run);
 void	 sandbox_load(void *ctx);
 
-/* supervise.c: only for rules with a timeout */
+/* supervise.c: for rules with a timeout, and runs with a terminal */
 extern pid_t supervised_child;
+int	terminal_reachable(void);
 void	supervise(const struct rule *r, const struct runner *run);
 void	supervise_arm(void);
 

@@ -556,7 +556,11 @@ main(int argc, char **argv)
 	readonly_system(dec.rule, &run);
 	filter = sandbox_build(dec.rule, &run);
 	log_permit(dec.rule, &plan, &run, &ll);
-	if (dec.rule->timeout > 0)
+	/*
+	 * A timeout, or a terminal the program could reach, keeps the gate
+	 * as a supervising parent; the program gets a session of its own.
+	 */
+	if (dec.rule->timeout > 0 || terminal_reachable())
 		supervise(dec.rule, &run);	/* returns in the child */
 
 	/* 8. Become the runner with the rule's capabilities; verify it. */

@@ -625,6 +625,153 @@ do_spawn_sleep(int escape)
 	sleep((unsigned)atoi(arg));
 }
 
+/*
+ * N processes that leave the program behind: each double fork, a new
+ * session, SIGTERM and SIGHUP ignored, pause().  Only SIGKILL ends them,
+ * and only a subreaper finds them (their parent is gone).
+ */
+static void
+do_orphans(void)
+{
+	pid_t pid;
+	long i, n;
+	int st;
+
+	need_arg();
+	n = atol(arg);
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid == -1)
+			break;
+		if (pid == 0) {
+			if (fork() != 0)
+				_exit(0);
+			if (setsid() == -1 || signal(SIGTERM, SIG_IGN) ==
+			    SIG_ERR || signal(SIGHUP, SIG_IGN) == SIG_ERR)
+				_exit(126);
+			for (;;)
+				pause();
+		}
+		if (waitpid(pid, &st, 0) == -1)
+			break;
+	}
+	if (i < n)
+		printf("%s: errno=%s after %ld\n", word,
+		    strerrorname_np(errno), i);
+	else
+		printf("%s: ok\n", word);
+	fflush(stdout);
+}
+
+/* Wait for a line (or EOF) on stdin: the test's signal to go on. */
+static void
+do_await(void)
+{
+	char c;
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+		;
+	say_rc(n);
+}
+
+/*
+ * What a program could do to the terminal it was started from: open its
+ * controlling terminal, push input into the terminal on fd 0 or into
+ * /dev/tty (ARG and a newline, by TIOCSTI), take the foreground.
+ */
+static void
+do_devtty(void)
+{
+	/* read only: TIOCSTI needs no more, and Landlock allows it */
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	say_rc(fd);
+	if (fd != -1)
+		close(fd);
+}
+
+static void
+do_sti(int devtty)
+{
+	size_t i, len;
+	long rc = 0;
+	int fd = STDIN_FILENO, e;
+	char c;
+
+	need_arg();
+	if (devtty && (fd = open("/dev/tty", O_RDONLY | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		say_rc(-1);
+		return;
+	}
+	len = strlen(arg);
+	for (i = 0; rc == 0 && i <= len; i++) {
+		c = i < len ? arg[i] : '\n';
+		rc = syscall(SYS_ioctl, fd, TIOCSTI, &c);
+	}
+	e = errno;
+	if (devtty)
+		close(fd);
+	errno = e;
+	say_rc(rc);
+}
+
+static void
+do_tcsetpgrp(void)
+{
+	/* with SIGTTOU ignored, a background process group may do it */
+	if (signal(SIGTTOU, SIG_IGN) == SIG_ERR) {
+		say_rc(-1);
+		return;
+	}
+	say_rc(tcsetpgrp(STDIN_FILENO, getpgrp()));
+}
+
+/*
+ * A child that outlives the program and waits for the caller's next
+ * line: it takes the terminal's foreground if it can, then reads fd 0 and
+ * prints what it got.  The program goes on once the child is about to
+ * read.
+ */
+static void
+do_leftover_read(void)
+{
+	char line[256], c;
+	size_t len = 0;
+	ssize_t n = 0;
+	pid_t pid;
+	int p[2];
+
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		say_rc(-1);
+		return;
+	}
+	if (pid == 0) {
+		if (signal(SIGTTOU, SIG_IGN) == SIG_ERR ||
+		    signal(SIGHUP, SIG_IGN) == SIG_ERR ||
+		    signal(SIGTERM, SIG_IGN) == SIG_ERR)
+			_exit(126);
+		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
+		close(p[0]);
+		(void)!write(p[1], "r", 1);
+		close(p[1]);
+		while (len < sizeof(line) - 1 &&
+		    (n = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+			line[len++] = c;
+		line[len] = '\0';
+		if (n == -1)
+			printf("%s: errno=%s\n", word, strerrorname_np(errno));
+		else
+			printf("%s: read [%s]\n", word, line);
+		_exit(0);
+	}
+	close(p[1]);
+	(void)!read(p[0], &c, 1);
+	close(p[0]);
+	printf("%s: pid=%ld\n", word, (long)pid);
+}
+
 static void
 do_perf(void)
 {
@@ -938,6 +1085,22 @@ main(int argc, char **argv)
 			do_spawn_sleep(0);
 		else if (strcmp(buf, "escape-sleep") == 0)
 			do_spawn_sleep(1);
+		else if (strcmp(buf, "orphans") == 0)
+			do_orphans();
+		else if (strcmp(buf, "pid") == 0)
+			printf("%s: %ld\n", word, (long)getpid());
+		else if (strcmp(buf, "devtty") == 0)
+			do_devtty();
+		else if (strcmp(buf, "sti") == 0)
+			do_sti(0);
+		else if (strcmp(buf, "sti-tty") == 0)
+			do_sti(1);
+		else if (strcmp(buf, "tcsetpgrp") == 0)
+			do_tcsetpgrp();
+		else if (strcmp(buf, "leftover-read") == 0)
+			do_leftover_read();
+		else if (strcmp(buf, "await") == 0)
+			do_await();
 		else if (strcmp(buf, "exit") == 0) {
 			need_arg();
 			exit(atoi(arg));

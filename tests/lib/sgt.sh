@@ -109,10 +109,13 @@ sgt_private_dev() {
 	mkdir -p "$d"
 	mount --rbind /dev "$d" || sgt_bail "bind /dev"
 	mount -t tmpfs -o mode=0755,nosuid sgt-dev /dev || sgt_bail "tmpfs /dev"
-	for n in null zero full random urandom tty ptmx; do
+	for n in null zero full random urandom tty; do
 		touch "/dev/$n"
 		mount --bind "$d/$n" "/dev/$n"
 	done
+	# ptmx finds its devpts as "pts" beside it, which a bind mount of
+	# the single file cannot (opening it fails with ENOENT): a node
+	mknod -m 0666 /dev/ptmx c 5 2 || sgt_bail "mknod /dev/ptmx"
 	mkdir -p /dev/pts /dev/shm
 	mount --bind "$d/pts" /dev/pts
 	mount -t tmpfs -o mode=1777,nosuid,nodev sgt-shm /dev/shm
