@@ -303,3 +303,20 @@ hx_recover() {	# hx_recover TRANSACTION
 	rm -rf "$base/.cache/borg/$HX_REPO_ID" "$base/.config/borg/security/$HX_REPO_ID"
 	e2e_on_srv rm -rf "$E2E_REPO.compromised-$HX_N"
 }
+
+# Every attack, one after the other, against the repository at URL.
+hx_cases() {	# hx_cases URL
+	local url=$1
+	hx_case "borg delete of the oldest archive" vanished \
+	    sh -c 'exec borg delete "$0::$(borg list --short "$0" | head -1)"' "$url"
+	hx_case "borg prune --keep-last 1" vanished \
+	    borg prune --keep-last 1 --glob-archives "$E2E_NAME-*" "$url"
+	hx_case "borg recreate of the oldest archive" replaced \
+	    sh -c 'exec borg recreate --exclude re:secret/ "$0::$(borg list --short "$0" | head -1)"' "$url"
+	hx_case "a delete of the whole repository" everything \
+	    borg delete "$url"
+	hx_case "a delete of the archives' data only" objects \
+	    sh -c 'exec python3 -I "$1" "$0" data $(borg list --format "{id} " "$0")' "$url" "$HX_WORK/raw-delete"
+	hx_case "borg key change-passphrase" config \
+	    env BORG_NEW_PASSPHRASE=sgt-stolen borg key change-passphrase "$url"
+}

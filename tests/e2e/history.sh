@@ -30,19 +30,7 @@ e2e_snapshot "$E2E_DATA" > "$SGT_DIR/snap.json"
 hx_setup
 hx_good_run "the first night"
 
-url=ssh://backup/./$E2E_NAME
-hx_case "borg delete of the oldest archive" vanished \
-    sh -c 'exec borg delete "$0::$(borg list --short "$0" | head -1)"' "$url"
-hx_case "borg prune --keep-last 1" vanished \
-    borg prune --keep-last 1 --glob-archives "$E2E_NAME-*" "$url"
-hx_case "borg recreate of the oldest archive" replaced \
-    sh -c 'exec borg recreate --exclude re:secret/ "$0::$(borg list --short "$0" | head -1)"' "$url"
-hx_case "a delete of the whole repository" everything \
-    borg delete "$url"
-hx_case "a delete of the archives' data only" objects \
-    sh -c 'exec python3 -I "$1" "$0" data $(borg list --format "{id} " "$0")' "$url" "$HX_WORK/raw-delete"
-hx_case "borg key change-passphrase" config \
-    env BORG_NEW_PASSPHRASE=sgt-stolen borg key change-passphrase "$url"
+hx_cases "ssh://backup/./$E2E_NAME"
 
 # ---- the err level under systemd: a "<3>" prefix on stderr, no syslog ---------
 

@@ -162,12 +162,20 @@ e2e_server_install() {
 # The VPS side, by setup/vps/install, with the test's accounts (they
 # exist already: sgt_init made them) and the shipped policy template.
 e2e_vps_install() {
+	e2e_vps_installer "$E2E_VPS/run/$SGT_LOGIN" \
+	    --from 127.0.0.1 --key-file "$E2E_CONF/$E2E_NAME.key.pub" "$@"
+}
+
+# setup/vps/install with this test's paths: the socket directory, then
+# the options that name servers, keys and anything else.
+e2e_vps_installer() {	# e2e_vps_installer SOCKET-DIR OPTION...
+	local sockdir=$1
+	shift
 	"$top_srcdir/setup/vps/install" \
 	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" \
-	    --from 127.0.0.1 --key-file "$E2E_CONF/$E2E_NAME.key.pub" \
 	    --gate "$SGT_DIR/bin/sshgate" --connect "$SGT_DIR/bin/sshgate-connect" \
 	    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
-	    --socket-dir "$E2E_VPS/run/$SGT_LOGIN" --state-dir "$E2E_VPS/state" \
+	    --socket-dir "$sockdir" --state-dir "$E2E_VPS/state" \
 	    --keys-dir "$E2E_VPS/keys" --sshd-dir "$E2E_VPS/sshd_config.d" \
 	    --sshd-config "$E2E_VPS/sshd_config" \
 	    --tmpfiles-dir "$E2E_VPS/tmpfiles.d" --manifest "$E2E_VPS/manifest" \
@@ -444,14 +452,5 @@ e2e_vps_install_servers() {
 		args+=(--server "$n" --from 127.0.0.1
 		    --key-file "$SGT_DIR/srv-$n/conf/$E2E_NAME.key.pub")
 	done
-	"$top_srcdir/setup/vps/install" \
-	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" "${args[@]}" \
-	    --gate "$SGT_DIR/bin/sshgate" --connect "$SGT_DIR/bin/sshgate-connect" \
-	    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
-	    --socket-dir "/run/sshgate/$SGT_LOGIN" --state-dir "$E2E_VPS/state" \
-	    --keys-dir "$E2E_VPS/keys" --sshd-dir "$E2E_VPS/sshd_config.d" \
-	    --sshd-config "$E2E_VPS/sshd_config" \
-	    --tmpfiles-dir "$E2E_VPS/tmpfiles.d" --manifest "$E2E_VPS/manifest" \
-	    --reload none "$@" > "$E2E_VPS/install.log" 2>&1 ||
-	    { sed 's/^/# /' "$E2E_VPS/install.log"; return 1; }
+	e2e_vps_installer "/run/sshgate/$SGT_LOGIN" "${args[@]}" "$@"
 }

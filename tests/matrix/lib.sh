@@ -480,7 +480,7 @@ mx_relay() {	# mx_relay MACHINE SCRIPT (relative to the source tree)
 # the repository through a pull session's socket, the server's unit must
 # notice before it prunes, the recovery must bring the archive back.
 mx_history() {	# mx_history VPS-SUITE SERVER-SUITE
-	local t0=$SECONDS url
+	local t0=$SECONDS
 	. "$top_srcdir/tests/e2e/history-lib.sh"
 	mx_init "$1" "$2" || sgt_done
 	mx_syslog server "$MX_DIR/server-syslog"
@@ -505,18 +505,6 @@ mx_history() {	# mx_history VPS-SUITE SERVER-SUITE
 	    > "$MX_SRV/root/sgt-snap.json" || sgt_bail "treecmp snapshot on the VPS"
 	hx_setup
 	hx_good_run "the first night"
-	url=ssh://backup/./$E2E_NAME
-	hx_case "borg delete of the oldest archive" vanished \
-	    sh -c 'exec borg delete "$0::$(borg list --short "$0" | head -1)"' "$url"
-	hx_case "borg prune --keep-last 1" vanished \
-	    borg prune --keep-last 1 --glob-archives "$E2E_NAME-*" "$url"
-	hx_case "borg recreate of the oldest archive" replaced \
-	    sh -c 'exec borg recreate --exclude re:secret/ "$0::$(borg list --short "$0" | head -1)"' "$url"
-	hx_case "a delete of the whole repository" everything \
-	    borg delete "$url"
-	hx_case "a delete of the archives' data only" objects \
-	    sh -c 'exec python3 -I "$1" "$0" data $(borg list --format "{id} " "$0")' "$url" "$HX_WORK/raw-delete"
-	hx_case "borg key change-passphrase" config \
-	    env BORG_NEW_PASSPHRASE=sgt-stolen borg key change-passphrase "$url"
+	hx_cases "ssh://backup/./$E2E_NAME"
 	sgt_done
 }
