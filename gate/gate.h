@@ -47,7 +47,7 @@ struct runner {
 };
 void	resolve_runner(const struct rule *r, uid_t caller, struct runner *run);
 void	drop_privileges(const struct rule *r, const struct runner *run);
-void	drop_to_unprivileged(const struct runner *run);
+void	drop_to_supervisor(void);
 
 /* landlock.c */
 struct landlock {
@@ -74,7 +74,7 @@ void	 sandbox_load(void *ctx);
 /* supervise.c: for rules with a timeout, and runs with a terminal */
 extern pid_t supervised_child;
 int	terminal_reachable(void);
-void	supervise(const struct rule *r, const struct runner *run);
+void	supervise(const struct rule *r, char **envp);
 void	supervise_arm(void);
 
 #endif

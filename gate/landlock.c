@@ -4,7 +4,8 @@
  *  - handle every write right the running kernel knows (best ABI), so
  *    that nothing writable is left unhandled by accident;
  *  - refuse to run when the rule says "require" (or the runner is uid 0,
- *    who owns root's files) and the kernel has no Landlock;
+ *    who owns root's files) and the kernel has no Landlock, and a uid 0
+ *    runner when it has no signal scope (ABI < 6);
  *  - open the writable paths while still root, so that the ruleset names
  *    exactly the directories the policy named.
  * Own definitions: Debian 12's headers stop at ABI 2.
@@ -127,6 +128,15 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 		    r->name, strerror(errno));
 		return;
 	}
+	/*
+	 * uid 0 is the uid of sshd, of the supervisor, of every root process:
+	 * without Landlock's signal scope (ABI 6) it could signal them all.
+	 */
+	if (run->uid == 0 && ll->abi < 6)
+		die(EXIT_PRIV, "rule '%s' runs as uid 0, which needs Landlock's "
+		    "signal scope (ABI 6, Linux 6.12); this kernel has ABI %d: "
+		    "its program could signal every root process; use a "
+		    "runner account", r->name, ll->abi);
 	if (ll->abi < LL_ABI_USED)
 		log_msg(LOG_NOTICE, "rule=%s landlock abi=%d: this kernel does "
 		    "not restrict%s%s%s%s%s", r->name, ll->abi,

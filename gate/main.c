@@ -275,6 +275,26 @@ clean_start(void)
 /* ---- 2. the caller -------------------------------------------------------- */
 
 /*
+ * Every id root, as ssh-keysign and doas do, before anything the caller
+ * could race: with its real uid still ours, the caller could signal the
+ * gate -- stop it in the window after a fork and before a supervisor
+ * changes its ids, and so switch off the timeout.  From here on the
+ * caller's uid is data (g.caller_uid), never an id of this process.
+ */
+static void
+all_root(void)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)
+		die(EXIT_PRIV, "cannot make every id root: %s", strerror(errno));
+	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 ||
+	    ru != 0 || eu != 0 || su != 0 || rg != 0 || eg != 0 || sg != 0)
+		die(EXIT_PRIV, "an id is not root after setresuid");
+}
+
+/*
  * Only two callers: the login account through the setuid bit (its real
  * gid must be the gate's group, which mode 4750 already demands), or real
  * root (admins and tests).  Checked before the environment is read, so
@@ -314,6 +334,7 @@ check_caller(void)
 	pw = getpwuid(ru);
 	g.caller = pw ? xasprintf("%s(%u)", pw->pw_name, (unsigned)ru) :
 	    xasprintf("uid(%u)", (unsigned)ru);
+	all_root();
 }
 
 /* ---- 3. arguments and environment --------------------------------------- */
@@ -343,7 +364,9 @@ names_gate(const char *word)
 /*
  * Copy the environment, then drop it: from here on the gate reads only
  * its copy, and nothing of the caller's environment reaches the program
- * except the rule's keepenv names.
+ * except the rule's keepenv names.  The strings execve left on our stack
+ * are wiped as well (/proc/PID/environ shows them for the whole life of
+ * the process, a supervisor's too); forget_environment() wipes the copy.
  */
 static void
 copy_environment(void)
@@ -354,8 +377,10 @@ copy_environment(void)
 		while (environ[n] != NULL)
 			n++;
 	g.env = xreallocarray(NULL, n + 1, sizeof(*g.env));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		g.env[i] = xstrdup(environ[i]);
+		explicit_bzero(environ[i], strlen(environ[i]));
+	}
 	g.env[n] = NULL;
 	if (clearenv() != 0)
 		die(EXIT_PRIV, "clearenv failed");
@@ -487,6 +512,24 @@ load_policy(void)
 	return p;
 }
 
+/*
+ * Once the plan holds what the program gets, the caller's environment is
+ * wiped and freed: nothing else needs it, and a supervisor lives on.
+ */
+static void
+forget_environment(void)
+{
+	size_t i;
+
+	for (i = 0; g.env[i] != NULL; i++) {
+		explicit_bzero(g.env[i], strlen(g.env[i]));
+		free(g.env[i]);
+	}
+	free(g.env);
+	g.env = NULL;
+	g.cmd = NULL;		/* it was in there */
+}
+
 /* ---- main: the sequence -------------------------------------------------- */
 
 int
@@ -534,6 +577,7 @@ main(int argc, char **argv)
 	/* 5. What runs: the matched argv and a fresh environment. */
 	if (plan_build(&dec, g.env, &plan, why, sizeof(why)) != 0)
 		deny(why, &dec.words);
+	forget_environment();
 	fd = trust_open(plan.path, O_PATH, TRUST_FOLLOW_LINKS, why, sizeof(why));
 	if (fd == -1)
 		die(EXIT_EXEC, "program of rule '%s' refused: %s",
@@ -561,7 +605,7 @@ main(int argc, char **argv)
 	 * as a supervising parent; the program gets a session of its own.
 	 */
 	if (dec.rule->timeout > 0 || terminal_reachable())
-		supervise(dec.rule, &run);	/* returns in the child */
+		supervise(dec.rule, plan.envp);	/* returns in the child */
 
 	/* 8. Become the runner with the rule's capabilities; verify it. */
 	drop_privileges(dec.rule, &run);

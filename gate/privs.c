@@ -185,18 +185,26 @@ drop_privileges(const struct rule *r, const struct runner *run)
 }
 
 /*
- * For the supervising parent: the runner's ids, no capability in any set,
- * an empty bounding set.  It keeps the right to signal its child (same
- * uid) and nothing else.
+ * For the supervisor: every id root (as the gate already is), no
+ * supplementary group, and of the capabilities CAP_KILL alone, to signal
+ * a program of another uid.  Root's ids keep a program of another uid and
+ * the caller from signalling it, changing its limits or tracing it (a uid
+ * 0 runner has Landlock's signal scope and the @debug filter instead);
+ * the cut bounding set and the locked securebits keep uid 0 from gaining
+ * anything more.  Made non-dumpable again, and checked.
  */
 void
-drop_to_unprivileged(const struct runner *run)
+drop_to_supervisor(void)
 {
-	static char name[] = "(supervisor)";
-	struct rule none;
+	static char name[] = "(supervisor)", root[] = "root";
+	struct runner self = { 0, 0, root };
+	struct rule sup;
 
-	memset(&none, 0, sizeof(none));
-	none.caps = 0;
-	none.name = name;
-	drop_privileges(&none, run);
+	memset(&sup, 0, sizeof(sup));
+	sup.caps = 1ull << CAP_KILL;
+	sup.name = name;
+	drop_privileges(&sup, &self);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		die(EXIT_PRIV, "the supervisor cannot be made non-dumpable");
 }

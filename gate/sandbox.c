@@ -9,10 +9,11 @@
  *    under it and nothing runs without it;
  *  - never drop a rule silently: a name libseccomp cannot resolve, and
  *    for which we know no number, stops the gate;
- *  - deny SysV IPC and message queues to a uid 0 runner whatever the
- *    rule says (SC_UID0): uid 0 owns root's IPC objects, which neither
- *    Landlock nor the read-only mounts (readonly.c) govern; and never
- *    run uid 0 without a filter.
+ *  - deny SysV IPC and message queues, and @debug, to a uid 0 runner
+ *    whatever the rule says (SC_UID0): uid 0 owns root's IPC objects,
+ *    which neither Landlock nor the read-only mounts (readonly.c) govern,
+ *    and shares root's uid with the supervisor; and never run uid 0
+ *    without a filter.
  */
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -109,6 +110,10 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *sr)
 		break;
 	case SCARG_SOCKET_NOT_UNIX:
 		cmp = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+		add(ctx, act, nr, 1, &cmp, sr->syscall);
+		break;
+	case SCARG_OTHER_PID:
+		cmp = SCMP_A0(SCMP_CMP_NE, 0);
 		add(ctx, act, nr, 1, &cmp, sr->syscall);
 		break;
 	case SCARG_IOCTL_FSFLAGS:

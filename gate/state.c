@@ -11,10 +11,8 @@
  *    SCHED_IDLE, and at times lowering oom_score_adj need privilege),
  *    before the read-only mounts of a uid 0 runner (oom_score_adj is a
  *    file in /proc), and verify every value from the kernel's side.
- * Once set, the caller cannot change them again before the execve: its
- * real uid is the gate's until the ids change, but the gate holds
- * capabilities the caller lacks (the kernel's rule for nice, policy,
- * affinity and I/O priority), an effective uid of 0 (limits), and is not
+ * Once set, the caller cannot change them again before the execve: every
+ * id of the gate is root's by then (main.c, all_root()), and it is not
  * dumpable (its /proc files are root's).  Cgroup membership is not
  * touched here.
  */

@@ -1,11 +1,15 @@
 /*
  * The supervising parent, used for rules with a timeout and for runs that
- * could reach a terminal.  MUST hold no privilege at all once the child
- * is started: it becomes the runner with empty capability and bounding
- * sets, keeping only the right to signal its own child (same uid).  It
- * forwards SIGTERM/SIGHUP/SIGINT, ends the child's process group when the
+ * could reach a terminal.  MUST be out of reach of the program and of the
+ * caller from the fork to its exit: it keeps root's ids (the gate made
+ * them all root before anything the caller could race) with CAP_KILL
+ * alone, so that neither the program (another uid; a uid 0 runner has a
+ * filter that keeps it from prlimit on another process, and Landlock's
+ * signal scope) nor the caller can signal it, change its limits or trace
+ * it.  It wipes the program's environment from its memory, forwards
+ * SIGTERM/SIGHUP/SIGINT, ends the program's process group when the
  * timeout expires, logs the exit status and duration, and exits with the
- * child's status.
+ * program's status.
  *
  * The child MUST start a session of its own: no controlling terminal, so
  * the program can neither push input into the caller's terminal (TIOCSTI)
@@ -180,8 +184,21 @@ supervise_arm(void)
 		die(EXIT_PRIV, "the supervisor is gone");
 }
 
+/* Explicitly forgotten: what the program got, BORG_PASSPHRASE and all. */
+static void
+wipe(char **envp)
+{
+	size_t i;
+
+	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
+		explicit_bzero(envp[i], strlen(envp[i]));
+		free(envp[i]);
+		envp[i] = NULL;
+	}
+}
+
 void
-supervise(const struct rule *r, const struct runner *run)
+supervise(const struct rule *r, char **envp)
 {
 	sigset_t all, none, wait_for;
 	struct timespec t0, left;
@@ -217,7 +234,8 @@ supervise(const struct rule *r, const struct runner *run)
 	 */
 	supervised_child = pid;
 	null_stdio();
-	drop_to_unprivileged(run);
+	wipe(envp);
+	drop_to_supervisor();
 
 	sigemptyset(&wait_for);
 	sigaddset(&wait_for, SIGCHLD);

@@ -36,6 +36,20 @@ env_push(struct plan *pl, char *entry)
 	pl->envp[pl->envc] = NULL;
 }
 
+/*
+ * "NAME=value" in a buffer of exactly its size: vasprintf() would leave
+ * a freed copy of a kept value (a passphrase) behind in the heap.
+ */
+static char *
+env_entry(const char *name, const char *value)
+{
+	size_t len = strlen(name) + strlen(value) + 2;
+	char *e = xmalloc(len);
+
+	snprintf(e, len, "%s=%s", name, value);
+	return e;
+}
+
 int
 plan_build(const struct decision *dec, char *const *client_env,
     struct plan *pl, char *err, size_t errlen)
@@ -94,7 +108,7 @@ plan_build(const struct decision *dec, char *const *client_env,
 			plan_free(pl);
 			return -1;
 		}
-		env_push(pl, xasprintf("%s=%s", r->keepenv[i], v));
+		env_push(pl, env_entry(r->keepenv[i], v));
 	}
 	return 0;
 }

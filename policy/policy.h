@@ -56,9 +56,11 @@ enum sc_group_bit {
  * Always denied when the runner is uid 0, whatever the rule says: uid 0
  * owns root's IPC objects, and neither Landlock nor the read-only mounts
  * that keep it from changing root's files (gate/readonly.c) govern SysV
- * IPC or message queues.  The gate adds these groups itself.
+ * IPC or message queues; and it shares root's uid with the supervisor
+ * (gate/supervise.c), whose limits it could change (prlimit) and every
+ * root process it could read or steer.  The gate adds these groups itself.
  */
-#define SC_UID0		SC_IPC
+#define SC_UID0		(SC_IPC | SC_DEBUG)
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
 

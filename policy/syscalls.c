@@ -24,7 +24,9 @@ const struct sc_rule sc_always[] = {
 static const struct sc_rule debug[] = {
 	DENY("ptrace"), DENY("process_vm_readv"), DENY("process_vm_writev"),
 	DENY("perf_event_open"), DENY("kcmp"), DENY("pidfd_getfd"),
-	DENY("process_madvise"), END
+	DENY("process_madvise"),
+	/* limits of another process: a supervisor's (glibc passes 0) */
+	{ "prlimit64", SCA_EPERM, SCARG_OTHER_PID }, END
 };
 static const struct sc_rule handle[] = {
 	DENY("open_by_handle_at"), DENY("name_to_handle_at"), END
@@ -90,7 +92,8 @@ static const struct sc_rule ipc[] = {
 };
 
 const struct sc_group sc_groups[] = {
-	{ "@debug", SC_DEBUG, "reading or steering other processes", debug },
+	{ "@debug", SC_DEBUG, "reading or steering other processes (always "
+	    "denied to a uid 0 runner, the supervisor's uid)", debug },
 	{ "@handle", SC_HANDLE, "opening files by handle, around every "
 	    "directory permission (the \"Shocker\" escape)", handle },
 	{ "@bpf", SC_BPF, "loading BPF programs", bpf },
@@ -113,7 +116,8 @@ const struct sc_group sc_groups[] = {
 	    "attributes, times and inode flags, which Landlock does not "
 	    "govern", metadata },
 	{ "@ipc", SC_IPC, "SysV IPC and POSIX message queues, which Landlock "
-	    "does not govern (always denied to a uid 0 runner)", ipc },
+	    "does not govern (always denied to a uid 0 runner, as is @debug)",
+	    ipc },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -174,6 +178,7 @@ sc_arg_text(enum sc_arg a)
 	case SCARG_SOCKET_NOT_UNIX:	return " for any family but AF_UNIX";
 	case SCARG_IOCTL_FSFLAGS:	return " for FS_IOC_SETFLAGS and "
 					    "FS_IOC_FSSETXATTR";
+	case SCARG_OTHER_PID:		return " on another process";
 	}
 	return "";
 }

@@ -15,6 +15,7 @@ enum sc_arg {
 	SCARG_IOCTL_TTY,	/* ioctl() TIOCSTI/TIOCLINUX, 32-bit compare */
 	SCARG_SOCKET_NOT_UNIX,	/* socket() with a family other than AF_UNIX */
 	SCARG_IOCTL_FSFLAGS,	/* ioctl() setting inode flags, 32-bit compare */
+	SCARG_OTHER_PID,	/* a pid in arg 0 that is not 0 (not ourselves) */
 };
 
 struct sc_rule {

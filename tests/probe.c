@@ -575,6 +575,19 @@ do_kill(void)
 	say_rc(kill((pid_t)atol(arg), 0));
 }
 
+/* RLIMIT_NOFILE of pid set to what it is: allowed or not. */
+static void
+do_prlimit(pid_t pid)
+{
+	struct rlimit cur;
+
+	if (prlimit(pid, RLIMIT_NOFILE, NULL, &cur) != 0) {
+		say_rc(-1);
+		return;
+	}
+	say_rc(prlimit(pid, RLIMIT_NOFILE, &cur, NULL));
+}
+
 static void
 do_ptrace_pid(void)
 {
@@ -1089,6 +1102,16 @@ main(int argc, char **argv)
 			do_orphans();
 		else if (strcmp(buf, "pid") == 0)
 			printf("%s: %ld\n", word, (long)getpid());
+		else if (strcmp(buf, "ppid") == 0)
+			printf("%s: %ld\n", word, (long)getppid());
+		else if (strcmp(buf, "kill-parent") == 0)
+			say_rc(kill(getppid(), 0));
+		else if (strcmp(buf, "stop-parent") == 0)
+			say_rc(kill(getppid(), SIGSTOP));
+		else if (strcmp(buf, "prlimit-parent") == 0)
+			do_prlimit(getppid());
+		else if (strcmp(buf, "prlimit-self") == 0)
+			do_prlimit(0);	/* as setrlimit() does */
 		else if (strcmp(buf, "devtty") == 0)
 			do_devtty();
 		else if (strcmp(buf, "sti") == 0)

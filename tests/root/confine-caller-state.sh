@@ -342,14 +342,14 @@ cf_confined
 ok $? "... fully confined"
 expect_state "... and sees every default"
 # The state is set once, and checked.  The caller cannot change it again
-# before the execve: the gate's real uid is the caller's until the ids
-# change, but it holds capabilities the caller lacks, an effective uid of
-# 0, and its /proc files are root's.  The caller stops the gate again and
-# again (SIGSTOP, which the real uid allows); once the gate has allowed
-# every CPU (the reset is done) and still has the caller's real uid, the
-# caller tries to change each value back, then lets it go on.
-# The window is short: on a loaded machine the stops may all fall outside
-# it, so the caller tries again, up to 30 runs, until it catches one.
+# before the execve: the gate makes every id root before it resets
+# anything (ssh-keysign, doas), so the caller, whose real uid it was, can
+# no longer even stop it.  The caller stops the gate again and again
+# (SIGSTOP, which a real uid of its own allows) and looks at it each time:
+# it must never catch it after the reset (every CPU allowed) -- where it
+# could change each value back, and, in a supervisor, stop the timeout --
+# and its stops must be refused from some point on.  (Before the ids were
+# made root, the caller caught the gate after the reset within 30 runs.)
 cat > "$SGT_DIR/race.py" <<'PY'
 import ctypes, errno, os, platform, resource, signal, sys
 gate, want, path = sys.argv[1], set(map(int, sys.argv[2].split())), sys.argv[3]
@@ -385,21 +385,12 @@ if pid == 0:
     os.dup2(fd, 2)
     os.execv(gate, [gate])
 os.close(fd)
-hit, status = False, None
-while not hit:
+status = None
+while True:
     try:
         os.kill(pid, signal.SIGSTOP)
-    except PermissionError:		# the ids changed: too late
-        break
-    _, status = os.waitpid(pid, os.WUNTRACED)
-    if not os.WIFSTOPPED(status):
-        break			# it ended
-    st = dict(l.split(":\t", 1) for l in
-              open("/proc/%d/status" % pid).read().splitlines() if ":\t" in l)
-    if (int(st["Uid"].split()[0]) == os.getuid() and
-            cpus(st["Cpus_allowed_list"].strip()) == want):
-        hit = True
-        print("caught: after the reset, with the caller's real uid")
+    except PermissionError:		# the ids changed
+        print("refused: the caller can no longer stop it")
         attempt("renice", lambda: os.setpriority(os.PRIO_PROCESS, pid, 19))
         attempt("chrt", lambda: os.sched_setscheduler(pid, os.SCHED_IDLE,
                                                       os.sched_param(0)))
@@ -411,6 +402,14 @@ while not hit:
                                                "1000"))
         attempt("timerslack_ns", lambda: write("/proc/%d/timerslack_ns" % pid,
                                                "1000000000"))
+        break
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        break			# it ended
+    st = dict(l.split(":\t", 1) for l in
+              open("/proc/%d/status" % pid).read().splitlines() if ":\t" in l)
+    if cpus(st["Cpus_allowed_list"].strip()) == want:
+        print("caught: after the reset, real uid %s" % st["Uid"].split()[0])
     os.kill(pid, signal.SIGCONT)
     status = None
 if status is None:
@@ -419,17 +418,22 @@ sys.stdout.write(open(path).read())
 sys.exit(os.waitstatus_to_exitcode(status))
 PY
 chmod 0644 "$SGT_DIR/race.py"
+caught=0 refused=0
 for try in $(seq 30); do
 	out=$(env -i SSH_ORIGINAL_COMMAND="probe state" setpriv --reuid="$SGT_LOGIN" \
 	    --regid="$SGT_LOGIN" --clear-groups -- taskset -c "$one_cpu" "$SGT_PY" \
 	    "$SGT_DIR/race.py" "$SGT_GATE_NATIVE" "$all_cpus" \
 	    "$SGT_DIR/home/$SGT_LOGIN/out" 2>&1); rc=$?
-	printf '%s\n' "$out" | grep -q '^caught: ' && break
+	if printf '%s\n' "$out" | grep -q '^caught: '; then
+		caught=$((caught + 1))
+		printf '%s\n' "$out" | grep '^caught: ' | head -1 | sed 's/^/# /'
+	fi
+	printf '%s\n' "$out" | grep -q '^refused: ' && refused=$((refused + 1))
 done
-diag "caught in run $try"
-expect "caught: after the reset, with the caller's real uid" \
-    "the caller stops the gate after the reset, before the ids change"
-expect "renice: errno=EPERM" "... and cannot renice it"
+is "$caught" 0 "in 30 runs the caller never stopped the gate after the reset"
+[ "$refused" -gt 0 ]
+ok $? "... its stops were refused from some point on ($refused of 30 runs saw it)"
+expect "renice: errno=EPERM" "... and it cannot renice the gate"
 expect "chrt: errno=EPERM" "... nor change its scheduling policy"
 expect "taskset: errno=EPERM" "... nor its CPU affinity"
 expect "ionice: errno=EPERM" "... nor its I/O priority"

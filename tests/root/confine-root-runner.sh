@@ -24,6 +24,11 @@ echo "sgt-rw" > "$rw/file"
 	    "as       root" \
 	    "caps     none" \
 	    "seccomp  default"
+	cf_rule as-root-nodebug probe-t \
+	    "as       root" \
+	    "caps     none" \
+	    "seccomp  default -@debug" \
+	    "timeout  1m"
 	cf_rule as-root-noseccomp probe-none \
 	    "as       root" \
 	    "caps     none" \
@@ -93,6 +98,31 @@ cf_gate SSH_ORIGINAL_COMMAND="probe kill=$rootpid ptrace=$rootpid procmem=$rootp
 expect "kill=$rootpid: errno=EPERM" "a root process cannot be signalled (Landlock scope)"
 expect "ptrace=$rootpid: errno=EPERM" "nor traced"
 expect "procmem=$rootpid: errno=EACCES" "nor its memory opened"
+# Its supervisor is root's too: the filter keeps the limits of every other
+# process out of reach (@debug, forced for uid 0 even where the rule
+# leaves it out), Landlock's scope its signals.
+cf_gate SSH_ORIGINAL_COMMAND="probe-t kill-parent prlimit-parent prlimit-self" --
+expect "kill-parent: errno=EPERM" "the supervisor of a uid 0 runner cannot be signalled"
+expect "prlimit-parent: errno=EPERM" "... nor its limits changed (prlimit), under a rule without @debug"
+expect "prlimit-self: ok" "... while its own limits still work (setrlimit: pid 0)"
+# A kernel without Landlock's signal scope (ABI < 6; Debian 12's has 2):
+# uid 0 could signal sshd, the supervisor, every root process.  Refused.
+abi=$("$SGT_PY" -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')
+for old in 5 2; do
+	[ "$old" -lt "$abi" ] || continue
+	out=$(env -i SSH_ORIGINAL_COMMAND="probe status kill=$rootpid" \
+	    "$CF_PROBE" wrap-landlock=abi:$old "$SGT_DIR/bin/sshgate" 2>&1); rc=$?
+	expect_status 5 "landlock abi $old (no signal scope): a uid 0 runner is refused (exit 5)"
+	expect_no "^(Uid|kill=)" "... and nothing ran"
+	printf '%s\n' "$out" | grep -q "runs as uid 0, which needs Landlock's signal scope (ABI 6, Linux 6.12); this kernel has ABI $old"
+	ok $? "... saying why"
+done
+if [ "$abi" -lt 6 ] 2>/dev/null; then
+	cf_gate SSH_ORIGINAL_COMMAND="probe status" --
+	expect_status 5 "this kernel (landlock abi $abi, no signal scope): a uid 0 runner is refused (exit 5)"
+fi
+kill -0 "$rootpid"
+ok $? "the root process is alive"
 
 # uid 0 without any filter: refused.
 cf_gate SSH_ORIGINAL_COMMAND="probe-none status" --
