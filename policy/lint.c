@@ -200,6 +200,7 @@ outcome_text(const struct rule_trace *rt)
 	case RULE_NO_MATCH:	return "no match";
 	case RULE_MATCH:	return "MATCH";
 	case RULE_ERROR:	return "ERROR (match limit)";
+	case RULE_BUDGET:	return "ERROR (regex budget)";
 	}
 	return "?";
 }
@@ -213,6 +214,7 @@ outcome_name(enum rule_outcome o)
 	case RULE_NO_MATCH:	return "no-match";
 	case RULE_MATCH:	return "match";
 	case RULE_ERROR:	return "error";
+	case RULE_BUDGET:	return "budget";
 	}
 	return "?";
 }
