@@ -67,9 +67,11 @@ matcher_free(struct matcher *m)
  * limit and never above what is left of the budget; the limit it finished
  * under is charged.  A match is charged less than twice the steps it took
  * (but at least the first limit), and the tries before the last together
- * took fewer steps than the last one's limit: a whole decision does at
- * most twice the budget's steps.  PCRE2's count does not depend on the
- * machine or the time: the gate and sshgate-lint reach the same verdict.
+ * took fewer steps than twice the one before it: a whole decision does
+ * at most twice the budget's steps, and one word's limit more (the
+ * last try is cut to the per-word limit, and hitting it ends the
+ * decision).  PCRE2's count does not depend on the machine or the time:
+ * the gate and sshgate-lint reach the same verdict.
  */
 static int
 atom_match(struct matcher *m, const struct pat *a, const char *word)
