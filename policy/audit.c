@@ -973,6 +973,7 @@ check_policy(struct audit *a)
 		finding(a, F_ERROR, "policy-errors", f, "run sshgate-lint -f "
 		    "FILE", "%zu of the policy's own tests fail", d.nerr);
 	probe_policy(a->pol, &d);
+	lint_regexes(a->pol, &d);
 	probe_unused_allows(a->pol, &d);
 	if (d.nwarn > 0)
 		finding(a, F_WARNING, "policy-warnings", f, "run sshgate-lint "

@@ -187,6 +187,192 @@ lint_load(const char *file, int trust, struct diags *d)
 	return p;
 }
 
+/* ---- regexes whose backtracking can explode -------------------------------- */
+
+/*
+ * A quantifier at re[i]: its length (0: none), whether it repeats (a
+ * maximum above 1) and whether it is unbounded (*, +, {n,}).  A
+ * possessive one (a++, a*+, a{2,}+) gives nothing back, like an atomic
+ * group: it counts as neither.  {n,m} only with n written, as PCRE2
+ * 10.42 reads it.
+ */
+static size_t
+quantifier(const char *re, size_t i, int *repeats, int *unbounded,
+    int *possessive)
+{
+	unsigned long lo, hi;
+	char *end;
+	size_t j = i;
+
+	*repeats = *unbounded = *possessive = 0;
+	if (re[j] == '*' || re[j] == '+') {
+		*repeats = *unbounded = 1;
+		j++;
+	} else if (re[j] == '?')
+		j++;
+	else if (re[j] == '{' && re[j + 1] >= '0' && re[j + 1] <= '9') {
+		lo = strtoul(re + j + 1, &end, 10);
+		hi = lo;
+		if (end[0] == ',' && end[1] == '}') {
+			*unbounded = 1;
+			end++;
+		} else if (end[0] == ',' && end[1] >= '0' && end[1] <= '9')
+			hi = strtoul(end + 1, &end, 10);
+		if (*end != '}')
+			return 0;
+		*repeats = *unbounded || hi > 1;
+		j = (size_t)(end - re) + 1;
+	} else
+		return 0;
+	if (re[j] == '+') {
+		*repeats = *unbounded = 0;
+		*possessive = 1;
+		j++;
+	} else if (re[j] == '?')
+		j++;
+	return j - i;
+}
+
+/*
+ * The first group of re that repeats (a quantifier with a maximum above
+ * 1) a body holding an unbounded quantifier at any depth: (a+)+,
+ * (\w+\s?)*, (.*a){3}.  On a near miss PCRE2 backtracks through every
+ * way of sharing the characters among the repetitions, exponentially
+ * many.  A possessive quantifier and an atomic group (?>...) give nothing
+ * back and do not count.  A syntactic scan, not a parse (PCRE2 checked
+ * the syntax): it does not know whether the repetitions can overlap, so
+ * it may warn about a safe group -- (\/[a-z]*)* -- whose fix is the same,
+ * a possessive inner quantifier.  It does not read (?x) comments.
+ * Returns 1 with the offsets of the group's '(' and of the end of its
+ * quantifier, 0 for none.  sshgate-lint(1), nested-quantifier.
+ */
+static int
+nested_quantifier(const char *re, size_t *start, size_t *end)
+{
+	enum { MAXDEPTH = 250 };	/* PCRE2's default nesting limit */
+	size_t open[MAXDEPTH + 1], depth = 0, i, q, n = strlen(re);
+	unsigned char body[MAXDEPTH + 1], atomic[MAXDEPTH + 1];
+	const char *e;
+	int repeats, unbounded, possessive, inner;
+
+	body[0] = 0;
+	for (i = 0; i < n; i++) {
+		switch (re[i]) {
+		case '(':
+			if (strncmp(re + i, "(?#", 3) == 0) {
+				e = strchr(re + i, ')');
+				i = e != NULL ? (size_t)(e - re) : n;
+				continue;
+			}
+			if (depth == MAXDEPTH)
+				return 0;
+			depth++;
+			open[depth] = i;
+			body[depth] = 0;
+			atomic[depth] = strncmp(re + i, "(?>", 3) == 0;
+			continue;
+		case ')':
+			if (depth == 0)
+				continue;
+			q = quantifier(re, i + 1, &repeats, &unbounded,
+			    &possessive);
+			inner = body[depth] && !atomic[depth] && !possessive;
+			if (repeats && inner) {
+				*start = open[depth];
+				*end = i + 1 + q;
+				return 1;
+			}
+			depth--;
+			body[depth] |= inner || unbounded;
+			i += q;
+			continue;
+		case '\\':
+			if (re[i + 1] == 'Q') {		/* \Q...\E: literal */
+				e = strstr(re + i + 2, "\\E");
+				i = e != NULL ? (size_t)(e - re) + 1 : n;
+			} else if (re[i + 1] != '\0' &&
+			    strchr("xopPNgk", re[i + 1]) != NULL &&
+			    re[i + 2] == '{') {		/* \x{41}, \p{L} ... */
+				e = strchr(re + i, '}');
+				i = e != NULL ? (size_t)(e - re) : n;
+			} else if (re[i + 1] != '\0')
+				i++;
+			break;
+		case '[':
+			i++;
+			if (re[i] == '^')
+				i++;
+			if (re[i] == ']')
+				i++;
+			while (i < n && re[i] != ']') {
+				if (re[i] == '\\' && re[i + 1] != '\0')
+					i += 2;
+				else if (re[i] == '[' && re[i + 1] == ':' &&
+				    (e = strstr(re + i, ":]")) != NULL)
+					i = (size_t)(e - re) + 2;
+				else
+					i++;
+			}
+			break;
+		}
+		/* re[i] ends an atom: a character, an escape, a class */
+		if (i >= n)
+			break;
+		q = quantifier(re, i + 1, &repeats, &unbounded, &possessive);
+		body[depth] |= unbounded;
+		i += q;
+	}
+	return 0;
+}
+
+/* The column of byte off of a's regex: each '/' was written "\/". */
+static unsigned
+regex_col(const struct pat *a, size_t off)
+{
+	unsigned col = a->at.col + 1 + (unsigned)off;
+	size_t k;
+
+	for (k = 0; k < off; k++)
+		if (a->text[k] == '/')
+			col++;
+	return col;
+}
+
+void
+lint_regexes(struct policy *p, struct diags *d)
+{
+	struct source src = policy_source(p);
+	size_t i, k, start, end;
+
+	for (i = 0; i < p->nrules; i++) {
+		struct rule *r = &p->rules[i];
+
+		for (k = 0; k < r->natoms; k++) {
+			const struct pat *a = r->atoms[k];
+			struct loc at = a->at;
+			char *shown;
+
+			if (a->kind != PAT_RE ||
+			    !nested_quantifier(a->text, &start, &end) ||
+			    rule_allowed(r, "nested-quantifier"))
+				continue;
+			at.col = regex_col(a, start);
+			at.width = regex_col(a, end) - at.col;
+			shown = pat_atom_text(a);
+			diag_add(d, DIAG_WARNING, "nested-quantifier", &src, &at,
+			    r->name, "%s repeats a group that holds a repeat "
+			    "itself: on a word that almost matches, PCRE2 tries "
+			    "every way of splitting it among the repetitions, "
+			    "exponentially many, and a command of such words "
+			    "uses up the regex budget", shown);
+			diag_add(d, DIAG_NOTE, NULL, &src, NULL, r->name, "fix: "
+			    "make the inner quantifier possessive, as in (a++)+ "
+			    "or [a-z]*+, or the group atomic, (?>...)");
+			free(shown);
+		}
+	}
+}
+
 /* ---- --explain ----------------------------------------------------------- */
 
 static const char *
@@ -200,6 +386,7 @@ outcome_text(const struct rule_trace *rt)
 	case RULE_NO_MATCH:	return "no match";
 	case RULE_MATCH:	return "MATCH";
 	case RULE_ERROR:	return "ERROR (match limit)";
+	case RULE_BUDGET:	return "ERROR (regex budget)";
 	}
 	return "?";
 }
@@ -213,6 +400,7 @@ outcome_name(enum rule_outcome o)
 	case RULE_NO_MATCH:	return "no-match";
 	case RULE_MATCH:	return "match";
 	case RULE_ERROR:	return "error";
+	case RULE_BUDGET:	return "budget";
 	}
 	return "?";
 }
@@ -930,6 +1118,7 @@ main(int argc, char **argv)
 	probed = d.n;
 	if (p != NULL && mode == M_LINT) {
 		probe_policy(p, &d);
+		lint_regexes(p, &d);
 		probe_unused_allows(p, &d);
 	}
 	sort_diags(&d, probed);

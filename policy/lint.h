@@ -31,6 +31,12 @@ void	out_diags(struct out *o, const struct diags *d);
  */
 struct policy *lint_load(const char *file, int trust, struct diags *d);
 
+/*
+ * Warn about regexes whose backtracking can explode (nested-quantifier),
+ * in every rule: a deny rule's regex takes the gate's time as well.
+ */
+void	lint_regexes(struct policy *p, struct diags *d);
+
 /* audit.c */
 struct audit_opts {
 	const char	*user;		/* login account, or NULL */

@@ -8,6 +8,10 @@
  *    word, never backtracking over words;
  *  - treat any PCRE2 failure (a limit hit) as a deny of the whole command,
  *    never as "no match, try the next rule";
+ *  - bound the regex work of the whole decision, every rule and word
+ *    together, by one budget of PCRE2 steps (SSHGATE_PCRE2_BUDGET); a
+ *    per-word limit alone lets 4,096 words cost 4,096 times as much.
+ *    Running out is a deny of the whole command, like a limit;
  *  - never let the hint of a denial (the word the nearest rule refused)
  *    change the decision: it is text for the admin, made after deciding.
  */
@@ -26,7 +30,13 @@
 struct matcher {
 	pcre2_match_context	*mctx;
 	pcre2_match_data	*md;
+	uint32_t		 budget;	/* PCRE2 steps left */
 };
+
+/* atom_match()'s failures; the caller denies */
+#define MATCH_LIMIT	(-1)	/* a PCRE2 limit for one word */
+#define MATCH_BUDGET	(-2)	/* the decision's budget ran out */
+#define NOT_TRIED	(-3)	/* nfa_run()'s memo: no answer yet */
 
 static void
 matcher_init(struct matcher *m)
@@ -35,7 +45,7 @@ matcher_init(struct matcher *m)
 	m->md = pcre2_match_data_create(1, NULL);
 	if (m->mctx == NULL || m->md == NULL)
 		xfatal_hook("pcre2 match context");
-	pcre2_set_match_limit(m->mctx, SSHGATE_PCRE2_MATCH_LIMIT);
+	m->budget = SSHGATE_PCRE2_BUDGET;
 	pcre2_set_depth_limit(m->mctx, SSHGATE_PCRE2_DEPTH_LIMIT);
 	pcre2_set_heap_limit(m->mctx, SSHGATE_PCRE2_HEAP_LIMIT);
 }
@@ -47,21 +57,58 @@ matcher_free(struct matcher *m)
 	pcre2_match_context_free(m->mctx);
 }
 
-/* 1 match, 0 no match, -1 error (limit hit): the caller denies. */
+/*
+ * 1 match, 0 no match, MATCH_LIMIT or MATCH_BUDGET: the caller denies.
+ *
+ * The budget.  PCRE2 counts a match's steps against its match limit but
+ * does not say how many it took, only whether it stayed under the limit.
+ * So a regex is tried with a limit of SSHGATE_PCRE2_FIRST_STEPS, and
+ * again with twice the limit each time it hits it, up to the per-word
+ * limit and never above what is left of the budget; the limit it finished
+ * under is charged.  A match is charged less than twice the steps it took
+ * (but at least the first limit), and the tries before the last together
+ * took fewer steps than twice the one before it: a whole decision does
+ * at most twice the budget's steps, and one word's limit more (the
+ * last try is cut to the per-word limit, and hitting it ends the
+ * decision).  PCRE2's count does not depend on the machine or the time:
+ * the gate and sshgate-lint reach the same verdict.
+ */
 static int
 atom_match(struct matcher *m, const struct pat *a, const char *word)
 {
+	uint32_t lim = SSHGATE_PCRE2_FIRST_STEPS;
 	int rc;
 
 	if (a->kind == PAT_LIT)
 		return strcmp(a->text, word) == 0;
-	rc = pcre2_match(a->re, (PCRE2_SPTR)word, strlen(word), 0, 0, m->md,
-	    m->mctx);
+	for (;;) {
+		if (lim > SSHGATE_PCRE2_MATCH_LIMIT)
+			lim = SSHGATE_PCRE2_MATCH_LIMIT;
+		if (lim > m->budget)
+			lim = m->budget;
+		if (lim == 0)
+			return MATCH_BUDGET;
+		pcre2_set_match_limit(m->mctx, lim);
+		rc = pcre2_match(a->re, (PCRE2_SPTR)word, strlen(word), 0, 0,
+		    m->md, m->mctx);
+		if (rc != PCRE2_ERROR_MATCHLIMIT)
+			break;
+		if (lim == SSHGATE_PCRE2_MATCH_LIMIT) {
+			m->budget -= lim;
+			return MATCH_LIMIT;
+		}
+		if (lim == m->budget) {
+			m->budget = 0;
+			return MATCH_BUDGET;
+		}
+		lim *= 2;
+	}
+	m->budget -= lim;
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	return -1;
+	return MATCH_LIMIT;
 }
 
 /*
@@ -122,7 +169,7 @@ add_state(const struct nfa *nfa, struct stateset *set, unsigned *mark,
 
 /*
  * Run the rule's NFA over words[0..n).  Returns 1 match, 0 no match,
- * -1 error, with *stop the index of the word that failed or erred (n when
+ * MATCH_LIMIT or MATCH_BUDGET, with *stop the index of the word that failed or erred (n when
  * the words ran out); on no match the atoms that could have come next
  * are put in rt (if any).
  */
@@ -146,7 +193,7 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 
 	for (i = 0; i < n && cur.n > 0; i++) {
 		for (k = 0; k < r->natoms; k++)
-			memo[k] = -2;	/* not tried yet */
+			memo[k] = NOT_TRIED;
 		nxt.n = 0;
 		gen++;
 		for (k = 0; k < cur.n; k++) {
@@ -154,11 +201,11 @@ nfa_run(struct matcher *m, const struct rule *r, char *const *words, size_t n,
 
 			if (st->op != NFA_ATOM)
 				continue;
-			if (memo[st->atom] == -2)
+			if (memo[st->atom] == NOT_TRIED)
 				memo[st->atom] = atom_match(m,
 				    r->atoms[st->atom], words[i]);
 			if (memo[st->atom] < 0) {
-				result = -1;
+				result = memo[st->atom];
 				*stop = i;
 				if (rt != NULL)
 					rt->stop = i;
@@ -355,6 +402,7 @@ decide(const struct policy *p, const struct request *req,
 
 	memset(dec, 0, sizeof(*dec));
 	dec->verdict = VERDICT_DENY;
+	m->budget = SSHGATE_PCRE2_BUDGET;	/* per decision */
 	if (t != NULL)
 		memset(t, 0, sizeof(*t));
 	if (argv_split(req->cmd, req->cmdlen, &dec->words, &dec->tokerr) !=
@@ -396,14 +444,24 @@ decide(const struct policy *p, const struct request *req,
 		}
 		dec->rule = r;
 		dec->dropped = drop;
-		if (rc < 0) {
+		/* words are counted from 0, as --explain lists them */
+		if (rc == MATCH_LIMIT) {
 			if (rt != NULL)
 				rt->outcome = RULE_ERROR;
 			dec->cause = CAUSE_MATCH_ERROR;
-			/* words are counted from 0, as --explain lists them */
 			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
 			    "a pattern hit the PCRE2 match limit on word %zu",
 			    r->name, stop + drop);
+			return;
+		}
+		if (rc == MATCH_BUDGET) {
+			if (rt != NULL)
+				rt->outcome = RULE_BUDGET;
+			dec->cause = CAUSE_BUDGET;
+			snprintf(dec->reason, sizeof(dec->reason), "rule '%s': "
+			    "the command needs more regex work than the budget "
+			    "allows (%u PCRE2 steps in all, used up on word %zu)",
+			    r->name, (unsigned)SSHGATE_PCRE2_BUDGET, stop + drop);
 			return;
 		}
 		if (rt != NULL)

@@ -28,6 +28,13 @@
 #define SSHGATE_PCRE2_MATCH_LIMIT	100000
 #define SSHGATE_PCRE2_DEPTH_LIMIT	1000
 #define SSHGATE_PCRE2_HEAP_LIMIT	1024	/* KiB */
+/*
+ * The PCRE2 steps one decision may take in all, every rule and word
+ * together (policy/match.c says how they are counted); running out is a
+ * deny.  20 words at the per-word limit.
+ */
+#define SSHGATE_PCRE2_BUDGET		2000000
+#define SSHGATE_PCRE2_FIRST_STEPS	8	/* the least a match costs */
 
 /* seccomp groups (policy/syscalls.c has their contents). */
 enum sc_group_bit {
@@ -206,6 +213,7 @@ enum deny_cause {
 	CAUSE_NO_RULE,		/* no rule matched */
 	CAUSE_DENY_RULE,	/* a deny rule matched */
 	CAUSE_MATCH_ERROR,	/* a regex failed to run (limit hit) */
+	CAUSE_BUDGET,		/* the decision's regex budget ran out */
 };
 
 struct decision {
@@ -220,7 +228,8 @@ struct decision {
 
 /* How one rule fared, for --explain. */
 enum rule_outcome {
-	RULE_SKIP_FROM, RULE_SKIP_TAG, RULE_NO_MATCH, RULE_MATCH, RULE_ERROR
+	RULE_SKIP_FROM, RULE_SKIP_TAG, RULE_NO_MATCH, RULE_MATCH, RULE_ERROR,
+	RULE_BUDGET
 };
 
 struct rule_trace {
@@ -255,7 +264,10 @@ int		 parse_ssh_connection(const char *conn, char *addr,
 char		*pat_atom_text(const struct pat *a);
 char		*pat_text(const struct pat *p);
 
-/* One atom against one word as the matcher tries it: 1, 0 or -1 (limit). */
+/*
+ * One atom against one word as the matcher tries it, with a whole budget:
+ * 1, 0 or -1 (limit).
+ */
 int		 policy_atom_match(const struct pat *a, const char *word);
 
 /* Run every embedded test; failures become diagnostics in *d. */

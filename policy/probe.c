@@ -125,8 +125,8 @@ client_chosen(const struct ctx *c, int atom)
 	return is_re(c, atom) || c->client_literals;
 }
 
-static int
-allowed(struct rule *r, const char *name)
+int
+rule_allowed(struct rule *r, const char *name)
 {
 	size_t i;
 
@@ -146,7 +146,7 @@ warn(struct ctx *c, const char *name, const struct loc *at,
 	char *msg = NULL;
 
 	c->emitted = 0;
-	if (allowed(c->r, name))
+	if (rule_allowed(c->r, name))
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)

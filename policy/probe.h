@@ -25,6 +25,9 @@ void	probe_rule(struct policy *p, struct rule *r, struct diags *d);
 void	probe_suggested_rule(struct policy *p, struct rule *r,
 	    struct diags *d);
 
+/* Does r silence warning name?  Marks its allow comment used. */
+int	rule_allowed(struct rule *r, const char *name);
+
 /* An allow comment that silenced nothing is a warning itself. */
 void	probe_unused_allows(const struct policy *p, struct diags *d);
 

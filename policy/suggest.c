@@ -820,7 +820,8 @@ classify(const struct policy *p, struct cmd *c, const struct rule **target,
 		v = V_TOKENIZER;
 	else if (dec.verdict == VERDICT_PERMIT)
 		v = V_PERMITTED;
-	else if (dec.cause == CAUSE_DENY_RULE || dec.cause == CAUSE_MATCH_ERROR)
+	else if (dec.cause == CAUSE_DENY_RULE || dec.cause == CAUSE_MATCH_ERROR ||
+	    dec.cause == CAUSE_BUDGET)
 		v = V_DENY_RULE;
 	else {
 		c->w = dec.words;

@@ -21,6 +21,9 @@ const struct warning_name warning_names[] = {
 	{ "broad-pattern", "a regex accepts any word, like /.*/", 1 },
 	{ "dash-value", "a value pattern accepts a word starting with '-', "
 	    "which the program reads as an option", 1 },
+	/* every rule's regexes, deny rules too: they take the gate's time */
+	{ "nested-quantifier", "a regex repeats a group that holds an "
+	    "unbounded repeat itself, like (a+)+", 1 },
 	{ "kept-variable", "keepenv passes a variable that changes what the "
 	    "program runs, loads or writes", 1 },
 	{ "root-runner", "the program runs as root without Landlock "

@@ -235,6 +235,31 @@ has "deny: rule 'long-deny': $m400$hint$(printf '\\x22%.0s' {1..12})...'" \
     "the word shortened to fit 511 bytes, never inside an escape"
 is "$(printf '%s' "${out#deny: }" | wc -c)" 511 "(the reason's 511 bytes)"
 
+# ---- the regex budget of a whole decision ---------------------------------
+# A backtracking-prone regex accepts every word, each after 49153 steps:
+# the budget (2000000 steps, sshgate-policy(5)) runs out on word 31 of
+# 4,095, a deny by the rule that spent it -- never "try the next rule".
+
+p=lint/budget.policy
+run -f $p
+is "$rc" 0 "budget: the embedded tests, each a decision with a whole budget, pass"
+w15=aaaaaaaaaaaaaaa
+run -f $p --test "probe$(printf " $w15%.0s" {1..4095})"
+is "$rc" 1 "budget: 4,095 near misses of a backtracking regex exit 1"
+has "deny: rule 'redos': the command needs more regex work than the budget allows (2000000 PCRE2 steps in all, used up on word 31)" \
+    "and the reason is the budget, with the rule and the word"
+run -f $p --test "probe$(printf " $w15%.0s" {1..30})"
+has "permit: rule 'redos'" "budget: 30 of them fit the budget"
+run -f $p --explain "probe$(printf " $w15%.0s" {1..31})"
+like "^  redos \(line 5\): ERROR \(regex budget\)$" \
+    "--explain: the rule that ran out of budget"
+printf '%s\n' "$out" | grep -q "^  later "
+ok $((! $?)) "and no rule after it is tried"
+run -f $p --json --test "probe$(printf " $w15%.0s" {1..31})"
+like '"outcome":"budget"' "--json: the rule's outcome is budget"
+like '"verdict":"deny".*"reason":"rule .redos.: the command needs more regex work' \
+    "and the verdict deny with the reason"
+
 # ---- the tokenizer's refusals, through --test (DESIGN section 3) -----------
 
 "$SGT_PY" - "$top_srcdir/tests/tables/tokenizer.tsv" "$lint" <<'PY' >"$tmp/tok"

@@ -9,4 +9,7 @@ is "$rc" 0 "sshgate-lint --strict on the example policy exits 0"
 [ $rc = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
 grep -q ", 0 warnings$" <<<"$out"
 ok $? "and reports no warning"
+# its path regexes repeat groups, each with a possessive inner quantifier
+! grep -q "nested-quantifier" <<<"$out"
+ok $? "not even nested-quantifier (sshgate-lint(1))"
 sgt_done

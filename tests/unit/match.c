@@ -12,6 +12,8 @@
  *   refused:STATUS   the tokenizer refuses (tok_status_name)
  *   error:RULE       a regex of RULE hits a PCRE2 limit: deny, cause
  *                    CAUSE_MATCH_ERROR, no later rule is tried
+ *   budget:RULE      the decision's regex budget runs out in RULE: deny,
+ *                    cause CAUSE_BUDGET, no later rule is tried
  * FROM and TAG are "-" for none.  COMMAND: see table_command().
  *
  * Every row is also decided with a trace (as sshgate-lint --explain
@@ -38,6 +40,7 @@ cause_name(enum deny_cause c)
 	case CAUSE_NO_RULE:	return "no-rule";
 	case CAUSE_DENY_RULE:	return "deny-rule";
 	case CAUSE_MATCH_ERROR:	return "error";
+	case CAUSE_BUDGET:	return "budget";
 	}
 	return "?";
 }
@@ -66,6 +69,9 @@ outcome(const struct decision *dec)
 		break;
 	case CAUSE_MATCH_ERROR:
 		n = asprintf(&s, "error:%s", dec->rule->name);
+		break;
+	case CAUSE_BUDGET:
+		n = asprintf(&s, "budget:%s", dec->rule->name);
 		break;
 	default:
 		n = asprintf(&s, "?");
