@@ -1193,15 +1193,58 @@ connector_socket(const char *value, char **owner)
 	return sock;
 }
 
+/*
+ * The fix for a path that trust_walk() refused.  owner may own the last
+ * component; make creates the path where it is; place is a layout that
+ * passes.
+ */
+static char *
+walk_fix(const struct trust_why *w, const char *path, const char *owner,
+    const char *make, const char *place)
+{
+	int last = strcmp(w->at, path) == 0;
+
+	switch (w->fault) {
+	case TRUST_LOOKUP:
+		return xstrdup(make);
+	case TRUST_OWNER:
+		if (last)
+			return xasprintf("chown %s %s", owner, path);
+		break;
+	case TRUST_MODE:
+		if (last)
+			return xasprintf("chmod go-w %s", path);
+		break;
+	case TRUST_LINK:
+		return xasprintf("name the real path, without symbolic links "
+		    "(not %s); or %s", w->at, place);
+	case TRUST_TYPE:
+		if (last)
+			return xasprintf("make it a directory: %s", make);
+		break;
+	case TRUST_OTHER:
+		return xstrdup(place);
+	}
+	return xasprintf("%s; or, if nobody else needs to write it, chown "
+	    "root:root %s && chmod go-w %s", place, w->at, w->at);
+}
+
+/*
+ * The socket directory as sshgate-connect walks it (trust_walk(): the
+ * login account may own it, root every directory above it), then what
+ * the connector cannot know: the owner sshd needs, the runner's group.
+ */
 static void
 check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
     const char *owner)
 {
-	char *dir = dir_of(sock), *fix, *m, *why;
+	char *dir = dir_of(sock), *fix, *m, *wfix, *place;
 	struct passwd *rp = getpwnam(r->user);
 	struct group *gr = r->group ? getgrnam(r->group) : NULL;
 	gid_t rgid = gr ? gr->gr_gid : rp ? rp->pw_gid : (gid_t)-1;
+	struct trust_why why;
 	struct stat st;
+	int fd;
 
 	fix = xasprintf("install -d -o %s -g %s -m 2750 %s (and a "
 	    "tmpfiles.d line, since /run is emptied at boot)", a->user,
@@ -1211,26 +1254,42 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		    "sshgate-connect -u %s expects the socket to belong to %s, "
 		    "but the login account is %s", r->name, owner, owner,
 		    a->user);
-	if (lstat(dir, &st) != 0) {
-		if (errno == ENOENT)
-			finding(a, F_ERROR, "socket-dir", dir, fix, "rule '%s': "
-			    "the socket directory does not exist", r->name);
-		else
-			finding(a, F_UNCHECKED, "unreadable", dir, NULL, "could "
-			    "not stat: %s", strerror(errno));
+	fd = trust_walk(dir, O_PATH, TRUST_NO_LINKS, TRUST_DIR, a->uid, &why);
+	if (fd == -1 && why.fault == TRUST_LOOKUP && why.err == ENOENT) {
+		finding(a, F_ERROR, "socket-dir", dir, fix, "rule '%s': "
+		    "the socket directory does not exist (%s)", r->name,
+		    why.msg);
 		goto out;
 	}
+	if (fd == -1 && why.fault == TRUST_LOOKUP) {
+		finding(a, F_UNCHECKED, "unreadable", dir, NULL, "%s",
+		    why.msg);
+		goto out;
+	}
+	if (fd == -1) {
+		place = xasprintf("move it to /run/sshgate/%s "
+		    "(setup/vps/install's layout: /run/sshgate root's, mode "
+		    "0755)", a->user);
+		wfix = walk_fix(&why, dir, a->user, fix, place);
+		finding(a, F_ERROR, "socket-dir", dir, wfix, "rule '%s': "
+		    "sshgate-connect refuses the socket directory: %s",
+		    r->name, why.msg);
+		free(wfix);
+		free(place);
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		finding(a, F_UNCHECKED, "unreadable", dir, NULL, "fstat: %s",
+		    strerror(errno));
+		close(fd);
+		goto out;
+	}
+	close(fd);
 	m = fmt_mode(st.st_mode);
-	if (!S_ISDIR(st.st_mode))
-		finding(a, F_ERROR, "socket-dir", dir, fix, "not a directory");
-	else if (st.st_uid != a->uid)
+	if (st.st_uid != a->uid)
 		finding(a, F_ERROR, "socket-dir", dir, fix, "owned by uid %u, "
 		    "not %s: sshd creates the forwarded socket as the login "
 		    "account", (unsigned)st.st_uid, a->user);
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		finding(a, F_ERROR, "socket-dir", dir, fix, "mode %s: others "
-		    "can place their own socket there and receive the backup",
-		    m);
 	else if (st.st_mode & S_IRWXO)
 		finding(a, F_WARNING, "socket-dir", dir, fix, "mode %s: every "
 		    "account can reach the socket", m);
@@ -1244,16 +1303,52 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		    "the setgid bit the socket does not get the runner's group",
 		    m);
 	free(m);
-	why = path_writable_by_others(dir, a->uid);
-	if (why != NULL) {
-		finding(a, F_ERROR, "socket-dir", dir, "let only root write the "
-		    "directories above the socket directory", "%s: someone "
-		    "else can replace the socket directory", why);
-		free(why);
-	}
 out:
 	free(fix);
 	free(dir);
+}
+
+/*
+ * A writable path as the gate walks it before anything uses it
+ * (trust_walk(), gate/main.c): the runner may own it, root every
+ * directory above it, no symbolic link anywhere.  The same reason.
+ */
+static void
+check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
+    const char *path)
+{
+	struct trust_why why;
+	char *make, *place, *fix;
+	int fd;
+
+	fd = trust_walk(path, O_PATH, TRUST_NO_LINKS, TRUST_FILE_OR_DIR, ruid,
+	    &why);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (why.fault == TRUST_LOOKUP && why.err != ENOENT) {
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s",
+		    why.msg);
+		return;
+	}
+	make = xasprintf("install -d -o %s -g %s -m 0700 %s (every directory "
+	    "above it root's, mode 0755)", r->user, r->group ? r->group :
+	    r->user, path);
+	place = xasprintf("move it below directories that only root owns "
+	    "and writes (e.g. /var/lib/%s) and name that in rule '%s'",
+	    strcmp(r->user, "root") == 0 ? r->name : r->user, r->name);
+	fix = walk_fix(&why, path, r->user, make, place);
+	if (why.fault == TRUST_LOOKUP)
+		finding(a, F_ERROR, "write-path", path, fix, "rule '%s' may "
+		    "write here, but it does not exist: the gate refuses the "
+		    "rule (%s)", r->name, why.msg);
+	else
+		finding(a, F_ERROR, "write-path", path, fix, "rule '%s': the "
+		    "gate refuses this writable path: %s", r->name, why.msg);
+	free(fix);
+	free(place);
+	free(make);
 }
 
 struct seen {
@@ -1295,6 +1390,7 @@ check_runners(struct audit *a)
 	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++) {
 		const struct rule *r = &a->pol->rules[i];
 		struct passwd *rp;
+		uid_t ruid;
 
 		if (r->deny != NULL || r->nrun == 0)
 			continue;
@@ -1311,16 +1407,15 @@ check_runners(struct audit *a)
 			    "runs as the login account itself, which the gate "
 			    "refuses (the caller could signal it and edit what "
 			    "it writes)", r->name);
-		for (k = 0; k < r->nwrite; k++) {
-			struct stat st;
+		ruid = rp != NULL ? rp->pw_uid : 0;
+		for (k = 0; rp != NULL && k < r->nwrite; k++) {
+			/* the same path may be trusted for one runner only */
+			char *key = xasprintf("%u %s", (unsigned)ruid,
+			    r->write[k]);
 
-			if (stat(r->write[k], &st) != 0 &&
-			    first_time(&paths, r->write[k]))
-				finding(a, F_ERROR, "write-path", r->write[k],
-				    "create it, owned by the runner", "rule '%s' "
-				    "may write here, but it does not exist: the "
-				    "gate cannot build the Landlock ruleset",
-				    r->name);
+			if (first_time(&paths, key))
+				check_write_path(a, r, ruid, r->write[k]);
+			free(key);
 		}
 		for (k = 0; k < r->nset; k++) {
 			char *owner, *sock;
