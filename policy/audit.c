@@ -159,41 +159,6 @@ fmt_mode(mode_t m)
 	return xasprintf("%04o", (unsigned)(m & 07777));
 }
 
-/*
- * Can someone other than root and `owner' change what path names?  Walks
- * every directory from "/" with lstat.  Returns a reason or NULL.
- */
-static char *
-path_writable_by_others(const char *path, uid_t owner)
-{
-	char *p = xstrdup(path), *s, *why = NULL;
-	struct stat st;
-
-	for (s = p; why == NULL; ) {
-		char save;
-
-		s = strchr(s + 1, '/');
-		save = s ? *s : '\0';
-		if (s != NULL)
-			*s = '\0';
-		if (lstat(p[0] ? p : "/", &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (st.st_uid != 0 && st.st_uid != owner)
-				why = xasprintf("directory %s is owned by uid "
-				    "%u", p[0] ? p : "/", (unsigned)st.st_uid);
-			else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
-			    !(st.st_mode & S_ISVTX))
-				why = xasprintf("directory %s is writable by "
-				    "group or others (mode %04o)", p[0] ? p :
-				    "/", (unsigned)(st.st_mode & 07777));
-		}
-		if (s == NULL)
-			break;
-		*s = save;
-	}
-	free(p);
-	return why;
-}
-
 /* ---- sshd -T --------------------------------------------------------------- */
 
 /*
@@ -821,11 +786,12 @@ out:
 static void
 check_keys_file(struct audit *a, const char *path, int forced, int *nkeys)
 {
-	char why[512], *text, *line, *save = NULL, *w, *fix;
+	char why[512], *text, *line, *save = NULL, *fix;
+	struct trust_why tw;
 	size_t len;
 	unsigned lineno = 0;
 	struct stat st;
-	int fd;
+	int fd, wfd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd == -1) {
@@ -841,20 +807,25 @@ check_keys_file(struct audit *a, const char *path, int forced, int *nkeys)
 		close(fd);
 		return;
 	}
-	/* sshd's StrictModes also wants this; the point here is T2 */
-	w = path_writable_by_others(path, 0);
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) || w) {
+	/*
+	 * sshd's StrictModes also wants this; the point here is T2.  The
+	 * gate's walk (root's file, root's directories; sshd follows links,
+	 * so links in them too); a lookup this audit may not make is no
+	 * finding.
+	 */
+	wfd = trust_walk(path, O_PATH, TRUST_FOLLOW_LINKS, TRUST_FILE, 0, &tw);
+	if (wfd >= 0)
+		close(wfd);
+	else if (tw.fault != TRUST_LOOKUP) {
 		fix = xasprintf("keep the keys where only root writes: "
 		    "AuthorizedKeysFile /etc/ssh/authorized_keys/%%u, owned "
 		    "root, mode 0644");
 		finding(a, F_WARNING, "keys-writable", path, fix, "%s: the "
 		    "account%s may change its own key options (drop "
-		    "restrict, from=, command=)", w ? w : st.st_uid != 0 ?
-		    "owned by a user, not root" : "writable by group or others",
+		    "restrict, from=, command=)", tw.msg,
 		    st.st_uid == a->uid ? "" : " or another user");
 		free(fix);
 	}
-	free(w);
 	if (read_all(fd, KEYS_MAX, &text, &len, why, sizeof(why)) != 0) {
 		close(fd);
 		finding(a, F_UNCHECKED, "unreadable", path, NULL, "could not "

@@ -226,7 +226,7 @@ fault "a writable path of another account" write-path \
 # (policy/trust.c) and give the same reason.
 [ "$(stat -c '%u %a' /tmp)" = "0 1777" ] || sgt_bail "/tmp is not root's 1777"
 tsock=/tmp/sgt-sock$SGT_ID
-SGT_EXTRA_CLEANUP="rm -rf $tsock"
+SGT_EXTRA_CLEANUP="rm -rf $tsock"	# socket directories, keys
 as_runner() { setpriv --reuid="$R" --regid="$R" --clear-groups -- "$@"; }
 connect_says() {	# connect_says SOCKET: sshgate-connect's reason, status 2
 	local out
@@ -251,6 +251,12 @@ fault "a socket directory below the login account's home" socket-dir \
 is "$(connect_says "$D/home/$L/sock/borg.sock")" "$why" \
     "a socket directory below the login's home: sshgate-connect refuses it, same reason"
 rm -rf "$D/home/$L/sock" "$tsock"
+# The keys file through the same walker: a sticky /tmp above it counts.
+fault "keys below /tmp" keys-writable \
+    "directory /tmp is writable by others (mode 1777)" warning -- \
+    eval 'install -d -m 0755 "$tsock" && cp -p "$D/keys/$L" "$tsock/$L" &&
+    sedi "$D/sshd_config" "s|^AuthorizedKeysFile .*|AuthorizedKeysFile $tsock/%u|"'
+rm -rf "$tsock"
 deploy
 install -o "$L" -g "$R" -m 0660 /dev/null "$SOCKDIR/borg.sock"
 out=$(as_runner "$D/bin/sshgate-connect" -u "$L" "$SOCKDIR/borg.sock" </dev/null 2>&1)
