@@ -7,8 +7,8 @@
  *
  * MUST refuse, before any data flows:
  *  - a path that is not a socket, or a socket not owned by LOGIN;
- *  - a socket in a directory that group or others can write, or below
- *    one (another local user could have put their own socket there);
+ *  - a socket in a directory that trust_walk() refuses (policy/trust.h:
+ *    another local user could have put their own socket there);
  *  - a listener that is not a process of LOGIN (SO_PEERCRED): sshd's
  *    session process runs as the login account;
  *  - a listener that is not an ancestor of ours (SO_PEERCRED's pid, the
@@ -36,6 +36,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "trust.h"
 
 #define EXIT_REFUSED	2
 #define WAIT_SECONDS	10	/* for sshd to create the socket */
@@ -76,42 +78,23 @@ refuse(const char *fmt, ...)
 	exit(EXIT_REFUSED);
 }
 
-static void
-check_dir(int fd, const char *dir, uid_t login)
-{
-	struct stat st;
-
-	if (fd == -1 || fstat(fd, &st) == -1)
-		refuse("%s: %s", dir, strerror(errno));
-	if (st.st_uid != 0 && st.st_uid != login)
-		refuse("%s: a directory on the way is owned by uid %u, not root "
-		    "or the login account", dir, (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		refuse("%s: a directory on the way is writable by group or "
-		    "others (mode %04o): another user could place a socket "
-		    "there", dir, (unsigned)(st.st_mode & 07777));
-}
-
-/* Walk the socket's directory from "/", checking every step, no links. */
+/*
+ * The socket's directory, walked from "/" by the walker the gate and
+ * sshgate-lint --audit use (policy/trust.c): every directory above it
+ * root's and written by root alone, the directory itself the login
+ * account's (or root's), none writable by group or others, no symlink.
+ * Another user who could write any of them could put their own socket
+ * in its place.
+ */
 static int
 open_socket_dir(const char *dir, uid_t login)
 {
-	char buf[PATH_MAX], *p, *save = NULL;
-	int fd, next;
+	struct trust_why why;
+	int fd;
 
-	if (dir[0] != '/' || strlen(dir) >= sizeof(buf))
-		refuse("%s: not an absolute path", dir);
-	strcpy(buf, dir);
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	check_dir(fd, dir, login);
-	for (p = strtok_r(buf, "/", &save); p != NULL;
-	    p = strtok_r(NULL, "/", &save)) {
-		next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		close(fd);
-		fd = next;
-		check_dir(fd, dir, login);
-	}
+	fd = trust_walk(dir, O_PATH, TRUST_NO_LINKS, TRUST_DIR, login, &why);
+	if (fd == -1)
+		refuse("socket directory %s refused: %s", dir, why.msg);
 	return fd;
 }
 

@@ -49,18 +49,29 @@ void	resolve_runner(const struct rule *r, uid_t caller, struct runner *run);
 void	drop_privileges(const struct rule *r, const struct runner *run);
 void	drop_to_supervisor(void);
 
+/* main.c: the rule's writable paths, each opened once (O_PATH) by
+ * trust_walk(); Landlock and the read-only view use these descriptors,
+ * never the paths */
+struct wpaths {
+	size_t	 n;
+	int	*fd;		/* fd[i] is the rule's write[i] */
+};
+
 /* landlock.c */
 struct landlock {
 	int	fd;		/* ruleset, -1 when not enforced */
 	int	abi;
 };
 void	landlock_prepare(const struct rule *r, const struct runner *run,
-	    struct landlock *ll);
+	    const struct wpaths *wp, struct landlock *ll);
 void	landlock_enforce(struct landlock *ll);
 
-/* readonly.c: for a uid 0 runner, every mount read-only but the rule's
- * writable paths, in a private mount namespace */
-void	readonly_system(const struct rule *r, const struct runner *run);
+/* readonly.c: for a uid 0 runner, a private mount namespace (entered
+ * before the writable paths are opened), then every mount read-only but
+ * the rule's writable paths */
+void	readonly_enter(const struct rule *r, const struct runner *run);
+void	readonly_system(const struct rule *r, const struct runner *run,
+	    const struct wpaths *wp);
 
 /* state.c: every resource limit, nice, scheduling policy, CPU affinity,
  * I/O priority, oom_score_adj and timer slack set to the documented

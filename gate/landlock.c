@@ -6,8 +6,9 @@
  *  - refuse to run when the rule says "require" (or the runner is uid 0,
  *    who owns root's files) and the kernel has no Landlock, and a uid 0
  *    runner when it has no signal scope (ABI < 6);
- *  - open the writable paths while still root, so that the ruleset names
- *    exactly the directories the policy named.
+ *  - name the writable paths by the descriptors that gate/main.c opened
+ *    through trust_walk(), never by a second lookup of the path: the
+ *    ruleset grants exactly what was checked.
  * Own definitions: Debian 12's headers stop at ABI 2.
  */
 #include <sys/prctl.h>
@@ -84,15 +85,11 @@ write_rights(int abi)
 }
 
 static void
-allow_beneath(int ruleset, const char *path, uint64_t handled)
+allow_beneath(int ruleset, int fd, const char *path, uint64_t handled)
 {
 	struct ll_path_beneath pb;
 	struct stat st;
-	int fd;
 
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd == -1)
-		die(EXIT_PRIV, "writable path %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1)
 		die(EXIT_PRIV, "writable path %s: %s", path, strerror(errno));
 	memset(&pb, 0, sizeof(pb));
@@ -103,16 +100,16 @@ allow_beneath(int ruleset, const char *path, uint64_t handled)
 	    0) != 0)
 		die(EXIT_PRIV, "landlock rule for %s: %s", path,
 		    strerror(errno));
-	close(fd);
 }
 
 void
 landlock_prepare(const struct rule *r, const struct runner *run,
-    struct landlock *ll)
+    const struct wpaths *wp, struct landlock *ll)
 {
 	struct ll_ruleset_attr attr;
 	size_t i;
 	long abi;
+	int null;
 
 	ll->fd = -1;
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
@@ -160,9 +157,15 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 		die(EXIT_PRIV, "landlock_create_ruleset: %s", strerror(errno));
 	if (fcntl(ll->fd, F_SETFD, FD_CLOEXEC) == -1)
 		die(EXIT_PRIV, "fcntl: %s", strerror(errno));
-	allow_beneath(ll->fd, "/dev/null", attr.handled_access_fs);
-	for (i = 0; i < r->nwrite; i++)
-		allow_beneath(ll->fd, r->write[i], attr.handled_access_fs);
+	/* the gate's own choice, not the policy's, in root's /dev */
+	null = open("/dev/null", O_PATH | O_CLOEXEC);
+	if (null == -1)
+		die(EXIT_PRIV, "/dev/null: %s", strerror(errno));
+	allow_beneath(ll->fd, null, "/dev/null", attr.handled_access_fs);
+	close(null);
+	for (i = 0; i < wp->n; i++)
+		allow_beneath(ll->fd, wp->fd[i], r->write[i],
+		    attr.handled_access_fs);
 }
 
 void

@@ -530,6 +530,50 @@ forget_environment(void)
 	g.cmd = NULL;		/* it was in there */
 }
 
+/* ---- 6. the writable paths ---------------------------------------------- */
+
+/*
+ * Each walked once from "/" as root (trust_walk(), docs/sshgate.8): every
+ * directory above it root's and written by root alone, the path itself
+ * root's or the runner's, no symbolic link anywhere.  Whoever controls a
+ * directory on the way could otherwise swap in a symlink between runs
+ * and move the Landlock grant -- and for a uid 0 runner the writable
+ * bind -- onto a directory of their choice (docs/SECURITY.md).  Landlock
+ * and the read-only view use these descriptors; no path is looked up
+ * again.
+ */
+static void
+open_writable(const struct rule *r, const struct runner *run,
+    struct wpaths *wp)
+{
+	struct trust_why why;
+	size_t i;
+
+	wp->n = 0;
+	wp->fd = xreallocarray(NULL, r->nwrite + 1, sizeof(*wp->fd));
+	for (i = 0; i < r->nwrite; i++) {
+		wp->fd[i] = trust_walk(r->write[i], O_PATH, TRUST_NO_LINKS,
+		    TRUST_FILE_OR_DIR, run->uid, &why);
+		if (wp->fd[i] == -1)
+			die(EXIT_PRIV, "writable path %s of rule '%s' refused: "
+			    "%s", r->write[i], r->name, why.msg);
+		wp->n++;
+	}
+}
+
+static void
+close_writable(struct wpaths *wp)
+{
+	size_t i;
+
+	for (i = 0; i < wp->n; i++)
+		if (close(wp->fd[i]) != 0)
+			die(EXIT_PRIV, "close: %s", strerror(errno));
+	free(wp->fd);
+	wp->fd = NULL;
+	wp->n = 0;
+}
+
 /* ---- main: the sequence -------------------------------------------------- */
 
 int
@@ -541,6 +585,7 @@ main(int argc, char **argv)
 	struct plan plan;
 	struct runner run;
 	struct landlock ll;
+	struct wpaths wp;
 	void *filter;
 	char why[512];
 	int fd;
@@ -589,15 +634,22 @@ main(int argc, char **argv)
 	 * identity changes: the process state the program starts from (every
 	 * resource limit, nice, policy, affinity, I/O priority, oom_score_adj,
 	 * timer slack: the documented defaults, not the caller's), the
-	 * runner's ids, the Landlock ruleset (it opens the writable paths),
+	 * runner's ids; for a uid 0 runner a private mount namespace, entered
+	 * before the writable paths are opened (a descriptor of the old
+	 * namespace cannot be bound in the new one); the writable paths,
+	 * walked and opened once; the Landlock ruleset on their descriptors;
 	 * for a uid 0 runner a read-only view of every mount but the writable
-	 * paths (uid 0 owns root's files, and Landlock does not govern their
-	 * modes, owners or ACLs), the seccomp filter (built, not loaded).
+	 * paths, bound from the same descriptors (uid 0 owns root's files, and
+	 * Landlock does not govern their modes, owners or ACLs); the seccomp
+	 * filter (built, not loaded).
 	 */
 	state_reset();
 	resolve_runner(dec.rule, g.caller_uid, &run);
-	landlock_prepare(dec.rule, &run, &ll);
-	readonly_system(dec.rule, &run);
+	readonly_enter(dec.rule, &run);
+	open_writable(dec.rule, &run, &wp);
+	landlock_prepare(dec.rule, &run, &wp, &ll);
+	readonly_system(dec.rule, &run, &wp);
+	close_writable(&wp);
 	filter = sandbox_build(dec.rule, &run);
 	log_permit(dec.rule, &plan, &run, &ll);
 	/*

@@ -10,13 +10,17 @@
  *
  * MUST:
  *  - be used for a uid 0 runner, and refuse to run one if it fails;
- *  - take a private mount namespace first, so that nothing changes
- *    outside this process tree and no later host mount arrives writable;
+ *  - take a private mount namespace first (readonly_enter), so that
+ *    nothing changes outside this process tree and no later host mount
+ *    arrives writable -- and before gate/main.c opens the writable paths:
+ *    a descriptor opened in the old namespace names the old namespace's
+ *    mount, which open_tree() refuses to copy (EINVAL);
  *  - make every mount read-only (recursively, from "/");
  *  - then give back write access to exactly the rule's writable paths,
- *    each bound onto itself from the descriptor opened here (no second
- *    path walk), non-recursively: mounts below them stay read-only;
- *  - verify the result with statvfs.
+ *    each bound onto itself from the descriptor that trust_walk() opened
+ *    (no second path walk), non-recursively: mounts below them stay
+ *    read-only;
+ *  - verify the result with fstatvfs on the new mount.
  * Device nodes stay usable (a read-only mount does not stop writes to
  * /dev/null or a pty), and so does connecting to a unix socket.
  */
@@ -33,15 +37,12 @@
 #include "gate.h"
 
 static void
-rw_again(const char *path)
+rw_again(int fd, const char *path)
 {
 	struct mount_attr rw;
 	struct statvfs sv;
-	int fd, tree;
+	int tree;
 
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd == -1)
-		die(EXIT_PRIV, "writable path %s: %s", path, strerror(errno));
 	/* A detached copy of just this place, writable, put on top of it. */
 	tree = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE |
 	    OPEN_TREE_CLOEXEC);
@@ -54,21 +55,16 @@ rw_again(const char *path)
 	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
 	    MOVE_MOUNT_T_EMPTY_PATH) != 0)
 		die(EXIT_PRIV, "move_mount %s: %s", path, strerror(errno));
-	close(tree);
-	close(fd);
-	/* The path now resolves to the new mount: it must be writable. */
-	if (statvfs(path, &sv) != 0 || (sv.f_flag & ST_RDONLY))
+	/* The copy, now mounted where the path leads: it must be writable. */
+	if (fstatvfs(tree, &sv) != 0 || (sv.f_flag & ST_RDONLY))
 		die(EXIT_PRIV, "writable path %s is not writable after the "
 		    "bind", path);
+	close(tree);
 }
 
 void
-readonly_system(const struct rule *r, const struct runner *run)
+readonly_enter(const struct rule *r, const struct runner *run)
 {
-	struct mount_attr ro;
-	struct statvfs sv;
-	size_t i;
-
 	if (run->uid != 0)
 		return;
 	if (unshare(CLONE_NEWNS) != 0)
@@ -81,6 +77,18 @@ readonly_system(const struct rule *r, const struct runner *run)
 	 */
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
 		die(EXIT_PRIV, "mount private: %s", strerror(errno));
+}
+
+void
+readonly_system(const struct rule *r, const struct runner *run,
+    const struct wpaths *wp)
+{
+	struct mount_attr ro;
+	struct statvfs sv;
+	size_t i;
+
+	if (run->uid != 0)
+		return;
 	memset(&ro, 0, sizeof(ro));
 	ro.attr_set = MOUNT_ATTR_RDONLY;
 	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) != 0)
@@ -89,6 +97,6 @@ readonly_system(const struct rule *r, const struct runner *run)
 		    r->name, strerror(errno));
 	if (statvfs("/", &sv) != 0 || !(sv.f_flag & ST_RDONLY))
 		die(EXIT_PRIV, "/ is not read-only after mount_setattr");
-	for (i = 0; i < r->nwrite; i++)
-		rw_again(r->write[i]);
+	for (i = 0; i < wp->n; i++)
+		rw_again(wp->fd[i], r->write[i]);
 }

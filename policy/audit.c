@@ -159,41 +159,6 @@ fmt_mode(mode_t m)
 	return xasprintf("%04o", (unsigned)(m & 07777));
 }
 
-/*
- * Can someone other than root and `owner' change what path names?  Walks
- * every directory from "/" with lstat.  Returns a reason or NULL.
- */
-static char *
-path_writable_by_others(const char *path, uid_t owner)
-{
-	char *p = xstrdup(path), *s, *why = NULL;
-	struct stat st;
-
-	for (s = p; why == NULL; ) {
-		char save;
-
-		s = strchr(s + 1, '/');
-		save = s ? *s : '\0';
-		if (s != NULL)
-			*s = '\0';
-		if (lstat(p[0] ? p : "/", &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (st.st_uid != 0 && st.st_uid != owner)
-				why = xasprintf("directory %s is owned by uid "
-				    "%u", p[0] ? p : "/", (unsigned)st.st_uid);
-			else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
-			    !(st.st_mode & S_ISVTX))
-				why = xasprintf("directory %s is writable by "
-				    "group or others (mode %04o)", p[0] ? p :
-				    "/", (unsigned)(st.st_mode & 07777));
-		}
-		if (s == NULL)
-			break;
-		*s = save;
-	}
-	free(p);
-	return why;
-}
-
 /* ---- sshd -T --------------------------------------------------------------- */
 
 /*
@@ -821,11 +786,12 @@ out:
 static void
 check_keys_file(struct audit *a, const char *path, int forced, int *nkeys)
 {
-	char why[512], *text, *line, *save = NULL, *w, *fix;
+	char why[512], *text, *line, *save = NULL, *fix;
+	struct trust_why tw;
 	size_t len;
 	unsigned lineno = 0;
 	struct stat st;
-	int fd;
+	int fd, wfd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd == -1) {
@@ -841,20 +807,25 @@ check_keys_file(struct audit *a, const char *path, int forced, int *nkeys)
 		close(fd);
 		return;
 	}
-	/* sshd's StrictModes also wants this; the point here is T2 */
-	w = path_writable_by_others(path, 0);
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) || w) {
+	/*
+	 * sshd's StrictModes also wants this; the point here is T2.  The
+	 * gate's walk (root's file, root's directories; sshd follows links,
+	 * so links in them too); a lookup this audit may not make is no
+	 * finding.
+	 */
+	wfd = trust_walk(path, O_PATH, TRUST_FOLLOW_LINKS, TRUST_FILE, 0, &tw);
+	if (wfd >= 0)
+		close(wfd);
+	else if (tw.fault != TRUST_LOOKUP) {
 		fix = xasprintf("keep the keys where only root writes: "
 		    "AuthorizedKeysFile /etc/ssh/authorized_keys/%%u, owned "
 		    "root, mode 0644");
 		finding(a, F_WARNING, "keys-writable", path, fix, "%s: the "
 		    "account%s may change its own key options (drop "
-		    "restrict, from=, command=)", w ? w : st.st_uid != 0 ?
-		    "owned by a user, not root" : "writable by group or others",
+		    "restrict, from=, command=)", tw.msg,
 		    st.st_uid == a->uid ? "" : " or another user");
 		free(fix);
 	}
-	free(w);
 	if (read_all(fd, KEYS_MAX, &text, &len, why, sizeof(why)) != 0) {
 		close(fd);
 		finding(a, F_UNCHECKED, "unreadable", path, NULL, "could not "
@@ -1194,15 +1165,58 @@ connector_socket(const char *value, char **owner)
 	return sock;
 }
 
+/*
+ * The fix for a path that trust_walk() refused.  owner may own the last
+ * component; make creates the path where it is; place is a layout that
+ * passes.
+ */
+static char *
+walk_fix(const struct trust_why *w, const char *path, const char *owner,
+    const char *make, const char *place)
+{
+	int last = strcmp(w->at, path) == 0;
+
+	switch (w->fault) {
+	case TRUST_LOOKUP:
+		return xstrdup(make);
+	case TRUST_OWNER:
+		if (last)
+			return xasprintf("chown %s %s", owner, path);
+		break;
+	case TRUST_MODE:
+		if (last)
+			return xasprintf("chmod go-w %s", path);
+		break;
+	case TRUST_LINK:
+		return xasprintf("name the real path, without symbolic links "
+		    "(not %s); or %s", w->at, place);
+	case TRUST_TYPE:
+		if (last)
+			return xasprintf("make it a directory: %s", make);
+		break;
+	case TRUST_OTHER:
+		return xstrdup(place);
+	}
+	return xasprintf("%s; or, if nobody else needs to write it, chown "
+	    "root:root %s && chmod go-w %s", place, w->at, w->at);
+}
+
+/*
+ * The socket directory as sshgate-connect walks it (trust_walk(): the
+ * login account may own it, root every directory above it), then what
+ * the connector cannot know: the owner sshd needs, the runner's group.
+ */
 static void
 check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
     const char *owner)
 {
-	char *dir = dir_of(sock), *fix, *m, *why;
+	char *dir = dir_of(sock), *fix, *m, *wfix, *place;
 	struct passwd *rp = getpwnam(r->user);
 	struct group *gr = r->group ? getgrnam(r->group) : NULL;
 	gid_t rgid = gr ? gr->gr_gid : rp ? rp->pw_gid : (gid_t)-1;
+	struct trust_why why;
 	struct stat st;
+	int fd;
 
 	fix = xasprintf("install -d -o %s -g %s -m 2750 %s (and a "
 	    "tmpfiles.d line, since /run is emptied at boot)", a->user,
@@ -1212,26 +1226,42 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		    "sshgate-connect -u %s expects the socket to belong to %s, "
 		    "but the login account is %s", r->name, owner, owner,
 		    a->user);
-	if (lstat(dir, &st) != 0) {
-		if (errno == ENOENT)
-			finding(a, F_ERROR, "socket-dir", dir, fix, "rule '%s': "
-			    "the socket directory does not exist", r->name);
-		else
-			finding(a, F_UNCHECKED, "unreadable", dir, NULL, "could "
-			    "not stat: %s", strerror(errno));
+	fd = trust_walk(dir, O_PATH, TRUST_NO_LINKS, TRUST_DIR, a->uid, &why);
+	if (fd == -1 && why.fault == TRUST_LOOKUP && why.err == ENOENT) {
+		finding(a, F_ERROR, "socket-dir", dir, fix, "rule '%s': "
+		    "the socket directory does not exist (%s)", r->name,
+		    why.msg);
 		goto out;
 	}
+	if (fd == -1 && why.fault == TRUST_LOOKUP) {
+		finding(a, F_UNCHECKED, "unreadable", dir, NULL, "%s",
+		    why.msg);
+		goto out;
+	}
+	if (fd == -1) {
+		place = xasprintf("move it to /run/sshgate/%s "
+		    "(setup/vps/install's layout: /run/sshgate root's, mode "
+		    "0755)", a->user);
+		wfix = walk_fix(&why, dir, a->user, fix, place);
+		finding(a, F_ERROR, "socket-dir", dir, wfix, "rule '%s': "
+		    "sshgate-connect refuses the socket directory: %s",
+		    r->name, why.msg);
+		free(wfix);
+		free(place);
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		finding(a, F_UNCHECKED, "unreadable", dir, NULL, "fstat: %s",
+		    strerror(errno));
+		close(fd);
+		goto out;
+	}
+	close(fd);
 	m = fmt_mode(st.st_mode);
-	if (!S_ISDIR(st.st_mode))
-		finding(a, F_ERROR, "socket-dir", dir, fix, "not a directory");
-	else if (st.st_uid != a->uid)
+	if (st.st_uid != a->uid)
 		finding(a, F_ERROR, "socket-dir", dir, fix, "owned by uid %u, "
 		    "not %s: sshd creates the forwarded socket as the login "
 		    "account", (unsigned)st.st_uid, a->user);
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		finding(a, F_ERROR, "socket-dir", dir, fix, "mode %s: others "
-		    "can place their own socket there and receive the backup",
-		    m);
 	else if (st.st_mode & S_IRWXO)
 		finding(a, F_WARNING, "socket-dir", dir, fix, "mode %s: every "
 		    "account can reach the socket", m);
@@ -1245,16 +1275,52 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		    "the setgid bit the socket does not get the runner's group",
 		    m);
 	free(m);
-	why = path_writable_by_others(dir, a->uid);
-	if (why != NULL) {
-		finding(a, F_ERROR, "socket-dir", dir, "let only root write the "
-		    "directories above the socket directory", "%s: someone "
-		    "else can replace the socket directory", why);
-		free(why);
-	}
 out:
 	free(fix);
 	free(dir);
+}
+
+/*
+ * A writable path as the gate walks it before anything uses it
+ * (trust_walk(), gate/main.c): the runner may own it, root every
+ * directory above it, no symbolic link anywhere.  The same reason.
+ */
+static void
+check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
+    const char *path)
+{
+	struct trust_why why;
+	char *make, *place, *fix;
+	int fd;
+
+	fd = trust_walk(path, O_PATH, TRUST_NO_LINKS, TRUST_FILE_OR_DIR, ruid,
+	    &why);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (why.fault == TRUST_LOOKUP && why.err != ENOENT) {
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s",
+		    why.msg);
+		return;
+	}
+	make = xasprintf("install -d -o %s -g %s -m 0700 %s (every directory "
+	    "above it root's, mode 0755)", r->user, r->group ? r->group :
+	    r->user, path);
+	place = xasprintf("move it below directories that only root owns "
+	    "and writes (e.g. /var/lib/%s) and name that in rule '%s'",
+	    strcmp(r->user, "root") == 0 ? r->name : r->user, r->name);
+	fix = walk_fix(&why, path, r->user, make, place);
+	if (why.fault == TRUST_LOOKUP)
+		finding(a, F_ERROR, "write-path", path, fix, "rule '%s' may "
+		    "write here, but it does not exist: the gate refuses the "
+		    "rule (%s)", r->name, why.msg);
+	else
+		finding(a, F_ERROR, "write-path", path, fix, "rule '%s': the "
+		    "gate refuses this writable path: %s", r->name, why.msg);
+	free(fix);
+	free(place);
+	free(make);
 }
 
 struct seen {
@@ -1296,6 +1362,7 @@ check_runners(struct audit *a)
 	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++) {
 		const struct rule *r = &a->pol->rules[i];
 		struct passwd *rp;
+		uid_t ruid;
 
 		if (r->deny != NULL || r->nrun == 0)
 			continue;
@@ -1312,16 +1379,15 @@ check_runners(struct audit *a)
 			    "runs as the login account itself, which the gate "
 			    "refuses (the caller could signal it and edit what "
 			    "it writes)", r->name);
-		for (k = 0; k < r->nwrite; k++) {
-			struct stat st;
+		ruid = rp != NULL ? rp->pw_uid : 0;
+		for (k = 0; rp != NULL && k < r->nwrite; k++) {
+			/* the same path may be trusted for one runner only */
+			char *key = xasprintf("%u %s", (unsigned)ruid,
+			    r->write[k]);
 
-			if (stat(r->write[k], &st) != 0 &&
-			    first_time(&paths, r->write[k]))
-				finding(a, F_ERROR, "write-path", r->write[k],
-				    "create it, owned by the runner", "rule '%s' "
-				    "may write here, but it does not exist: the "
-				    "gate cannot build the Landlock ruleset",
-				    r->name);
+			if (first_time(&paths, key))
+				check_write_path(a, r, ruid, r->write[k]);
+			free(key);
 		}
 		for (k = 0; k < r->nset; k++) {
 			char *owner, *sock;

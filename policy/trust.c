@@ -1,16 +1,24 @@
 /*
+ * The one path walker (docs/HACKING.md): the gate's policy and program,
+ * the rule's writable paths (gate/main.c), the socket directory
+ * (gate/connect.c) and sshgate-lint --audit (policy/audit.c) all trust a
+ * path through it, so that what the audit passes the programs accept.
+ *
  * MUST: decide on what was opened (fstat of the open descriptor), never
  * on a path checked before opening; refuse a symlink where none is
  * expected; check every directory between "/" and the file, since whoever
- * can write one of them can replace everything below it.
+ * can write one of them can replace everything below it; let an account
+ * other than root own only the last component, below root's directories.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trust.h"
@@ -18,42 +26,92 @@
 
 #define MAX_LINKS	40
 
-static int
-untrusted(const struct stat *st, const char *what, const char *name,
-    char *why, size_t whylen)
+static int __attribute__((format(printf, 4, 5)))
+refuse(struct trust_why *why, enum trust_fault fault, const char *at,
+    const char *fmt, ...)
 {
-	if (st->st_uid != 0)
-		snprintf(why, whylen, "%s %s is owned by uid %u, not root",
-		    what, name, (unsigned)st->st_uid);
-	else if (st->st_mode & S_IWOTH)
-		snprintf(why, whylen, "%s %s is writable by others (mode "
-		    "%04o)", what, name, (unsigned)(st->st_mode & 07777));
+	va_list ap;
+
+	why->fault = fault;
+	why->err = 0;
+	snprintf(why->at, sizeof(why->at), "%s", at);
+	va_start(ap, fmt);
+	vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+lookup_failed(struct trust_why *why, const char *at, int err)
+{
+	refuse(why, TRUST_LOOKUP, at, "cannot open %s: %s", at, strerror(err));
+	why->err = err;
+	return -1;
+}
+
+/* Owner and mode of one component: root's, or owner's (0: root only). */
+static int
+untrusted(const struct stat *st, const char *name, uid_t owner,
+    struct trust_why *why)
+{
+	const char *what = S_ISDIR(st->st_mode) ? "directory" : "file";
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if (st->st_uid != 0 && (owner == 0 || st->st_uid != owner)) {
+		if (owner == 0)
+			refuse(why, TRUST_OWNER, name, "%s %s is owned by uid "
+			    "%u, not root", what, name, (unsigned)st->st_uid);
+		else
+			refuse(why, TRUST_OWNER, name, "%s %s is owned by uid "
+			    "%u, not root or uid %u", what, name,
+			    (unsigned)st->st_uid, (unsigned)owner);
+	} else if (st->st_mode & S_IWOTH)
+		refuse(why, TRUST_MODE, name, "%s %s is writable by others "
+		    "(mode %04o)", what, name, mode);
 	else if (st->st_mode & S_IWGRP)
-		snprintf(why, whylen, "%s %s is writable by its group (mode "
-		    "%04o)", what, name, (unsigned)(st->st_mode & 07777));
+		refuse(why, TRUST_MODE, name, "%s %s is writable by its group "
+		    "(mode %04o)", what, name, mode);
 	else
 		return 0;
 	return 1;
 }
 
+/* Is the last component of the kind wanted?  0 if so. */
+static int
+wrong_kind(const struct stat *st, enum trust_kind kind, const char *name,
+    struct trust_why *why)
+{
+	if (kind == TRUST_FILE && !S_ISREG(st->st_mode))
+		return refuse(why, TRUST_TYPE, name, "%s is not a regular file",
+		    name);
+	if (kind == TRUST_DIR && !S_ISDIR(st->st_mode))
+		return refuse(why, TRUST_TYPE, name, "%s is not a directory",
+		    name);
+	if (kind == TRUST_FILE_OR_DIR && !S_ISREG(st->st_mode) &&
+	    !S_ISDIR(st->st_mode))
+		return refuse(why, TRUST_TYPE, name, "%s is neither a directory "
+		    "nor a regular file", name);
+	return 0;
+}
+
 /* Replace the directory fd, checking the new directory first. */
 static int
-enter_dir(int *dirfd, int fd, const char *shown, char *why, size_t whylen)
+enter_dir(int *dirfd, int fd, const char *shown, struct trust_why *why)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) == -1) {
-		snprintf(why, whylen, "cannot stat %s: %s", shown,
+		refuse(why, TRUST_OTHER, shown, "cannot stat %s: %s", shown,
 		    strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		snprintf(why, whylen, "%s is not a directory", shown);
+		refuse(why, TRUST_TYPE, shown, "%s is not a directory", shown);
 		close(fd);
 		return -1;
 	}
-	if (untrusted(&st, "directory", shown, why, whylen)) {
+	if (untrusted(&st, shown, 0, why)) {
 		close(fd);
 		return -1;
 	}
@@ -63,9 +121,37 @@ enter_dir(int *dirfd, int fd, const char *shown, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * Open the last component, whose type was seen through an O_PATH
+ * descriptor (no device or FIFO is ever opened for reading), and decide
+ * on what was opened, not on what was looked at.
+ */
+static int
+open_last(int dirfd, const char *comp, const char *shown, int flags,
+    enum trust_kind kind, uid_t owner, struct trust_why *why)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dirfd, comp, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    ((flags & O_PATH) ? 0 : O_NONBLOCK));
+	if (fd == -1)
+		return lookup_failed(why, shown, errno);
+	if (fstat(fd, &st) == -1)
+		refuse(why, TRUST_OTHER, shown, "cannot stat %s: %s", shown,
+		    strerror(errno));
+	else if (S_ISLNK(st.st_mode))
+		refuse(why, TRUST_LINK, shown, "%s is a symbolic link", shown);
+	else if (wrong_kind(&st, kind, shown, why) == 0 &&
+	    !untrusted(&st, shown, owner, why))
+		return fd;
+	close(fd);
+	return -1;
+}
+
 int
-trust_open(const char *path, int flags, enum trust_links links, char *why,
-    size_t whylen)
+trust_walk(const char *path, int flags, enum trust_links links,
+    enum trust_kind kind, uid_t owner, struct trust_why *why)
 {
 	char rest[2 * PATH_MAX], shown[PATH_MAX], comp[NAME_MAX + 1];
 	char target[PATH_MAX];
@@ -73,25 +159,24 @@ trust_open(const char *path, int flags, enum trust_links links, char *why,
 	size_t shownlen;
 	struct stat st;
 
-	if (path[0] != '/') {
-		snprintf(why, whylen, "%s is not an absolute path", path);
-		return -1;
-	}
-	if (strlen(path) >= PATH_MAX) {
-		snprintf(why, whylen, "path is too long");
-		return -1;
-	}
+	why->at[0] = why->msg[0] = '\0';
+	if (path[0] != '/')
+		return refuse(why, TRUST_OTHER, path, "%s is not an absolute "
+		    "path", path);
+	if (strlen(path) >= PATH_MAX)
+		return refuse(why, TRUST_OTHER, "", "path is too long");
 	strcpy(rest, path);
 restart:
 	strcpy(shown, "/");
 	shownlen = 1;
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || enter_dir(&dirfd, fd, "/", why, whylen) == -1) {
-		if (fd == -1)
-			snprintf(why, whylen, "cannot open /: %s",
-			    strerror(errno));
-		goto fail;
+	if (fd == -1) {
+		lookup_failed(why, "/", errno);
+		goto out;
 	}
+	if (enter_dir(&dirfd, fd, "/", why) == -1)
+		goto out;
+	fd = -1;
 	for (;;) {
 		char *p = rest, *slash;
 		size_t n;
@@ -100,15 +185,21 @@ restart:
 		while (*p == '/')
 			p++;
 		if (*p == '\0') {
-			snprintf(why, whylen, "%s names a directory", path);
-			goto fail;
+			/* "/" itself, or a path ending in "/." */
+			if (kind == TRUST_FILE)
+				refuse(why, TRUST_TYPE, shown, "%s names a "
+				    "directory", path);
+			else
+				fd = open_last(dirfd, ".", shown, flags, kind,
+				    owner, why);
+			goto out;
 		}
 		slash = strchr(p, '/');
 		n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n > NAME_MAX) {
-			snprintf(why, whylen, "a component of %s is too long",
-			    path);
-			goto fail;
+			refuse(why, TRUST_OTHER, shown, "a component of %s is "
+			    "too long", path);
+			goto out;
 		}
 		memcpy(comp, p, n);
 		comp[n] = '\0';
@@ -128,13 +219,12 @@ restart:
 
 		fd = openat(dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd == -1) {
-			snprintf(why, whylen, "cannot open %s: %s", shown,
-			    strerror(errno));
-			goto fail;
+			lookup_failed(why, shown, errno);
+			goto out;
 		}
 		if (fstat(fd, &st) == -1) {
-			snprintf(why, whylen, "cannot stat %s: %s", shown,
-			    strerror(errno));
+			refuse(why, TRUST_OTHER, shown, "cannot stat %s: %s",
+			    shown, strerror(errno));
 			goto fail;
 		}
 		if (S_ISLNK(st.st_mode)) {
@@ -142,19 +232,19 @@ restart:
 			size_t tl, rl;
 
 			if (links == TRUST_NO_LINKS) {
-				snprintf(why, whylen, "%s is a symbolic link",
-				    shown);
+				refuse(why, TRUST_LINK, shown, "%s is a "
+				    "symbolic link", shown);
 				goto fail;
 			}
 			if (++nlinks > MAX_LINKS) {
-				snprintf(why, whylen, "too many symbolic links "
-				    "in %s", path);
+				refuse(why, TRUST_LINK, shown, "too many "
+				    "symbolic links in %s", path);
 				goto fail;
 			}
 			len = readlinkat(dirfd, comp, target, sizeof(target));
 			if (len <= 0 || (size_t)len >= sizeof(target)) {
-				snprintf(why, whylen, "cannot read link %s",
-				    shown);
+				refuse(why, TRUST_LINK, shown, "cannot read "
+				    "link %s", shown);
 				goto fail;
 			}
 			target[len] = '\0';
@@ -163,9 +253,9 @@ restart:
 			tl = (size_t)len;
 			rl = strlen(rest);
 			if (tl + 1 + rl + 1 > sizeof(rest)) {
-				snprintf(why, whylen, "path too long after "
-				    "following links");
-				goto fail;
+				refuse(why, TRUST_OTHER, shown, "path too long "
+				    "after following links");
+				goto out;
 			}
 			/* rest = target "/" rest */
 			memmove(rest + tl + 1, rest, rl + 1);
@@ -179,41 +269,39 @@ restart:
 			continue;
 		}
 		if (!last) {
-			if (enter_dir(&dirfd, fd, shown, why, whylen) == -1) {
+			if (enter_dir(&dirfd, fd, shown, why) == -1) {
 				fd = -1;
-				goto fail;
+				goto out;
 			}
 			fd = -1;
 			continue;
 		}
-		if (!S_ISREG(st.st_mode)) {
-			snprintf(why, whylen, "%s is not a regular file", shown);
+		if (wrong_kind(&st, kind, shown, why))
 			goto fail;
-		}
 		close(fd);
-		fd = openat(dirfd, comp, flags | O_NOFOLLOW | O_CLOEXEC |
-		    O_NOCTTY | ((flags & O_PATH) ? 0 : O_NONBLOCK));
-		if (fd == -1) {
-			snprintf(why, whylen, "cannot open %s: %s", shown,
-			    strerror(errno));
-			goto fail;
-		}
-		/* Decide on what was opened, not on what was looked at. */
-		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-			snprintf(why, whylen, "%s is not a regular file", shown);
-			goto fail;
-		}
-		if (untrusted(&st, "file", shown, why, whylen))
-			goto fail;
-		close(dirfd);
-		return fd;
+		fd = open_last(dirfd, comp, shown, flags, kind, owner, why);
+		goto out;
 	}
 fail:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+	fd = -1;
+out:
 	if (dirfd >= 0)
 		close(dirfd);
-	return -1;
+	return fd;
+}
+
+int
+trust_open(const char *path, int flags, enum trust_links links, char *why,
+    size_t whylen)
+{
+	struct trust_why w;
+	int fd;
+
+	fd = trust_walk(path, flags, links, TRUST_FILE, 0, &w);
+	if (fd == -1)
+		snprintf(why, whylen, "%s", w.msg);
+	return fd;
 }
 
 int

@@ -83,13 +83,14 @@ const struct warning_name audit_findings[] = {
 	    "keys", 0 },
 	{ "key-options", "a key lacks restrict, port-forwarding, from= or "
 	    "a command= that runs the gate", 0 },
-	{ "socket-dir", "the socket directory is missing or open to "
-	    "others", 0 },
+	{ "socket-dir", "the socket directory is missing, open to others, "
+	    "or refused by sshgate-connect", 0 },
 	{ "pam-user-readenv", "pam_env reads the account's "
 	    ".pam_environment", 0 },
 	{ "runner-missing", "a rule's runner account is missing or is the "
 	    "login account", 0 },
-	{ "write-path", "a rule's writable path does not exist", 0 },
+	{ "write-path", "a rule's writable path does not exist or the gate "
+	    "refuses it", 0 },
 	{ "kernel-landlock", "the running kernel has no Landlock", 0 },
 	{ "kernel-seccomp", "the running kernel has no seccomp filter", 0 },
 	{ "unreadable", "something the audit needs could not be read", 0 },

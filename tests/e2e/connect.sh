@@ -166,16 +166,20 @@ is "$out" "HELLO HIDDEN" "... and joined"
 
 listen "$SGT_LOGIN" "$d/borg.sock"
 chmod 2770 "$d"
-refused "a group-writable directory" "writable by group or others (mode 2770)" "$d/borg.sock"
+refused "a group-writable directory" "socket directory $d refused: directory $d is writable by its group (mode 2770)" "$d/borg.sock"
 chmod 2750 "$d"
 chmod 0777 "$SGT_DIR/run"
-refused "a directory above others can write" "writable by group or others (mode 0777)" "$d/borg.sock"
+refused "a directory above others can write" "directory $SGT_DIR/run is writable by others (mode 0777)" "$d/borg.sock"
+chmod 1777 "$SGT_DIR/run"
+refused "a directory above everyone can write, sticky (/tmp)" "directory $SGT_DIR/run is writable by others (mode 1777)" "$d/borg.sock"
 chmod 0755 "$SGT_DIR/run"
 chown "$other" "$SGT_DIR/run"
-refused "a directory above owned by another account" "is owned by uid $(id -u "$other"), not root or the login account" "$d/borg.sock"
+refused "a directory above owned by another account" "directory $SGT_DIR/run is owned by uid $(id -u "$other"), not root" "$d/borg.sock"
+chown "$SGT_LOGIN" "$SGT_DIR/run"
+refused "a directory above owned by the login account (only the socket directory may be)" "directory $SGT_DIR/run is owned by uid $(id -u "$SGT_LOGIN"), not root" "$d/borg.sock"
 chown root "$SGT_DIR/run"
 ln -s run "$SGT_DIR/link"
-refused "a symlinked directory on the way" "Not a directory" "$SGT_DIR/link/sock/borg.sock"
+refused "a symlinked directory on the way" "$SGT_DIR/link is a symbolic link" "$SGT_DIR/link/sock/borg.sock"
 is "$(cat "$count")" 0 "none of these refusals connected"
 refused "a relative path" "give the absolute path of the socket" "borg.sock"
 
@@ -209,7 +213,7 @@ PY
 )
 chmod 2750 "$d"
 case $out in
-*"before the end of stdout: sshgate-connect: "*"writable by group or others"*)
+*"before the end of stdout: sshgate-connect: "*"writable by its group"*)
 	ok 0 "a refusal reaches a client that writes first (no EPIPE, reason before EOF)" ;;
 *)	ok 1 "a refusal reaches a client that writes first (no EPIPE, reason before EOF)"
 	diag "$out" ;;

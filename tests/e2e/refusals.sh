@@ -164,7 +164,8 @@ ok $? "with its own tunnel, the job's backup succeeds"
 
 chmod 2770 "$sockdir"
 fails_with "a group-writable socket directory" \
-    "writable by group or others (mode 2770)" --config "$E2E_PULL_YAML" create
+    "socket directory $sockdir refused: directory $sockdir is writable by its group (mode 2770)" \
+    --config "$E2E_PULL_YAML" create
 chmod 2750 "$sockdir"
 
 # ---- attacks: what the sudo rule allowed, and what sshd must refuse --------------------

@@ -207,6 +207,62 @@ fault "a runner that does not exist" runner-missing "sgt-nosuch" error -- \
     sedi "$SGT_POLICY" "s/^    as .*/    as sgt-nosuch$$/"
 fault "a writable path that does not exist" write-path "$D/var" error -- \
     rmdir "$D/var"
+# The gate walks a writable path as root before anything uses it: root's
+# directories above it, the runner's or root's path, no symlink.
+fault "a writable path below the login account's home" write-path \
+    "the gate refuses this writable path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o "$R" -g "$R" -m 0700 "$D/home/$L/cache" &&
+    sedi "$SGT_POLICY" "s|write    $D/var|write    $D/home/$L/cache|"'
+rm -rf "$D/home/$L/cache"
+fault "a writable path that is a symlink" write-path \
+    "the gate refuses this writable path: $D/var is a symbolic link" error -- \
+    eval 'mv "$D/var" "$D/var.real" && ln -s var.real "$D/var"'
+rm -f "$D/var"; rm -rf "$D/var.real"
+fault "a writable path of another account" write-path \
+    "directory $D/var is owned by uid $(id -u "$L"), not root or uid $(id -u "$R")" \
+    error -- chown "$L" "$D/var"
+
+# The socket directory: the audit and sshgate-connect walk it the same way
+# (policy/trust.c) and give the same reason.
+[ "$(stat -c '%u %a' /tmp)" = "0 1777" ] || sgt_bail "/tmp is not root's 1777"
+tsock=/tmp/sgt-sock$SGT_ID
+SGT_EXTRA_CLEANUP="rm -rf $tsock"	# socket directories, keys
+as_runner() { setpriv --reuid="$R" --regid="$R" --clear-groups -- "$@"; }
+connect_says() {	# connect_says SOCKET: sshgate-connect's reason, status 2
+	local out
+	out=$(as_runner "$D/bin/sshgate-connect" -u "$L" "$1" </dev/null 2>&1)
+	[ $? = 2 ] || return 1
+	printf '%s\n' "${out#*refused: }"
+}
+sock_at() {	# sock_at DIR: the policy's socket in DIR, made as install does
+	install -d -o "$L" -g "$R" -m 2750 "$1" &&
+	    sedi "$SGT_POLICY" "s|$SOCKDIR/borg.sock|$1/borg.sock|"
+}
+why="directory /tmp is writable by others (mode 1777)"
+fault "a socket directory under /tmp" socket-dir \
+    "sshgate-connect refuses the socket directory: $why" error -- \
+    sock_at "$tsock"
+is "$(connect_says "$tsock/borg.sock")" "$why" \
+    "a socket directory under /tmp: sshgate-connect refuses it, same reason"
+why="directory $D/home/$L is owned by uid $(id -u "$L"), not root"
+fault "a socket directory below the login account's home" socket-dir \
+    "sshgate-connect refuses the socket directory: $why" error -- \
+    sock_at "$D/home/$L/sock"
+is "$(connect_says "$D/home/$L/sock/borg.sock")" "$why" \
+    "a socket directory below the login's home: sshgate-connect refuses it, same reason"
+rm -rf "$D/home/$L/sock" "$tsock"
+# The keys file through the same walker: a sticky /tmp above it counts.
+fault "keys below /tmp" keys-writable \
+    "directory /tmp is writable by others (mode 1777)" warning -- \
+    eval 'install -d -m 0755 "$tsock" && cp -p "$D/keys/$L" "$tsock/$L" &&
+    sedi "$D/sshd_config" "s|^AuthorizedKeysFile .*|AuthorizedKeysFile $tsock/%u|"'
+rm -rf "$tsock"
+deploy
+install -o "$L" -g "$R" -m 0660 /dev/null "$SOCKDIR/borg.sock"
+out=$(as_runner "$D/bin/sshgate-connect" -u "$L" "$SOCKDIR/borg.sock" </dev/null 2>&1)
+is "$out" "sshgate-connect: $SOCKDIR/borg.sock is not a socket" \
+    "the correct socket directory: sshgate-connect accepts it (and looks at the socket)"
+rm -f "$SOCKDIR/borg.sock"
 
 # ---- every fault at once ----------------------------------------------------
 deploy

@@ -27,11 +27,13 @@ abi=$("$SGT_PY" -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0,
 	    "caps     dac_read_search" \
 	    "landlock best-effort" \
 	    "write    $CF_HOME"
+	# a root-owned path: a uid 0 runner may write only what root owns
 	cf_rule root-best-effort probe-root-be \
 	    "as       root" \
 	    "landlock best-effort" \
-	    "write    $CF_HOME"
+	    "write    $SGT_DIR/sgt-rootcache"
 } | sgt_policy -
+install -d -o root -g root -m 0700 "$SGT_DIR/sgt-rootcache"
 
 as_root() {	# as_root WRAP-MODE CMD: the gate run by real root, wrapped
 	out=$(env -i SSH_ORIGINAL_COMMAND="$2" "$CF_PROBE" "wrap-landlock=$1" \
@@ -74,6 +76,8 @@ for mode in ENOSYS EOPNOTSUPP; do
 	as_root $mode "probe-root-be status"
 	expect_status 5 "$mode, runner root with best-effort: refused (uid 0 needs Landlock)"
 	expect_no "^Uid:" "$mode, runner root: nothing ran"
+	printf '%s\n' "$out" | grep -q "rule 'root-best-effort' requires Landlock"
+	ok $? "$mode, runner root: refused for want of Landlock"
 done
 
 # An older kernel: the ABI the version query reports is what is used.
