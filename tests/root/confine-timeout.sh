@@ -98,7 +98,11 @@ if how == "kill-only":	# uid 0 with CAP_KILL alone, as the supervisor
     os.waitpid(other, 0)
     attempt("ptrace", lambda: ptrace_attach(pid))
     sys.exit(0)
-attempt("stop", lambda: os.kill(pid, signal.SIGSTOP))
+def stop_and_go(p):	# a regression must fail the test, not hang it
+    os.kill(p, signal.SIGSTOP)
+    os.kill(p, signal.SIGCONT)
+
+attempt("stop", lambda: stop_and_go(pid))
 attempt("prlimit", lambda: resource.prlimit(pid, resource.RLIMIT_NOFILE, (3, 3)))
 attempt("renice", lambda: os.setpriority(os.PRIO_PROCESS, pid, 19))
 PY
