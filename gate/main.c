@@ -37,6 +37,7 @@
 #include "gate.h"
 #include "plan.h"
 #include "policy.h"
+#include "sha256.h"
 #include "trust.h"
 #include "xmalloc.h"
 
@@ -112,19 +113,18 @@ oom(const char *what)
  * in as many parts as they need (log_parts()).  The options are counted,
  * not logged: every one of them passed the rule that the line names.
  *
- * No digest of the whole argv.  Nothing the gate links (glibc,
- * libcap-ng, PCRE2, libseccomp) has a cryptographic hash; a setuid
- * program takes no crypto library for a log line, and carries no hash of
- * its own.  A non-cryptographic one (CRC, FNV) would prove nothing here:
- * whoever chose the words -- the key's holder, the login account -- can
- * give a harmful argv the digest of a harmless one.
+ * With the SHA-256 of the whole argv (policy/sha256.c; nothing the gate
+ * links has one, and a non-cryptographic hash would prove nothing about
+ * words their sender chose): whoever holds the command -- the backup
+ * server's log, a suspect's history -- can check that it is the one
+ * logged, options included, with printf '%s\0' WORD ... | sha256sum.
  */
 static void
 log_words(int level, const char *head, const char *cont, char *const *v,
     size_t n)
 {
 	char **w = xreallocarray(NULL, n + 1, sizeof(*w));
-	char *joined, *e, *h;
+	char *joined, *e, *h, digest[2 * SHA256_LEN + 1];
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
@@ -132,7 +132,9 @@ log_words(int level, const char *head, const char *cont, char *const *v,
 			w[k++] = v[i];
 	joined = argv_join(w, k);
 	e = escape_quoted(joined, strlen(joined));
-	h = xasprintf("%s words=%zu options-not-logged=%zu", head, n, n - k);
+	sha256_words(v, n, digest);
+	h = xasprintf("%s words=%zu sha256=%s options-not-logged=%zu", head, n,
+	    digest, n - k);
 	log_parts(level, h, cont, "non-options", e);
 	free(h);
 	free(e);

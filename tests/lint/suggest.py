@@ -183,8 +183,8 @@ log = write("auth.log", "\n".join(lines) + "\n")
 # A long command the gate logged in parts (sshgate(8), LOGGING): never
 # whole, so never suggested, and counted as truncated.
 parts = ['Dec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) from=- tag=- '
-         'reason="no rule permits this command" words=300 '
-         'options-not-logged=295 part=1/2 non-options="borg create "',
+         'reason="no rule permits this command" words=300 sha256=' + '0' * 64 +
+         ' options-not-logged=295 part=1/2 non-options="borg create "',
          'Dec  1 04:00:00 vps sshgate[7]: deny part=2/2 '
          'non-options="ssh://backup/./vps::a /etc"',
          'Dec  1 04:00:01 vps sshgate[8]: deny caller=borg(998) from=- tag=- '

@@ -130,6 +130,9 @@ print(value)
 }
 repo=ssh://sgt-backup/./sgt-repo::vps-1
 stats=$(printf -- ' --stats%.0s' $(seq 295))
+# The digest of the whole argv, as docs/sshgate.8 says to reproduce it.
+digest() { printf '%s\0' "$@" | sha256sum | cut -d' ' -f1; }
+opts=(); for i in $(seq 295); do opts+=(--stats); done
 n=$(wc -l <"$log")
 sgt_gate SSH_ORIGINAL_COMMAND="borg create$stats $repo /root /etc" -- \
     >/dev/null 2>&1
@@ -141,9 +144,9 @@ ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
 line=$(printf '%s\n' "$got" | sed -n 1p)
 case $line in
-"permit rule=long caller=$SGT_LOGIN($uid) from=- tag=- runner=$SGT_RUNNER landlock=abi"[0-9]*" words=300 options-not-logged=295")
-	ok 0 "the permit: rule, caller, runner, the words and the options not logged" ;;
-*)	ok 1 "the permit: rule, caller, runner, the words and the options not logged"
+"permit rule=long caller=$SGT_LOGIN($uid) from=- tag=- runner=$SGT_RUNNER landlock=abi"[0-9]*" words=300 sha256=$(digest /bin/true create "${opts[@]}" "$repo" /root /etc) options-not-logged=295")
+	ok 0 "the permit: rule, caller, runner, the words, the digest of the argv, the options not logged" ;;
+*)	ok 1 "the permit: rule, caller, runner, the words, the digest of the argv, the options not logged"
 	diag "$line" ;;
 esac
 is "$(printf '%s\n' "$got" | sed -n 2p)" "/bin/true create $repo /root /etc" \
@@ -175,8 +178,8 @@ got=$(parts non-options 2>&1)
 rc=$?
 ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
-is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' does not accept word 299: 'etc'\" words=300 options-not-logged=295" \
-    "the deny names caller, reason, the word count and the options not logged"
+is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' does not accept word 299: 'etc'\" words=300 sha256=$(digest borg create "${opts[@]}" "$repo" /root etc) options-not-logged=295" \
+    "the deny names caller, reason, the word count, the digest of the words and the options not logged"
 is "$(printf '%s\n' "$got" | sed -n 2p)" "borg create $repo /root etc" \
     "and logs the repository and the paths"
 since "$n" | "$top_builddir/sshgate-lint" -f "$SGT_POLICY" \
