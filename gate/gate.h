@@ -75,8 +75,8 @@ void	readonly_system(const struct rule *r, const struct runner *run,
 
 /* state.c: every resource limit, nice, scheduling policy, CPU affinity,
  * I/O priority, oom_score_adj and timer slack set to the documented
- * defaults, as root, and checked */
-void	state_reset(void);
+ * defaults (nice and I/O priority: the rule's), as root, and checked */
+void	state_reset(const struct rule *r);
 
 /* sandbox.c: the seccomp filter */
 void	*sandbox_build(const struct rule *r, const struct runner *run);

@@ -645,7 +645,7 @@ main(int argc, char **argv)
 	 * Landlock does not govern their modes, owners or ACLs); the seccomp
 	 * filter (built, not loaded).
 	 */
-	state_reset();
+	state_reset(dec.rule);
 	resolve_runner(dec.rule, g.caller_uid, &run);
 	readonly_enter(dec.rule, &run);
 	open_writable(dec.rule, &run, &wp);

@@ -4,9 +4,9 @@
  *    keep the caller's: a caller's RLIMIT_FSIZE cut a program's state file
  *    short, a low RLIMIT_NOFILE made "borg create" skip files with only a
  *    warning -- a weakened run, not a failed one;
- *  - reset what else survives execve and the caller chose: nice,
- *    scheduling policy, CPU affinity, I/O priority, oom_score_adj, timer
- *    slack;
+ *  - reset what else survives execve and the caller chose: nice and I/O
+ *    priority (the rule's, the kernel's defaults unless it is gentler),
+ *    scheduling policy, CPU affinity, oom_score_adj, timer slack;
  *  - do it as root (raising a hard limit, lowering nice, leaving
  *    SCHED_IDLE, and at times lowering oom_score_adj need privilege),
  *    before the read-only mounts of a uid 0 runner (oom_score_adj is a
@@ -229,9 +229,20 @@ choose_limits(void)
 	want[RLIMIT_RTPRIO].rlim_cur = want[RLIMIT_RTPRIO].rlim_max = 0;
 }
 
+/* The rule's I/O priority (IO_NONE: the kernel's default). */
+static long
+ioprio_of(const struct rule *r)
+{
+	if (r->ioclass == IO_IDLE)
+		return IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0);
+	if (r->ioclass == IO_BEST_EFFORT)
+		return IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, r->iolevel);
+	return IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0);
+}
+
 /* Every value as set, from the kernel's side. */
 static void
-check(const cpu_set_t *want_cpus)
+check(const struct rule *r, const cpu_set_t *want_cpus)
 {
 	size_t size = CPU_ALLOC_SIZE(MAX_CPUS);
 	struct rlimit rl;
@@ -255,11 +266,11 @@ check(const cpu_set_t *want_cpus)
 		die(EXIT_PRIV, "the scheduling policy is not SCHED_OTHER");
 	errno = 0;
 	n = getpriority(PRIO_PROCESS, 0);
-	if (errno != 0 || n != 0)
-		die(EXIT_PRIV, "nice is not 0");
+	if (errno != 0 || n != r->nice)
+		die(EXIT_PRIV, "nice is not %d", r->nice);
 	prio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
-	if (prio != IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))
-		die(EXIT_PRIV, "the I/O priority is not the default");
+	if (prio != ioprio_of(r))
+		die(EXIT_PRIV, "the I/O priority is not the rule's");
 	if (prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != SLACK_NS)
 		die(EXIT_PRIV, "the timer slack is not %d ns", SLACK_NS);
 	got = cpus_alloc();
@@ -272,7 +283,7 @@ check(const cpu_set_t *want_cpus)
 }
 
 void
-state_reset(void)
+state_reset(const struct rule *r)
 {
 	struct sched_param sp = { 0 };
 	struct rlimit rl;
@@ -305,11 +316,11 @@ state_reset(void)
 	 * no timer slack to set; no SCHED_RESET_ON_FORK either */
 	if (sched_setscheduler(0, SCHED_OTHER, &sp) != 0)
 		die(EXIT_PRIV, "cannot set SCHED_OTHER: %s", strerror(errno));
-	if (setpriority(PRIO_PROCESS, 0, 0) != 0)
-		die(EXIT_PRIV, "cannot set nice 0: %s", strerror(errno));
-	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0,
-	    IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0)) != 0)
-		die(EXIT_PRIV, "cannot reset the I/O priority: %s",
+	if (setpriority(PRIO_PROCESS, 0, r->nice) != 0)
+		die(EXIT_PRIV, "cannot set nice %d: %s", r->nice,
+		    strerror(errno));
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, ioprio_of(r)) != 0)
+		die(EXIT_PRIV, "cannot set the I/O priority: %s",
 		    strerror(errno));
 	/*
 	 * The value, not 0: PR_SET_TIMERSLACK 0 returns to the slack the
@@ -324,7 +335,7 @@ state_reset(void)
 	if (sched_setaffinity(0, CPU_ALLOC_SIZE(MAX_CPUS), all) != 0)
 		die(EXIT_PRIV, "cannot allow every CPU: %s", strerror(errno));
 	allowed_cpus(all);
-	check(all);
+	check(r, all);
 	CPU_FREE(all);
 }
 

@@ -597,6 +597,8 @@ explain_plan(const struct plan *pl)
 		    "but the writable paths (the runner is uid 0)\n");
 	printf("  process:  working directory /, umask 077, file descriptors "
 	    "0 1 2 only, signals default and unblocked, core size 0\n");
+	printf("  priority: nice %d, I/O %s\n", r->nice,
+	    io_class_text(r));
 	if (r->timeout)
 		printf("  timeout:  %us\n", r->timeout);
 	else
@@ -737,6 +739,8 @@ json_plan(struct json *j, const struct plan *pl)
 	json_kstr(j, "cwd", "/");
 	json_kstr(j, "umask", "077");
 	json_kint(j, "core_limit", 0);
+	json_kint(j, "nice", r->nice);
+	json_kstr(j, "ionice", io_class_text(r));
 	json_kint(j, "timeout", r->timeout);
 	json_obj_end(j);
 }

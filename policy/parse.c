@@ -1024,6 +1024,53 @@ bad:
 	    "from 1s to 30d");
 }
 
+/* A gentler run: only ever less CPU priority than the default. */
+static void
+field_nice(struct parser *ps, struct rule *r, struct values *vs)
+{
+	const char *t;
+	char *end;
+	unsigned long n;
+
+	if (!once(ps, &r->loc.nice, vs, "nice") ||
+	    !want_values(ps, vs, "nice", 1, 1))
+		return;
+	t = vs->v[0].text;
+	errno = 0;
+	n = isdigit((unsigned char)t[0]) ? strtoul(t, &end, 10) : 20;
+	if (errno != 0 || n > 19 || *end != '\0') {
+		ERR(ps, &vs->v[0].at, "nice is a number from 0 (the default) "
+		    "to 19 (the gentlest); a rule cannot raise a program's "
+		    "priority");
+		return;
+	}
+	r->nice = (int)n;
+}
+
+/* Likewise for I/O: the default, best-effort at a lower level, or idle. */
+static void
+field_ionice(struct parser *ps, struct rule *r, struct values *vs)
+{
+	const char *t;
+
+	if (!once(ps, &r->loc.ionice, vs, "ionice") ||
+	    !want_values(ps, vs, "ionice", 1, 1))
+		return;
+	t = vs->v[0].text;
+	if (strcmp(t, "none") == 0)
+		r->ioclass = IO_NONE;
+	else if (strcmp(t, "idle") == 0)
+		r->ioclass = IO_IDLE;
+	else if (strncmp(t, "best-effort:", 12) == 0 && t[12] >= '4' &&
+	    t[12] <= '7' && t[13] == '\0') {
+		r->ioclass = IO_BEST_EFFORT;
+		r->iolevel = t[12] - '0';
+	} else
+		ERR(ps, &vs->v[0].at, "ionice is 'none' (the default), "
+		    "'best-effort:N' with N from 4 (the default level) to 7 "
+		    "(the gentlest), or 'idle'; never real time");
+}
+
 static void
 field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 {
@@ -1180,6 +1227,8 @@ static const struct field fields[] = {
 	{ "write", field_write, LOC(write) },
 	{ "landlock", field_landlock, LOC(landlock) },
 	{ "timeout", field_timeout, LOC(timeout) },
+	{ "nice", field_nice, LOC(nice) },
+	{ "ionice", field_ionice, LOC(ionice) },
 	{ "keepenv", field_keepenv, LOC(keepenv) },
 	{ "setenv", field_setenv, NO_LOC }, { "test", field_test, NO_LOC },
 	{ NULL, NULL, NO_LOC }
@@ -1211,6 +1260,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
 			{ "landlock", &r->loc.landlock },
 			{ "timeout", &r->loc.timeout },
+			{ "nice", &r->loc.nice }, { "ionice", &r->loc.ionice },
 			{ "keepenv", &r->loc.keepenv },
 		};
 		for (i = 0; i < sizeof(runonly) / sizeof(runonly[0]); i++)
@@ -1611,4 +1661,18 @@ const char *
 landlock_mode_name(enum landlock_mode m)
 {
 	return m == LANDLOCK_REQUIRE ? "require" : "best-effort";
+}
+
+const char *
+io_class_text(const struct rule *r)
+{
+	static const char *const be[8] = {
+		"best-effort:0", "best-effort:1", "best-effort:2",
+		"best-effort:3", "best-effort:4", "best-effort:5",
+		"best-effort:6", "best-effort:7",
+	};
+
+	if (r->ioclass == IO_BEST_EFFORT && r->iolevel >= 0 && r->iolevel < 8)
+		return be[r->iolevel];
+	return r->ioclass == IO_IDLE ? "idle" : "none";
 }

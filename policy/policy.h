@@ -71,6 +71,9 @@ enum sc_group_bit {
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
 
+/* The program's I/O scheduling class (ioprio_set(2)); never real time. */
+enum io_class { IO_NONE, IO_BEST_EFFORT, IO_IDLE };
+
 struct cidr {
 	int		family;		/* AF_INET or AF_INET6 */
 	unsigned char	addr[16];
@@ -124,7 +127,7 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    landlock, timeout, keepenv, args;
+	    landlock, timeout, nice, ionice, keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -163,6 +166,9 @@ struct rule {
 	size_t		 nwrite;
 	enum landlock_mode landlock;
 	unsigned	 timeout;	/* seconds, 0 = none */
+	int		 nice;		/* 0 (the default) .. 19 */
+	enum io_class	 ioclass;	/* IO_NONE: the default */
+	int		 iolevel;	/* 0..7 for IO_BEST_EFFORT */
 
 	/* environment */
 	char		**keepenv;
@@ -280,6 +286,8 @@ int		 valid_env_name(const char *s);
 
 /* Names */
 const char	*landlock_mode_name(enum landlock_mode m);
+/* "none", "idle" or "best-effort:N" */
+const char	*io_class_text(const struct rule *r);
 int		 cap_from_name(const char *name);
 const char	*cap_to_name(int cap);
 int		 cap_last(void);

@@ -23,6 +23,14 @@ cf_init "$@"
 	    "caps     none" \
 	    "seccomp  strict" \
 	    "landlock require"
+	cf_rule gentle probe-gentle \
+	    "as       $SGT_RUNNER" \
+	    "nice     10" \
+	    "ionice   best-effort:7" \
+	    "timeout  60s"
+	cf_rule idle probe-idle \
+	    "as       $SGT_RUNNER" \
+	    "ionice   idle"
 	cf_rule supervised probe-timeout \
 	    "as       $SGT_RUNNER" \
 	    "caps     dac_read_search" \
@@ -341,6 +349,18 @@ expect_status 0 "the same caller, a rule with a timeout: the probe runs"
 cf_confined
 ok $? "... fully confined"
 expect_state "... and sees every default"
+# A rule may ask for a gentler run (nice, ionice): the rule's values,
+# whatever the caller's, for the program and its supervisor.
+hostile_state "probe-gentle state" --idle
+expect_status 0 "a rule with nice 10 and ionice best-effort:7, a hostile caller: the probe runs"
+expect "nice: 10" "... at the rule's nice 10, not the caller's 19"
+expect "ioprio: be/7" "... and the rule's I/O priority, not the caller's idle class"
+expect "sched: other" "... with SCHED_OTHER, not the caller's SCHED_IDLE"
+out=$(sgt_gate SSH_ORIGINAL_COMMAND="probe-idle state" -- 2>&1); rc=$?
+expect_status 0 "a rule with ionice idle, an ordinary caller: the probe runs"
+expect "ioprio: idle/0" "... in the idle I/O class"
+expect "nice: 0" "... at nice 0"
+
 # The state is set once, and checked.  The caller cannot change it again
 # before the execve: the gate makes every id root before it resets
 # anything (ssh-keysign, doas), so the caller, whose real uid it was, can
