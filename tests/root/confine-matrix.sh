@@ -288,6 +288,9 @@ for r, (g, b) in measured.items():
     print("%s\tSECURITY.md has the row %s" % ("ok" if d else "not", r))
     if d:
         for col, m, w in (("sshgate", g, d[0]), ("bubblewrap", b, d[1])):
+            if m == "not measured":	# e.g. the affinity on one CPU
+                print("ok\t%s, %s: not measured here # SKIP" % (r, col))
+                continue
             print("%s\t%s, %s: SECURITY.md says what was measured (%s)%s" %
                   ("ok" if m == w else "not", r, col, m,
                    "" if m == w else "; it says: " + w))
