@@ -17,11 +17,11 @@ cf_init "$@"
 	    "timeout  3s"
 } | sgt_policy -
 
-start_gate() {	# start_gate CMD: the setuid gate in the background
+start_gate() {	# start_gate CMD [GATE]: the setuid gate in the background
 	env -i SSH_ORIGINAL_COMMAND="$1" BORG_PASSPHRASE="sgt-pass-$SGT_ID" \
 	    SGT_CALLER_SECRET="sgt-caller-$SGT_ID" setpriv --reuid="$SGT_LOGIN" \
 	    --regid="$SGT_LOGIN" --clear-groups -- /usr/bin/env \
-	    "$SGT_DIR/bin/sshgate" >"$SGT_DIR/gate.out" 2>&1 &
+	    "${2:-$SGT_DIR/bin/sshgate}" >"$SGT_DIR/gate.out" 2>&1 &
 	gate=$!
 	SGT_PIDS="$SGT_PIDS $gate"
 	local i
@@ -119,30 +119,6 @@ expect "prlimit: errno=EPERM" "... nor change its limits"
 out=$("$SGT_PY" "$SGT_DIR/touch.py" "$gate" kill-only 2>&1)
 expect "ptrace-dumpable: ok" "a uid 0 process with CAP_KILL alone traces a dumpable process of its ids"
 expect "ptrace: errno=EPERM" "... but not the supervisor: it is not dumpable"
-# What the caller and the program gave it is gone from its memory.
-cat > "$SGT_DIR/grep-mem.py" <<'PY'
-import sys
-pid, needles, found = int(sys.argv[1]), [a.encode() for a in sys.argv[2:]], set()
-with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb") as mem:
-    for line in maps:
-        addr, perms = line.split()[:2]
-        if perms[0] != "r":
-            continue
-        lo, hi = (int(x, 16) for x in addr.split("-"))
-        try:
-            mem.seek(lo)
-            chunk = mem.read(hi - lo)
-        except (OSError, ValueError, OverflowError):
-            continue
-        found.update(n for n in needles if n in chunk)
-for n in needles:
-    print("%s: %s" % (n.decode(), "found" if n in found else "absent"))
-PY
-out=$("$SGT_PY" "$SGT_DIR/grep-mem.py" "$gate" "sgt-pass-$SGT_ID" "sgt-caller-$SGT_ID" 2>&1)
-expect "sgt-pass-$SGT_ID: absent" "the supervisor's memory holds no BORG_PASSPHRASE (kept for the program)"
-expect "sgt-caller-$SGT_ID: absent" "... and nothing of the caller's environment"
-out=$("$SGT_PY" "$SGT_DIR/grep-mem.py" "$child" "sgt-pass-$SGT_ID" 2>&1)
-expect "sgt-pass-$SGT_ID: found" "(the program has its BORG_PASSPHRASE: the search finds what is there)"
 
 # ---- the timeout ------------------------------------------------------------
 wait "$gate"; rc=$?
@@ -170,6 +146,36 @@ grep -q "rule=short timeout after 3s" "$SGT_DIR/syslog"
 ok $? "the timeout is logged"
 grep -q "rule=short exit=.* (timeout) duration=" "$SGT_DIR/syslog"
 ok $? "the exit line with duration is logged"
+
+# ---- the supervisor forgets the environment -----------------------------
+# What the caller and the program gave it is gone from its memory.
+cat > "$SGT_DIR/grep-mem.py" <<'PY'
+import sys
+pid, needles, found = int(sys.argv[1]), [a.encode() for a in sys.argv[2:]], set()
+with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb") as mem:
+    for line in maps:
+        addr, perms = line.split()[:2]
+        if perms[0] != "r":
+            continue
+        lo, hi = (int(x, 16) for x in addr.split("-"))
+        try:
+            mem.seek(lo)
+            chunk = mem.read(hi - lo)
+        except (OSError, ValueError, OverflowError):
+            continue
+        found.update(n for n in needles if n in chunk)
+for n in needles:
+    print("%s: %s" % (n.decode(), "found" if n in found else "absent"))
+PY
+# (The native gate: under valgrind the process would be valgrind's, which
+# keeps a copy of the environment of its own.)
+start_gate "probe spawn-sleep=30" "$SGT_GATE_NATIVE"
+out=$("$SGT_PY" "$SGT_DIR/grep-mem.py" "$gate" "sgt-pass-$SGT_ID" "sgt-caller-$SGT_ID" 2>&1)
+expect "sgt-pass-$SGT_ID: absent" "the supervisor's memory holds no BORG_PASSPHRASE (kept for the program)"
+expect "sgt-caller-$SGT_ID: absent" "... and nothing of the caller's environment"
+out=$("$SGT_PY" "$SGT_DIR/grep-mem.py" "$child" "sgt-pass-$SGT_ID" 2>&1)
+expect "sgt-pass-$SGT_ID: found" "(the program has its BORG_PASSPHRASE: the search finds what is there)"
+wait "$gate"
 
 # ---- a normal exit passes through -------------------------------------------
 out=$(sgt_gate SSH_ORIGINAL_COMMAND="probe exit=7" -- 2>&1); rc=$?
