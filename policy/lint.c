@@ -601,6 +601,10 @@ explain_plan(const struct plan *pl)
 		printf("  timeout:  %us\n", r->timeout);
 	else
 		printf("  timeout:  none\n");
+	/* the supervisor's cgroup (sshgate(8) "The run's cgroup") */
+	printf("  cgroup:   %s (with a timeout or a terminal: the supervisor "
+	    "and the program in a cgroup of the gate's own)\n",
+	    cgroup_mode_name(r->cgroup));
 }
 
 static void
@@ -738,6 +742,7 @@ json_plan(struct json *j, const struct plan *pl)
 	json_kstr(j, "umask", "077");
 	json_kint(j, "core_limit", 0);
 	json_kint(j, "timeout", r->timeout);
+	json_kstr(j, "cgroup", cgroup_mode_name(r->cgroup));
 	json_obj_end(j);
 }
 

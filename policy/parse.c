@@ -991,6 +991,20 @@ field_landlock(struct parser *ps, struct rule *r, struct values *vs)
 }
 
 static void
+field_cgroup(struct parser *ps, struct rule *r, struct values *vs)
+{
+	if (!once(ps, &r->loc.cgroup, vs, "cgroup") ||
+	    !want_values(ps, vs, "cgroup", 1, 1))
+		return;
+	if (strcmp(vs->v[0].text, "require") == 0)
+		r->cgroup = CGROUP_REQUIRE;
+	else if (strcmp(vs->v[0].text, "best-effort") == 0)
+		r->cgroup = CGROUP_BEST_EFFORT;
+	else
+		ERR(ps, &vs->v[0].at, "cgroup is 'require' or 'best-effort'");
+}
+
+static void
 field_timeout(struct parser *ps, struct rule *r, struct values *vs)
 {
 	const char *t;
@@ -1179,6 +1193,7 @@ static const struct field fields[] = {
 	{ "seccomp", field_seccomp, LOC(seccomp) },
 	{ "write", field_write, LOC(write) },
 	{ "landlock", field_landlock, LOC(landlock) },
+	{ "cgroup", field_cgroup, LOC(cgroup) },
 	{ "timeout", field_timeout, LOC(timeout) },
 	{ "keepenv", field_keepenv, LOC(keepenv) },
 	{ "setenv", field_setenv, NO_LOC }, { "test", field_test, NO_LOC },
@@ -1210,6 +1225,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
 			{ "landlock", &r->loc.landlock },
+			{ "cgroup", &r->loc.cgroup },
 			{ "timeout", &r->loc.timeout },
 			{ "keepenv", &r->loc.keepenv },
 		};
@@ -1301,6 +1317,7 @@ parse_rule(struct parser *ps)
 	r->loc.name = ps->tok.at;
 	r->seccomp = SC_STRICT;
 	r->landlock = LANDLOCK_REQUIRE;
+	r->cgroup = CGROUP_BEST_EFFORT;
 	ps->rule = r->name;
 	if ((prev = name_seen(ps, r)) >= 0) {
 		ERR(ps, &r->loc.name, "rule '%s' is defined twice", r->name);
@@ -1611,4 +1628,10 @@ const char *
 landlock_mode_name(enum landlock_mode m)
 {
 	return m == LANDLOCK_REQUIRE ? "require" : "best-effort";
+}
+
+const char *
+cgroup_mode_name(enum cgroup_mode m)
+{
+	return m == CGROUP_REQUIRE ? "require" : "best-effort";
 }

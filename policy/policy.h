@@ -70,6 +70,8 @@ enum sc_group_bit {
 #define SC_UID0		(SC_IPC | SC_DEBUG)
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
+/* The run's cgroup (gate/cgroup.c): refuse without one, or run without */
+enum cgroup_mode { CGROUP_BEST_EFFORT, CGROUP_REQUIRE };
 
 struct cidr {
 	int		family;		/* AF_INET or AF_INET6 */
@@ -124,7 +126,7 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    landlock, timeout, keepenv, args;
+	    landlock, cgroup, timeout, keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -162,6 +164,7 @@ struct rule {
 	char		**write;
 	size_t		 nwrite;
 	enum landlock_mode landlock;
+	enum cgroup_mode cgroup;	/* with a supervisor only */
 	unsigned	 timeout;	/* seconds, 0 = none */
 
 	/* environment */
@@ -280,6 +283,7 @@ int		 valid_env_name(const char *s);
 
 /* Names */
 const char	*landlock_mode_name(enum landlock_mode m);
+const char	*cgroup_mode_name(enum cgroup_mode m);
 int		 cap_from_name(const char *name);
 const char	*cap_to_name(int cap);
 int		 cap_last(void);
