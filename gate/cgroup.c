@@ -183,7 +183,7 @@ cgroup_enter(const struct rule *r, struct cgrun *cg)
 {
 	char mnt[PATH_MAX], root[PATH_MAX], why[PATH_MAX + 64];
 	struct statfs sf;
-	int sg = -1, e;
+	int sg = -1;
 
 	cg->root = cg->run = cg->prog = -1;
 	snprintf(cg->name, sizeof(cg->name), "run-%ld", (long)getpid());
@@ -210,11 +210,8 @@ cgroup_enter(const struct rule *r, struct cgrun *cg)
 		goto unusable;
 	}
 	if (move_self(cg->run) != 0) {
-		e = errno;
-		(void)unlinkat(cg->run, "prog", AT_REMOVEDIR);
-		(void)unlinkat(sg, cg->name, AT_REMOVEDIR);
 		snprintf(why, sizeof(why), "%s/%s/%s/cgroup.procs: %s", mnt,
-		    CG_DIR, cg->name, strerror(e));
+		    CG_DIR, cg->name, strerror(errno));
 		goto unusable;
 	}
 	close(sg);
@@ -225,8 +222,14 @@ cgroup_enter(const struct rule *r, struct cgrun *cg)
 	return;
 
 unusable:
-	if (sg >= 0)
+	/* not moved: what was made is empty, and goes */
+	if (cg->run >= 0)
+		(void)unlinkat(cg->run, "prog", AT_REMOVEDIR);
+	if (sg >= 0) {
+		if (cg->run >= 0)
+			(void)unlinkat(sg, cg->name, AT_REMOVEDIR);
 		close(sg);
+	}
 	close_all(cg);
 	if (r->cgroup == CGROUP_REQUIRE)
 		die(EXIT_PRIV, "no cgroup for the run (%s); rule '%s' says "
