@@ -19,9 +19,12 @@
  * Every step is read back: a move is checked in /proc/self/cgroup.
  */
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/vfs.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -158,6 +161,44 @@ make_dir(int at, const char *name)
 	return open_dir(at, name);
 }
 
+/*
+ * Remove the run-PID of supervisors that are gone (killed with SIGKILL:
+ * nothing of theirs could clean up).  Only empty cgroups can be removed,
+ * so a run that is still going keeps its own; the pid must not exist, so
+ * a gate between its mkdir and its move keeps its own too.
+ */
+static void
+sweep(int sg)
+{
+	struct dirent *de;
+	char *end;
+	long pid;
+	DIR *d;
+	int fd, dfd;
+
+	if ((dfd = dup(sg)) == -1)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "run-", 4) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + 4, &end, 10);
+		if (errno != 0 || *end != '\0' || pid < 2 || pid > INT_MAX ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((fd = open_dir(sg, de->d_name)) == -1)
+			continue;
+		(void)unlinkat(fd, "prog", AT_REMOVEDIR);
+		close(fd);
+		(void)unlinkat(sg, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
 static void
 close_all(struct cgrun *cg)
 {
@@ -203,6 +244,7 @@ cgroup_enter(const struct rule *r, struct cgrun *cg)
 	}
 	if (!root_dir(sg))
 		die(EXIT_PRIV, "%s/%s is not root's alone", mnt, CG_DIR);
+	sweep(sg);
 	if ((cg->run = make_dir(sg, cg->name)) == -1 ||
 	    (cg->prog = make_dir(cg->run, "prog")) == -1) {
 		snprintf(why, sizeof(why), "%s/%s/%s: %s", mnt, CG_DIR,
