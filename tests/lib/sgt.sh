@@ -89,6 +89,9 @@ sgt_cleanup() {
 		userdel "$u" >/dev/null 2>&1
 		groupdel "$u" >/dev/null 2>&1
 	done
+	# the gate's cgroup directory, if the gate made it during the test
+	# (empty once every run has ended; a run of another test keeps it)
+	[ -n "${SGT_CGROUP_NEW:-}" ] && rmdir "$SGT_CGROUP_NEW" 2>/dev/null
 	if [ -n "${SGT_DIR:-}" ]; then
 		umount -R "$SGT_DIR" 2>/dev/null
 		rmdir "$SGT_DIR" 2>/dev/null || rm -rf "$SGT_DIR"
@@ -191,6 +194,14 @@ sgt_init() {
 	SGT_USERS=
 	SGT_PIDS=
 	SGT_SESSION=()
+	# The gate makes <cgroup2>/sshgate for its runs (gate/cgroup.c) and
+	# keeps it; a test removes it again if it was not there before.
+	SGT_CGROUP_NEW=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -1)
+	if [ -n "$SGT_CGROUP_NEW" ] && [ ! -e "$SGT_CGROUP_NEW/sshgate" ]; then
+		SGT_CGROUP_NEW=$SGT_CGROUP_NEW/sshgate
+	else
+		SGT_CGROUP_NEW=
+	fi
 	trap sgt_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	mkdir -p "$SGT_DIR" && chmod 0755 "$SGT_DIR" || sgt_bail "mkdir"

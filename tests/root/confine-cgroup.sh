@@ -17,7 +17,6 @@ CGROOT=$(findmnt -n -t cgroup2 -o FSROOT "$CG" | head -1)
 [ "$CGROOT" = / ] && CGROOT=
 
 DEL=$CG/sgt-d$SGT_ID			# the login account's delegated subtree
-[ -d "$CG/sshgate" ] && had_sshgate=1 || had_sshgate=0
 
 # Every process out of our cgroups, thawed, and the cgroups removed --
 # also when a test failed half way.  Thawed first (from the EXIT trap,
@@ -38,7 +37,6 @@ cg_remove() {
 		done 2>/dev/null
 		rmdir "$d" 2>/dev/null
 	done
-	[ "$had_sshgate" = 0 ] && rmdir "$CG/sshgate" 2>/dev/null
 	return 0
 }
 trap 'cg_thaw; sgt_cleanup' EXIT
@@ -165,6 +163,20 @@ ok $? "no process of the runner survives the run"
 ok $? "the run's cgroup is removed after a normal exit"
 ! grep -q "cgroup.*left behind\|cgroup.kill of" "$SGT_DIR/syslog"
 ok $? "the supervisor logged no clean-up failure"
+
+# ---- a supervisor killed with SIGKILL leaves run-PID; the next run removes it
+start_gate "probe spawn-sleep=30"
+kill -KILL "$gate"
+wait "$gate" 2>/dev/null
+for i in $(seq 40); do alive "$child" || break; sleep 0.05; done
+pkill -KILL --ns $$ --nslist pid -u "$SGT_RUNNER" sleep 2>/dev/null
+stale=$gate
+[ -d "$CG/sshgate/run-$stale" ]
+ok $? "a supervisor killed with SIGKILL leaves its run-PID behind"
+cf_gate SSH_ORIGINAL_COMMAND="probe pid" --
+expect_status 0 "the next run with a supervisor runs"
+[ ! -e "$CG/sshgate/run-$stale" ]
+ok $? "... and removes the run-PID of the supervisor that is gone"
 
 # ---- cgroup require / best-effort -----------------------------------------
 cf_gate SSH_ORIGINAL_COMMAND="strict pid" --
