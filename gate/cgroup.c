@@ -216,8 +216,8 @@ close_all(struct cgrun *cg)
  * run-PID/prog and move this process (the supervisor to be) into
  * run-PID.  Without a usable cgroup2 the rule decides: `cgroup require`
  * refuses (EXIT_PRIV), `cgroup best-effort` logs a warning and runs
- * without.  Nothing is changed before the move; once moved, a doubt
- * is a refusal whatever the rule says.
+ * without, after removing what it made.  Once moved, a doubt is a
+ * refusal whatever the rule says.
  */
 void
 cgroup_enter(const struct rule *r, struct cgrun *cg)
