@@ -82,10 +82,24 @@ void	state_reset(const struct rule *r);
 void	*sandbox_build(const struct rule *r, const struct runner *run);
 void	 sandbox_load(void *ctx);
 
+/* cgroup.c: the run's cgroup, for runs with a supervisor: the
+ * supervisor in <cgroup2>/sshgate/run-PID, the program in run-PID/prog */
+struct cgrun {
+	int	root;		/* the hierarchy's root, run-PID, prog: */
+	int	run;		/* directory descriptors, -1 when the run */
+	int	prog;		/* has no cgroup (cgroup best-effort) */
+	char	name[32];	/* "run-PID" */
+	char	path[4200];	/* as /proc/self/cgroup shows run-PID */
+};
+void	cgroup_enter(const struct rule *r, struct cgrun *cg);
+void	cgroup_child(struct cgrun *cg);
+void	cgroup_kill(const struct cgrun *cg);
+void	cgroup_remove(struct cgrun *cg);
+
 /* supervise.c: for rules with a timeout, and runs with a terminal */
 extern pid_t supervised_child;
 int	terminal_reachable(void);
-void	supervise(const struct rule *r, char **envp);
+void	supervise(const struct rule *r, char **envp, struct cgrun *cg);
 void	supervise_arm(void);
 
 #endif

@@ -588,9 +588,10 @@ main(int argc, char **argv)
 	struct runner run;
 	struct landlock ll;
 	struct wpaths wp;
+	struct cgrun cg;
 	void *filter;
 	char why[512];
-	int fd;
+	int fd, supervised;
 
 	/* 1. Inherited state cannot influence anything after this. */
 	clean_start();
@@ -653,13 +654,19 @@ main(int argc, char **argv)
 	readonly_system(dec.rule, &run, &wp);
 	close_writable(&wp);
 	filter = sandbox_build(dec.rule, &run);
-	log_permit(dec.rule, &plan, &run, &ll);
 	/*
 	 * A timeout, or a terminal the program could reach, keeps the gate
 	 * as a supervising parent; the program gets a session of its own.
+	 * Both go into a cgroup of the gate's own first (gate/cgroup.c):
+	 * a caller with a delegated cgroup subtree could otherwise move the
+	 * supervisor into it and freeze it, and the timeout with it.
 	 */
-	if (dec.rule->timeout > 0 || terminal_reachable())
-		supervise(dec.rule, plan.envp);	/* returns in the child */
+	supervised = dec.rule->timeout > 0 || terminal_reachable();
+	if (supervised)
+		cgroup_enter(dec.rule, &cg);
+	log_permit(dec.rule, &plan, &run, &ll);
+	if (supervised)
+		supervise(dec.rule, plan.envp, &cg);	/* returns in the child */
 
 	/* 8. Become the runner with the rule's capabilities; verify it. */
 	drop_privileges(dec.rule, &run);

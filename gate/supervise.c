@@ -198,7 +198,7 @@ wipe(char **envp)
 }
 
 void
-supervise(const struct rule *r, char **envp)
+supervise(const struct rule *r, char **envp, struct cgrun *cg)
 {
 	sigset_t all, none, wait_for;
 	struct timespec t0, left;
@@ -223,6 +223,8 @@ supervise(const struct rule *r, char **envp)
 		/* Also the process group that a timeout ends. */
 		if (setsid() == -1)
 			die(EXIT_PRIV, "setsid: %s", strerror(errno));
+		/* out of the supervisor's cgroup, into the one it kills */
+		cgroup_child(cg);
 		if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
 			die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
 		return;
@@ -283,8 +285,14 @@ supervise(const struct rule *r, char **envp)
 		if (done)
 			break;
 	}
-	/* The run ends with the program: nothing it started outlives it. */
+	/*
+	 * The run ends with the program: nothing it started outlives it.
+	 * What is left in the program's cgroup dies at once; the rounds
+	 * reap it (and end it all where there is no cgroup).
+	 */
+	cgroup_kill(cg);
 	end_descendants(pid);
+	cgroup_remove(cg);
 	if (WIFEXITED(status))
 		code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

@@ -603,6 +603,10 @@ explain_plan(const struct plan *pl)
 		printf("  timeout:  %us\n", r->timeout);
 	else
 		printf("  timeout:  none\n");
+	/* the supervisor's cgroup (sshgate(8) "The run's cgroup") */
+	printf("  cgroup:   %s (with a timeout or a terminal: the supervisor "
+	    "and the program in a cgroup of the gate's own)\n",
+	    cgroup_mode_name(r->cgroup));
 }
 
 static void
@@ -742,6 +746,7 @@ json_plan(struct json *j, const struct plan *pl)
 	json_kint(j, "nice", r->nice);
 	json_kstr(j, "ionice", io_class_text(r));
 	json_kint(j, "timeout", r->timeout);
+	json_kstr(j, "cgroup", cgroup_mode_name(r->cgroup));
 	json_obj_end(j);
 }
 

@@ -991,6 +991,20 @@ field_landlock(struct parser *ps, struct rule *r, struct values *vs)
 }
 
 static void
+field_cgroup(struct parser *ps, struct rule *r, struct values *vs)
+{
+	if (!once(ps, &r->loc.cgroup, vs, "cgroup") ||
+	    !want_values(ps, vs, "cgroup", 1, 1))
+		return;
+	if (strcmp(vs->v[0].text, "require") == 0)
+		r->cgroup = CGROUP_REQUIRE;
+	else if (strcmp(vs->v[0].text, "best-effort") == 0)
+		r->cgroup = CGROUP_BEST_EFFORT;
+	else
+		ERR(ps, &vs->v[0].at, "cgroup is 'require' or 'best-effort'");
+}
+
+static void
 field_timeout(struct parser *ps, struct rule *r, struct values *vs)
 {
 	const char *t;
@@ -1226,6 +1240,7 @@ static const struct field fields[] = {
 	{ "seccomp", field_seccomp, LOC(seccomp) },
 	{ "write", field_write, LOC(write) },
 	{ "landlock", field_landlock, LOC(landlock) },
+	{ "cgroup", field_cgroup, LOC(cgroup) },
 	{ "timeout", field_timeout, LOC(timeout) },
 	{ "nice", field_nice, LOC(nice) },
 	{ "ionice", field_ionice, LOC(ionice) },
@@ -1259,6 +1274,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
 			{ "landlock", &r->loc.landlock },
+			{ "cgroup", &r->loc.cgroup },
 			{ "timeout", &r->loc.timeout },
 			{ "nice", &r->loc.nice }, { "ionice", &r->loc.ionice },
 			{ "keepenv", &r->loc.keepenv },
@@ -1351,6 +1367,7 @@ parse_rule(struct parser *ps)
 	r->loc.name = ps->tok.at;
 	r->seccomp = SC_STRICT;
 	r->landlock = LANDLOCK_REQUIRE;
+	r->cgroup = CGROUP_BEST_EFFORT;
 	ps->rule = r->name;
 	if ((prev = name_seen(ps, r)) >= 0) {
 		ERR(ps, &r->loc.name, "rule '%s' is defined twice", r->name);
@@ -1675,4 +1692,10 @@ io_class_text(const struct rule *r)
 	if (r->ioclass == IO_BEST_EFFORT && r->iolevel >= 0 && r->iolevel < 8)
 		return be[r->iolevel];
 	return r->ioclass == IO_IDLE ? "idle" : "none";
+}
+
+const char *
+cgroup_mode_name(enum cgroup_mode m)
+{
+	return m == CGROUP_REQUIRE ? "require" : "best-effort";
 }

@@ -70,6 +70,8 @@ enum sc_group_bit {
 #define SC_UID0		(SC_IPC | SC_DEBUG)
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
+/* The run's cgroup (gate/cgroup.c): refuse without one, or run without */
+enum cgroup_mode { CGROUP_BEST_EFFORT, CGROUP_REQUIRE };
 
 /* The program's I/O scheduling class (ioprio_set(2)); never real time. */
 enum io_class { IO_NONE, IO_BEST_EFFORT, IO_IDLE };
@@ -127,7 +129,7 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    landlock, timeout, nice, ionice, keepenv, args;
+	    landlock, cgroup, timeout, nice, ionice, keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -165,6 +167,7 @@ struct rule {
 	char		**write;
 	size_t		 nwrite;
 	enum landlock_mode landlock;
+	enum cgroup_mode cgroup;	/* with a supervisor only */
 	unsigned	 timeout;	/* seconds, 0 = none */
 	int		 nice;		/* 0 (the default) .. 19 */
 	enum io_class	 ioclass;	/* IO_NONE: the default */
@@ -288,6 +291,7 @@ int		 valid_env_name(const char *s);
 const char	*landlock_mode_name(enum landlock_mode m);
 /* "none", "idle" or "best-effort:N" */
 const char	*io_class_text(const struct rule *r);
+const char	*cgroup_mode_name(enum cgroup_mode m);
 int		 cap_from_name(const char *name);
 const char	*cap_to_name(int cap);
 int		 cap_last(void);

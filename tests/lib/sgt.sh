@@ -89,6 +89,20 @@ sgt_cleanup() {
 		userdel "$u" >/dev/null 2>&1
 		groupdel "$u" >/dev/null 2>&1
 	done
+	# the gate's cgroup directory, if the gate made it during the test:
+	# the run-PID of supervisors that are gone (one killed with SIGKILL
+	# leaves its own), then the directory, once the last supervisor has
+	# removed its run-PID (2 s at most; a run of another test keeps it)
+	if [ -n "${SGT_CGROUP_NEW:-}" ] && [ -d "$SGT_CGROUP_NEW" ]; then
+		for i in $(seq 20); do
+			for d in "$SGT_CGROUP_NEW"/run-*; do
+				[ -d "$d" ] && ! kill -0 "${d##*/run-}" 2>/dev/null &&
+				    rmdir "$d/prog" "$d"
+			done 2>/dev/null
+			rmdir "$SGT_CGROUP_NEW" 2>/dev/null && break
+			sleep 0.1
+		done
+	fi
 	if [ -n "${SGT_DIR:-}" ]; then
 		umount -R "$SGT_DIR" 2>/dev/null
 		rmdir "$SGT_DIR" 2>/dev/null || rm -rf "$SGT_DIR"
@@ -191,6 +205,14 @@ sgt_init() {
 	SGT_USERS=
 	SGT_PIDS=
 	SGT_SESSION=()
+	# The gate makes <cgroup2>/sshgate for its runs (gate/cgroup.c) and
+	# keeps it; a test removes it again if it was not there before.
+	SGT_CGROUP_NEW=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -1)
+	if [ -n "$SGT_CGROUP_NEW" ] && [ ! -e "$SGT_CGROUP_NEW/sshgate" ]; then
+		SGT_CGROUP_NEW=$SGT_CGROUP_NEW/sshgate
+	else
+		SGT_CGROUP_NEW=
+	fi
 	trap sgt_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	mkdir -p "$SGT_DIR" && chmod 0755 "$SGT_DIR" || sgt_bail "mkdir"

@@ -1,0 +1,353 @@
+/*
+ * The run's cgroup, for runs with a supervisor (a timeout or a terminal):
+ * the supervisor in <cgroup2 mount>/sshgate/run-PID, the program in
+ * run-PID/prog, both created by root in a place no other account can
+ * write (sshgate(8) "THE RUN'S CGROUP").
+ *
+ * Why: a login account with a delegated cgroup v2 subtree (systemd gives
+ * one to every user manager) could move the gate's processes into a
+ * cgroup of its own and freeze them: the supervisor frozen is a timeout
+ * that never fires.  Moving a process needs write access to the
+ * cgroup.procs of the common ancestor of both cgroups, and for ours that
+ * ancestor is root's; freezing ours needs their cgroup.freeze, root's.
+ *
+ * The supervisor is outside the cgroup it kills: at the end it writes
+ * run-PID/prog/cgroup.kill, reaps what was there, removes prog, moves
+ * itself to the root of the hierarchy (no other account can freeze or
+ * move a process there either) and removes run-PID.
+ *
+ * Every step is read back: a move is checked in /proc/self/cgroup.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/vfs.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gate.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC	0x63677270
+#endif
+
+#define CG_DIR		"sshgate"
+
+/*
+ * The first cgroup2 mount in /proc/self/mountinfo: its mount point and
+ * its root inside the hierarchy.  A path with an escape (\040 ...) is
+ * skipped rather than decoded.  Returns 0, or -1 with WHY set.
+ */
+static int
+find_mount(char *mnt, size_t mntsz, char *root, size_t rootsz, char *why,
+    size_t whysz)
+{
+	char *line = NULL, *f[6], *p, *sep;
+	size_t cap = 0;
+	FILE *fp;
+	int i, found = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL) {
+		snprintf(why, whysz, "/proc/self/mountinfo: %s",
+		    strerror(errno));
+		return -1;
+	}
+	while (!found && getline(&line, &cap, fp) != -1) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - TYPE ... */
+		if ((sep = strstr(line, " - ")) == NULL ||
+		    strncmp(sep + 3, "cgroup2 ", 8) != 0)
+			continue;
+		*sep = '\0';
+		p = line;
+		for (i = 0; i < 6; i++)
+			f[i] = strsep(&p, " ");
+		if (f[5] == NULL || strchr(f[3], '\\') != NULL ||
+		    strchr(f[4], '\\') != NULL || f[3][0] != '/' ||
+		    f[4][0] != '/' || strlen(f[3]) >= rootsz ||
+		    strlen(f[4]) >= mntsz)
+			continue;
+		strcpy(root, f[3]);
+		strcpy(mnt, f[4]);
+		found = 1;
+	}
+	free(line);
+	fclose(fp);
+	if (!found)
+		snprintf(why, whysz, "no cgroup2 mount");
+	return found ? 0 : -1;
+}
+
+/* Write "0" (this process) to DIR/cgroup.procs. */
+static int
+move_self(int dir)
+{
+	int fd, ok;
+
+	if ((fd = openat(dir, "cgroup.procs", O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	ok = write(fd, "0", 1) == 1;
+	if (close(fd) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* Is this process in cgroup PATH (the "0::" line of /proc/self/cgroup)? */
+static int
+in_cgroup(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	int yes = 0;
+
+	if ((fp = fopen("/proc/self/cgroup", "re")) == NULL)
+		return 0;
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (strncmp(line, "0::", 3) == 0)
+			yes = strcmp(line + 3, path) == 0;
+	}
+	free(line);
+	fclose(fp);
+	return yes;
+}
+
+/* A directory of ours: root's, written by root alone. */
+static int
+root_dir(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	    (st.st_mode & 022) == 0;
+}
+
+static int
+open_dir(int at, const char *name)
+{
+	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
+/* A leftover run-PID of a supervisor that was killed: empty, or refused. */
+static int
+make_dir(int at, const char *name)
+{
+	int fd;
+
+	if (mkdirat(at, name, 0700) != 0) {
+		if (errno != EEXIST)
+			return -1;
+		if ((fd = open_dir(at, name)) == -1)
+			return -1;
+		(void)unlinkat(fd, "prog", AT_REMOVEDIR);
+		close(fd);
+		if (unlinkat(at, name, AT_REMOVEDIR) != 0 ||
+		    mkdirat(at, name, 0700) != 0)
+			return -1;
+	}
+	return open_dir(at, name);
+}
+
+/*
+ * Remove the run-PID of supervisors that are gone (killed with SIGKILL:
+ * nothing of theirs could clean up).  Only empty cgroups can be removed,
+ * so a run that is still going keeps its own; the pid must not exist, so
+ * a gate between its mkdir and its move keeps its own too.
+ */
+static void
+sweep(int sg)
+{
+	struct dirent *de;
+	char *end;
+	long pid;
+	DIR *d;
+	int fd, dfd;
+
+	if ((dfd = dup(sg)) == -1)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "run-", 4) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + 4, &end, 10);
+		if (errno != 0 || *end != '\0' || pid < 2 || pid > INT_MAX ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((fd = open_dir(sg, de->d_name)) == -1)
+			continue;
+		(void)unlinkat(fd, "prog", AT_REMOVEDIR);
+		close(fd);
+		(void)unlinkat(sg, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+static void
+close_all(struct cgrun *cg)
+{
+	if (cg->prog >= 0)
+		close(cg->prog);
+	if (cg->run >= 0)
+		close(cg->run);
+	if (cg->root >= 0)
+		close(cg->root);
+	cg->prog = cg->run = cg->root = -1;
+}
+
+/*
+ * Before the supervisor's fork, as root: make sshgate/run-PID and
+ * run-PID/prog and move this process (the supervisor to be) into
+ * run-PID.  Without a usable cgroup2 the rule decides: `cgroup require`
+ * refuses (EXIT_PRIV), `cgroup best-effort` logs a warning and runs
+ * without, after removing what it made.  Once moved, a doubt is a
+ * refusal whatever the rule says.
+ */
+void
+cgroup_enter(const struct rule *r, struct cgrun *cg)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], why[PATH_MAX + 64];
+	struct statfs sf;
+	int sg = -1;
+
+	cg->root = cg->run = cg->prog = -1;
+	snprintf(cg->name, sizeof(cg->name), "run-%ld", (long)getpid());
+	if (find_mount(mnt, sizeof(mnt), root, sizeof(root), why,
+	    sizeof(why)) != 0)
+		goto unusable;
+	if ((cg->root = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstatfs(cg->root, &sf) != 0 || sf.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(why, sizeof(why), "%s: not a cgroup2 mount", mnt);
+		goto unusable;
+	}
+	if ((mkdirat(cg->root, CG_DIR, 0755) != 0 && errno != EEXIST) ||
+	    (sg = open_dir(cg->root, CG_DIR)) == -1) {
+		snprintf(why, sizeof(why), "%s/%s: %s", mnt, CG_DIR,
+		    strerror(errno));
+		goto unusable;
+	}
+	if (!root_dir(sg))
+		die(EXIT_PRIV, "%s/%s is not root's alone", mnt, CG_DIR);
+	sweep(sg);
+	if ((cg->run = make_dir(sg, cg->name)) == -1 ||
+	    (cg->prog = make_dir(cg->run, "prog")) == -1) {
+		snprintf(why, sizeof(why), "%s/%s/%s: %s", mnt, CG_DIR,
+		    cg->name, strerror(errno));
+		goto unusable;
+	}
+	if (move_self(cg->run) != 0) {
+		snprintf(why, sizeof(why), "%s/%s/%s/cgroup.procs: %s", mnt,
+		    CG_DIR, cg->name, strerror(errno));
+		goto unusable;
+	}
+	close(sg);
+	snprintf(cg->path, sizeof(cg->path), "%s/%s/%s",
+	    strcmp(root, "/") == 0 ? "" : root, CG_DIR, cg->name);
+	if (!in_cgroup(cg->path))
+		die(EXIT_PRIV, "not in cgroup %s after the move", cg->path);
+	return;
+
+unusable:
+	/* not moved: what was made is empty, and goes */
+	if (cg->run >= 0)
+		(void)unlinkat(cg->run, "prog", AT_REMOVEDIR);
+	if (sg >= 0) {
+		if (cg->run >= 0)
+			(void)unlinkat(sg, cg->name, AT_REMOVEDIR);
+		close(sg);
+	}
+	close_all(cg);
+	if (r->cgroup == CGROUP_REQUIRE)
+		die(EXIT_PRIV, "no cgroup for the run (%s); rule '%s' says "
+		    "cgroup require", why, r->name);
+	log_msg(LOG_WARNING, "rule=%s cgroup: none (%s); running without "
+	    "(cgroup best-effort)", r->name, why);
+}
+
+/* In the program's process, still root: into run-PID/prog, checked. */
+void
+cgroup_child(struct cgrun *cg)
+{
+	char prog[sizeof(cg->path) + 8];
+
+	if (cg->run == -1)
+		return;
+	if (move_self(cg->prog) != 0)
+		die(EXIT_PRIV, "cannot move into cgroup %s/prog: %s", cg->path,
+		    strerror(errno));
+	snprintf(prog, sizeof(prog), "%s/prog", cg->path);
+	if (!in_cgroup(prog))
+		die(EXIT_PRIV, "not in cgroup %s after the move", prog);
+	close_all(cg);
+}
+
+/*
+ * The supervisor, once the program has ended: every process left in
+ * run-PID/prog is killed at once (Linux 5.14).  Without cgroup.kill the
+ * supervisor's rounds over its children still end them.
+ */
+void
+cgroup_kill(const struct cgrun *cg)
+{
+	int fd;
+
+	if (cg->prog == -1)
+		return;
+	fd = openat(cg->prog, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+	if (fd == -1 || write(fd, "1", 1) != 1)
+		log_msg(LOG_WARNING, "supervisor: cgroup.kill of %s/prog: %s",
+		    cg->path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * After the supervisor has reaped every process: remove prog, leave
+ * run-PID for the root of the hierarchy, remove run-PID.  The kernel
+ * may take a moment to count a reaped process out (EBUSY): 2 s at most.
+ */
+void
+cgroup_remove(struct cgrun *cg)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int sg, tries;
+
+	if (cg->run == -1)
+		return;
+	for (tries = 0; unlinkat(cg->run, "prog", AT_REMOVEDIR) != 0; tries++)
+		if (errno != EBUSY || tries == 200 ||
+		    nanosleep(&pause, NULL) != 0)
+			goto left;
+	if (move_self(cg->root) != 0 || in_cgroup(cg->path) ||
+	    (sg = open_dir(cg->root, CG_DIR)) == -1)
+		goto left;
+	for (tries = 0; unlinkat(sg, cg->name, AT_REMOVEDIR) != 0; tries++)
+		if (errno != EBUSY || tries == 200 ||
+		    nanosleep(&pause, NULL) != 0) {
+			close(sg);
+			goto left;
+		}
+	close(sg);
+	close_all(cg);
+	return;
+left:
+	log_msg(LOG_WARNING, "supervisor: cgroup %s left behind: %s",
+	    cg->path, strerror(errno));
+	close_all(cg);
+}
