@@ -1,7 +1,7 @@
 /*
  * The gate's internal interface.  Every function here either succeeds or
  * ends the process through die(): nothing warns and carries on after the
- * first privileged call (STYLE.md 2).
+ * first privileged call (docs/STYLE.md 2).
  */
 #ifndef SSHGATE_GATE_H
 #define SSHGATE_GATE_H

@@ -318,7 +318,7 @@ check_caller(void)
 	g.root_caller = ru == 0;
 	g.caller_uid = ru;
 	if (!g.root_caller) {
-		/* through a descriptor (STYLE.md 10; and valgrind answers a
+		/* through a descriptor (docs/STYLE.md 10; and valgrind answers a
 		 * stat of /proc/self/exe with its own binary, not ours) */
 		fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 		if (fd == -1 || fstat(fd, &st) != 0)

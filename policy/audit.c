@@ -1,6 +1,7 @@
 /*
  * sshgate-lint --audit: check a live system against what sshgate needs
- * (DESIGN.md 7, sshgate-lint(1) AUDIT).  MUST:
+ * (sshgate-lint(1) AUDIT; the OpenSSH facts it relies on are cited where
+ * each check is made).  MUST:
  *  - only look: stat, read, and run "sshd -T" (which prints sshd's
  *    effective settings and changes nothing); never execute anything
  *    else, never write;

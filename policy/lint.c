@@ -1,7 +1,7 @@
 /*
  * sshgate-lint: the policy's compiler, tester, explainer and deployment
  * auditor.  It links the gate's own parser, matcher and plan builder
- * (STYLE.md 11), runs unprivileged, and never executes anything it lints
+ * (docs/STYLE.md 11), runs unprivileged, and never executes anything it lints
  * (the audit runs only "sshd -T", which reads configuration).  Everything
  * untrusted it prints is escaped.
  *

@@ -1,5 +1,5 @@
 /*
- * Trusting files through their descriptors (STYLE.md 10): one walker for
+ * Trusting files through their descriptors (docs/STYLE.md 10): one walker for
  * every path the programs trust -- the policy, the program, the rule's
  * writable paths, the socket directory.
  */

@@ -1,5 +1,5 @@
 /*
- * Allocation that never returns NULL to its caller (STYLE.md 5).
+ * Allocation that never returns NULL to its caller (docs/STYLE.md 5).
  * Running out of memory ends the program through xfatal_hook, which each
  * program sets to its own dying function; the library never exits itself
  * other than through this one door.

@@ -106,4 +106,43 @@ if [ -s "$tmp/example.policy" ]; then
 	done <"$tmp/commands"
 fi
 
+# The project stands on its own: a comment cites docs/STYLE.md by one of
+# its numbered rules, and nothing outside the tree (../shared, DESIGN.md).
+"$SGT_PY" - "$top_srcdir" <<'PY' >"$tmp/refs"
+import os, re, sys
+top = sys.argv[1]
+rules = set(re.findall(r"^(\d+)\. ", open(os.path.join(top, "docs/STYLE.md")).read(), re.M))
+bad = []
+for d in ["gate", "policy", "tests", "setup", "docs", ".ci"]:
+    for root, dirs, files in os.walk(os.path.join(top, d)):
+        for f in files:
+            path = os.path.join(root, f)
+            rel = os.path.relpath(path, top)
+            if rel == "docs/STYLE.md" or rel == "tests/docs.sh":
+                continue
+            try:
+                text = open(path, encoding="utf-8").read()
+            except (UnicodeDecodeError, OSError):
+                continue
+            for m in re.finditer(r"(\S*)STYLE\.md(?: (\d+))?", text):
+                if not m.group(1).endswith("docs/") or \
+                        (m.group(2) and m.group(2) not in rules):
+                    bad.append("%s: %s" % (rel, m.group(0)))
+            for m in re.finditer(r"DESIGN\.md|\.\./shared", text):
+                bad.append("%s: %s" % (rel, m.group(0)))
+for f in ["Makefile.am", "configure.ac", "README.md"]:
+    text = open(os.path.join(top, f), encoding="utf-8").read()
+    for m in re.finditer(r"(\S*)STYLE\.md(?: (\d+))?", text):
+        if not m.group(1).endswith("docs/") or \
+                (m.group(2) and m.group(2) not in rules):
+            bad.append("%s: %s" % (f, m.group(0)))
+    for m in re.finditer(r"DESIGN\.md|\.\./shared", text):
+        bad.append("%s: %s" % (f, m.group(0)))
+for b in bad:
+    print(b)
+PY
+[ ! -s "$tmp/refs" ]
+ok $? "every STYLE.md cited is docs/STYLE.md and one of its rules; nothing cites ../shared or DESIGN.md"
+[ -s "$tmp/refs" ] && sed 's/^/# /' "$tmp/refs"
+
 sgt_done

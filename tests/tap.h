@@ -1,5 +1,5 @@
 /*
- * A small TAP producer for the unit tests (STYLE.md 13).  A test that
+ * A small TAP producer for the unit tests (docs/STYLE.md 13).  A test that
  * cannot run says "1..0 # SKIP reason" -- unless SSHGATE_TESTS_MUST_RUN=1,
  * where a skip is a failure.
  */
