@@ -977,6 +977,27 @@ field_write(struct parser *ps, struct rule *r, struct values *vs)
 }
 
 static void
+field_exec(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+	const char *why;
+
+	if (!want_values(ps, vs, "exec", 1, 64))
+		return;
+	if (r->loc.exec.line == 0)
+		r->loc.exec = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if ((why = path_problem(vs->v[i].text)) != NULL) {
+			ERR(ps, &vs->v[i].at, "exec path '%s' %s",
+			    vs->v[i].text, why);
+			continue;
+		}
+		r->exec = grow(r->exec, r->nexec, sizeof(*r->exec));
+		r->exec[r->nexec++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
 field_landlock(struct parser *ps, struct rule *r, struct values *vs)
 {
 	if (!once(ps, &r->loc.landlock, vs, "landlock") ||
@@ -1047,6 +1068,28 @@ field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 	}
 }
 
+/*
+ * borg runs BORG_RSH split as a shell would (shlex): its first word, when
+ * it is a plain absolute path, is a program the rule's program executes
+ * (docs/sshgate-policy.5 "exec").  Anything else derives nothing.
+ */
+static void
+rsh_program(struct rule *r, const struct setenv *e)
+{
+	size_t n = strcspn(e->value, " \t");
+	char *p;
+
+	if (strcmp(e->name, "BORG_RSH") != 0 || e->value[0] != '/')
+		return;
+	p = xstrndup(e->value, n);
+	if (strpbrk(p, "'\"\\$`") != NULL || path_problem(p) != NULL) {
+		free(p);
+		return;
+	}
+	free(r->rsh_program);	/* set twice: an error of its own */
+	r->rsh_program = p;
+}
+
 static void
 field_setenv(struct parser *ps, struct rule *r, struct values *vs)
 {
@@ -1069,6 +1112,7 @@ field_setenv(struct parser *ps, struct rule *r, struct values *vs)
 	e->name = xstrdup(vs->v[0].text);
 	e->value = xstrdup(vs->v[1].text);
 	e->at = vs->v[0].at;
+	rsh_program(r, e);
 }
 
 /* test permit|deny "COMMAND" [from ADDR] [tag TAG] */
@@ -1178,6 +1222,7 @@ static const struct field fields[] = {
 	{ "caps", field_caps, LOC(caps) },
 	{ "seccomp", field_seccomp, LOC(seccomp) },
 	{ "write", field_write, LOC(write) },
+	{ "exec", field_exec, LOC(exec) },
 	{ "landlock", field_landlock, LOC(landlock) },
 	{ "timeout", field_timeout, LOC(timeout) },
 	{ "keepenv", field_keepenv, LOC(keepenv) },
@@ -1209,6 +1254,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 		const struct { const char *n; struct loc *l; } runonly[] = {
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
+			{ "exec", &r->loc.exec },
 			{ "landlock", &r->loc.landlock },
 			{ "timeout", &r->loc.timeout },
 			{ "keepenv", &r->loc.keepenv },
@@ -1577,6 +1623,10 @@ policy_free(struct policy *p)
 		for (j = 0; j < r->nwrite; j++)
 			free(r->write[j]);
 		free(r->write);
+		for (j = 0; j < r->nexec; j++)
+			free(r->exec[j]);
+		free(r->exec);
+		free(r->rsh_program);
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);
 		free(r->keepenv);

@@ -124,7 +124,7 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    landlock, timeout, keepenv, args;
+	    exec, landlock, timeout, keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -161,6 +161,9 @@ struct rule {
 	int		 seccomp_off;	/* "seccomp none" */
 	char		**write;
 	size_t		 nwrite;
+	char		**exec;		/* "exec": what else it may execute */
+	size_t		 nexec;
+	char		*rsh_program;	/* BORG_RSH's absolute first word */
 	enum landlock_mode landlock;
 	unsigned	 timeout;	/* seconds, 0 = none */
 
