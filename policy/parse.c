@@ -993,6 +993,8 @@ field_exec(struct parser *ps, struct rule *r, struct values *vs)
 			continue;
 		}
 		r->exec = grow(r->exec, r->nexec, sizeof(*r->exec));
+		r->exec_at = grow(r->exec_at, r->nexec, sizeof(*r->exec_at));
+		r->exec_at[r->nexec] = vs->v[i].at;
 		r->exec[r->nexec++] = xstrdup(vs->v[i].text);
 	}
 }
@@ -1230,6 +1232,38 @@ static const struct field fields[] = {
 	{ NULL, NULL, NO_LOC }
 };
 
+/* Is a the path b or beneath it? */
+static int
+beneath(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strcmp(b, "/") == 0 || (strncmp(a, b, n) == 0 &&
+	    (a[n] == '\0' || a[n] == '/'));
+}
+
+/*
+ * Landlock grants a right beneath the path it is given: an exec path
+ * over a writable one, or beneath it, would let the program write a
+ * program and execute it (docs/sshgate-policy.5, "exec").
+ */
+static void
+check_exec_write(struct parser *ps, const struct rule *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nexec; i++)
+		for (j = 0; j < r->nwrite; j++)
+			if (beneath(r->write[j], r->exec[i]) ||
+			    beneath(r->exec[i], r->write[j])) {
+				ERR(ps, &r->exec_at[i], "exec path '%s' and "
+				    "writable path '%s' overlap: the program "
+				    "could write a program and execute it",
+				    r->exec[i], r->write[j]);
+				break;
+			}
+}
+
 /* Everything that needs the whole rule. */
 static void
 check_rule(struct parser *ps, struct rule *r, const struct loc *at)
@@ -1289,6 +1323,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 				NOTE(ps, &r->keepenv_at[j], "first kept here");
 				break;
 			}
+	check_exec_write(ps, r);
 }
 
 /*
@@ -1626,6 +1661,7 @@ policy_free(struct policy *p)
 		for (j = 0; j < r->nexec; j++)
 			free(r->exec[j]);
 		free(r->exec);
+		free(r->exec_at);
 		free(r->rsh_program);
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);

@@ -162,6 +162,7 @@ struct rule {
 	char		**write;
 	size_t		 nwrite;
 	char		**exec;		/* "exec": what else it may execute */
+	struct loc	*exec_at;	/* where each path was written */
 	size_t		 nexec;
 	char		*rsh_program;	/* BORG_RSH's absolute first word */
 	enum landlock_mode landlock;
