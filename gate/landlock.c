@@ -35,6 +35,7 @@
 #include "exec.h"
 #include "gate.h"
 #include "trust.h"
+#include "xmalloc.h"
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset	444
@@ -132,7 +133,8 @@ allow_exec(int ruleset, const struct rule *r)
 	struct exec_path *v;
 	struct trust_why why;
 	char cur[PATH_MAX], interp[PATH_MAX], msg[128];
-	size_t i, n = exec_paths(r, &v);
+	char *done[EXEC_INTERP_DEPTH * 8];	/* interpreters granted */
+	size_t i, k, ndone = 0, n = exec_paths(r, &v);
 	int fd, depth, got;
 
 	for (i = 0; i < n; i++) {
@@ -166,6 +168,12 @@ allow_exec(int ruleset, const struct rule *r)
 				    cur, r->name, msg);
 			if (got == 0)
 				break;
+			/* the loader of every program: granted once */
+			for (k = 0; k < ndone; k++)
+				if (strcmp(done[k], interp) == 0)
+					break;
+			if (k < ndone)
+				break;
 			if (depth == EXEC_INTERP_DEPTH)
 				die(EXIT_EXEC, "%s of rule '%s' refused: more "
 				    "than %d interpreters", v[i].path, r->name,
@@ -179,10 +187,14 @@ allow_exec(int ruleset, const struct rule *r)
 				    "refused: %s", interp, cur, r->name,
 				    why.msg);
 			memcpy(cur, interp, sizeof(cur));
+			if (ndone < sizeof(done) / sizeof(done[0]))
+				done[ndone++] = xstrdup(interp);
 		}
 		if (close(fd) != 0)
 			die(EXIT_PRIV, "close: %s", strerror(errno));
 	}
+	for (k = 0; k < ndone; k++)
+		free(done[k]);
 	free(v);
 }
 

@@ -66,30 +66,34 @@ read_at(int fd, void *buf, size_t n, off_t off)
 	return got >= 0 && (size_t)got == n ? 0 : -1;
 }
 
+/* Program headers read at once; real programs have about a dozen. */
+#define PHDR_MAX	64
+
 static int
 elf_interp(int fd, const Elf64_Ehdr *eh, char *buf, size_t size, char *why,
     size_t whylen)
 {
-	Elf64_Phdr ph;
+	Elf64_Phdr ph[PHDR_MAX];
 	size_t i;
 
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
 		return fail(why, whylen, "an ELF file that is not 64-bit");
-	if (eh->e_phentsize != sizeof(ph) || eh->e_phnum > 1024)
+	if (eh->e_phentsize != sizeof(ph[0]) || eh->e_phnum > PHDR_MAX)
 		return fail(why, whylen, "a malformed ELF header");
+	if (read_at(fd, ph, eh->e_phnum * sizeof(ph[0]),
+	    (off_t)eh->e_phoff) != 0)
+		return fail(why, whylen, "short ELF program headers");
 	for (i = 0; i < eh->e_phnum; i++) {
-		if (read_at(fd, &ph, sizeof(ph), (off_t)(eh->e_phoff +
-		    i * sizeof(ph))) != 0)
-			return fail(why, whylen, "a short ELF program header");
-		if (ph.p_type != PT_INTERP)
+		if (ph[i].p_type != PT_INTERP)
 			continue;
-		if (ph.p_filesz < 2 || ph.p_filesz > size)
+		if (ph[i].p_filesz < 2 || ph[i].p_filesz > size)
 			return fail(why, whylen, "an ELF interpreter path of "
 			    "a bad length");
-		if (read_at(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != 0)
+		if (read_at(fd, buf, ph[i].p_filesz,
+		    (off_t)ph[i].p_offset) != 0)
 			return fail(why, whylen, "a short ELF interpreter path");
-		if (buf[ph.p_filesz - 1] != '\0' ||
-		    strlen(buf) != ph.p_filesz - 1 || buf[0] != '/')
+		if (buf[ph[i].p_filesz - 1] != '\0' ||
+		    strlen(buf) != ph[i].p_filesz - 1 || buf[0] != '/')
 			return fail(why, whylen, "an ELF interpreter path that "
 			    "is not one absolute path");
 		return 1;
@@ -110,8 +114,9 @@ exec_interp(int fd, char *buf, size_t size, char *why, size_t whylen)
 		return fail(why, whylen, strerror(errno));
 	head[got] = '\0';
 	if ((size_t)got >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0) {
-		if (read_at(fd, &eh, sizeof(eh), 0) != 0)
+		if ((size_t)got < sizeof(eh))
 			return fail(why, whylen, "a short ELF header");
+		memcpy(&eh, head, sizeof(eh));
 		return elf_interp(fd, &eh, buf, size, why, whylen);
 	}
 	if (got < 2 || head[0] != '#' || head[1] != '!')
