@@ -16,6 +16,12 @@
 /* The kernel reads this much of a script for its "#!" line. */
 #define SHEBANG_MAX	256
 
+const char *const read_base[] = {
+	"/usr", "/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf",
+	"/etc/passwd", "/etc/group", "/etc/hosts", "/etc/host.conf",
+	"/etc/resolv.conf", "/etc/locale.alias", NULL
+};
+
 size_t
 exec_paths(const struct rule *r, struct exec_path **v)
 {

@@ -27,6 +27,14 @@ struct exec_path {
 size_t		 exec_paths(const struct rule *r, struct exec_path **v);
 const char	*exec_why_name(enum exec_why why);
 
+/*
+ * A rule with "read" paths has a read scope: beneath those, its
+ * writable and exec paths, and these, which nearly every program reads
+ * (the loader's cache, libraries and data beneath /usr, accounts, name
+ * resolution, time zone, locale aliases); nothing else.  NULL-terminated.
+ */
+extern const char *const read_base[];
+
 /* Interpreters the kernel opens in turn (binfmt_script and binfmt_elf
  * allow 4 rewrites; one more than a script and its ELF loader). */
 #define EXEC_INTERP_DEPTH	4

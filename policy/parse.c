@@ -1000,6 +1000,29 @@ field_exec(struct parser *ps, struct rule *r, struct values *vs)
 }
 
 static void
+field_read(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+	const char *why;
+
+	if (!want_values(ps, vs, "read", 1, 64))
+		return;
+	if (r->loc.read.line == 0)
+		r->loc.read = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if ((why = path_problem(vs->v[i].text)) != NULL) {
+			ERR(ps, &vs->v[i].at, "readable path '%s' %s",
+			    vs->v[i].text, why);
+			continue;
+		}
+		r->read = grow(r->read, r->nread, sizeof(*r->read));
+		r->read_at = grow(r->read_at, r->nread, sizeof(*r->read_at));
+		r->read_at[r->nread] = vs->v[i].at;
+		r->read[r->nread++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
 field_landlock(struct parser *ps, struct rule *r, struct values *vs)
 {
 	if (!once(ps, &r->loc.landlock, vs, "landlock") ||
@@ -1225,6 +1248,7 @@ static const struct field fields[] = {
 	{ "seccomp", field_seccomp, LOC(seccomp) },
 	{ "write", field_write, LOC(write) },
 	{ "exec", field_exec, LOC(exec) },
+	{ "read", field_read, LOC(read) },
 	{ "landlock", field_landlock, LOC(landlock) },
 	{ "timeout", field_timeout, LOC(timeout) },
 	{ "keepenv", field_keepenv, LOC(keepenv) },
@@ -1288,7 +1312,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 		const struct { const char *n; struct loc *l; } runonly[] = {
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
-			{ "exec", &r->loc.exec },
+			{ "exec", &r->loc.exec }, { "read", &r->loc.read },
 			{ "landlock", &r->loc.landlock },
 			{ "timeout", &r->loc.timeout },
 			{ "keepenv", &r->loc.keepenv },
@@ -1663,6 +1687,10 @@ policy_free(struct policy *p)
 		free(r->exec);
 		free(r->exec_at);
 		free(r->rsh_program);
+		for (j = 0; j < r->nread; j++)
+			free(r->read[j]);
+		free(r->read);
+		free(r->read_at);
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);
 		free(r->keepenv);

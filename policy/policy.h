@@ -124,7 +124,7 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    exec, landlock, timeout, keepenv, args;
+	    exec, read, landlock, timeout, keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -165,6 +165,9 @@ struct rule {
 	struct loc	*exec_at;	/* where each path was written */
 	size_t		 nexec;
 	char		*rsh_program;	/* BORG_RSH's absolute first word */
+	char		**read;		/* "read": the read scope, if any */
+	struct loc	*read_at;
+	size_t		 nread;
 	enum landlock_mode landlock;
 	unsigned	 timeout;	/* seconds, 0 = none */
 
