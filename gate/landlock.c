@@ -3,7 +3,8 @@
  * writable paths and /dev/null, and nothing can be executed but what
  * the rule lets the program execute (policy/exec.c: its program, the
  * rule's "exec" paths, BORG_RSH's program) and the interpreter each
- * names.  MUST:
+ * names; a rule with "read" paths can read only beneath those, these,
+ * and policy/exec.c's read_base[].  MUST:
  *  - handle every write right the running kernel knows (best ABI), so
  *    that nothing writable is left unhandled by accident;
  *  - refuse to run when the rule says "require" (or the runner is uid 0,
@@ -48,6 +49,8 @@
 
 #define FS_EXECUTE	(1ull << 0)
 #define FS_WRITE_FILE	(1ull << 1)
+#define FS_READ_FILE	(1ull << 2)
+#define FS_READ_DIR	(1ull << 3)
 #define FS_REMOVE_DIR	(1ull << 4)
 #define FS_REMOVE_FILE	(1ull << 5)
 #define FS_MAKE_CHAR	(1ull << 6)
@@ -69,8 +72,8 @@
 #define LL_ABI_USED	6
 
 /* Rights that apply to a file (not a directory) in a path_beneath rule. */
-#define FS_FILE_RIGHTS	(FS_EXECUTE | FS_WRITE_FILE | FS_TRUNCATE | \
-			 FS_IOCTL_DEV)
+#define FS_FILE_RIGHTS	(FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | \
+			 FS_TRUNCATE | FS_IOCTL_DEV)
 
 struct ll_ruleset_attr {
 	uint64_t	handled_access_fs;
@@ -128,7 +131,7 @@ allow_beneath(int ruleset, int fd, const char *path, uint64_t rights)
  * descriptor; an exec path may be a directory, the rest are files.
  */
 static void
-allow_exec(int ruleset, const struct rule *r)
+allow_exec(int ruleset, const struct rule *r, uint64_t reads)
 {
 	struct exec_path *v;
 	struct trust_why why;
@@ -159,7 +162,7 @@ allow_exec(int ruleset, const struct rule *r)
 			    why.msg);
 		snprintf(cur, sizeof(cur), "%s", v[i].path);
 		for (depth = 0; ; depth++) {
-			if (!allow_beneath(ruleset, fd, cur, FS_EXECUTE))
+			if (!allow_beneath(ruleset, fd, cur, FS_EXECUTE | reads))
 				break;		/* a directory */
 			got = exec_interp(fd, interp, sizeof(interp), msg,
 			    sizeof(msg));
@@ -198,11 +201,55 @@ allow_exec(int ruleset, const struct rule *r)
 	free(v);
 }
 
+/*
+ * The read scope of a rule with "read" paths: those, walked from "/" as
+ * root like the writable paths (root's or the runner's, below root's
+ * directories; links followed, since only root can have placed them),
+ * a refusal being exit 5; and read_base[] (policy/exec.c), of which one
+ * that is missing is left out, and one that is not trusted left out and
+ * logged.  The writable and exec paths get the read rights with theirs.
+ */
+static void
+allow_read(int ruleset, const struct rule *r, const struct runner *run)
+{
+	struct trust_why why;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < r->nread; i++) {
+		fd = trust_walk(r->read[i], O_PATH, TRUST_FOLLOW_LINKS,
+		    TRUST_FILE_OR_DIR, run->uid, &why);
+		if (fd == -1)
+			die(EXIT_PRIV, "readable path %s of rule '%s' refused: "
+			    "%s", r->read[i], r->name, why.msg);
+		(void)allow_beneath(ruleset, fd, r->read[i],
+		    FS_READ_FILE | FS_READ_DIR);
+		if (close(fd) != 0)
+			die(EXIT_PRIV, "close: %s", strerror(errno));
+	}
+	for (i = 0; read_base[i] != NULL; i++) {
+		fd = trust_walk(read_base[i], O_PATH, TRUST_FOLLOW_LINKS,
+		    TRUST_FILE_OR_DIR, 0, &why);
+		if (fd == -1) {
+			if (why.fault != TRUST_LOOKUP || why.err != ENOENT)
+				log_msg(LOG_NOTICE, "rule=%s %s left out of the "
+				    "read scope: %s", r->name, read_base[i],
+				    why.msg);
+			continue;
+		}
+		(void)allow_beneath(ruleset, fd, read_base[i],
+		    FS_READ_FILE | FS_READ_DIR);
+		if (close(fd) != 0)
+			die(EXIT_PRIV, "close: %s", strerror(errno));
+	}
+}
+
 void
 landlock_prepare(const struct rule *r, const struct runner *run,
     const struct wpaths *wp, struct landlock *ll)
 {
 	struct ll_ruleset_attr attr;
+	uint64_t reads;
 	size_t i;
 	long abi;
 	int null;
@@ -239,8 +286,9 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 		    ll->abi < 4 ? " TCP bind/connect," : "",
 		    ll->abi < 5 ? " device ioctls," : "",
 		    " signals and abstract unix sockets beyond the sandbox");
+	reads = r->nread > 0 ? FS_READ_FILE | FS_READ_DIR : 0;
 	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = write_rights(ll->abi) | FS_EXECUTE;
+	attr.handled_access_fs = write_rights(ll->abi) | FS_EXECUTE | reads;
 	if (ll->abi >= 4 && (r->seccomp & SC_NETWORK))
 		attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
 	if (ll->abi >= 6)
@@ -257,13 +305,16 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 	null = open("/dev/null", O_PATH | O_CLOEXEC);
 	if (null == -1)
 		die(EXIT_PRIV, "/dev/null: %s", strerror(errno));
-	(void)allow_beneath(ll->fd, null, "/dev/null", write_rights(ll->abi));
+	(void)allow_beneath(ll->fd, null, "/dev/null",
+	    write_rights(ll->abi) | reads);
 	close(null);
-	/* the write rights alone: nothing written may be executed */
+	/* never the execute right: nothing written may be executed */
 	for (i = 0; i < wp->n; i++)
 		(void)allow_beneath(ll->fd, wp->fd[i], r->write[i],
-		    write_rights(ll->abi));
-	allow_exec(ll->fd, r);
+		    write_rights(ll->abi) | reads);
+	allow_exec(ll->fd, r, reads);
+	if (reads != 0)
+		allow_read(ll->fd, r, run);
 }
 
 void
