@@ -522,6 +522,17 @@ explain_exec(const struct rule *r)
 	printf("; and the interpreter each names (\"#!\", ELF PT_INTERP), "
 	    "in turn; nothing else\n");
 	free(v);
+	if (r->nread == 0) {
+		printf("            readable: everything the runner may read\n");
+		return;
+	}
+	printf("            readable: only");
+	for (i = 0; i < r->nread; i++)
+		printf(" %s,", r->read[i]);
+	printf(" the writable and executable paths, and");
+	for (i = 0; read_base[i] != NULL; i++)
+		printf("%s %s", i ? "," : "", read_base[i]);
+	printf("\n");
 }
 
 static void
@@ -762,6 +773,15 @@ json_plan(struct json *j, const struct plan *pl)
 	}
 	free(xv);
 	json_arr_end(j);
+	if (r->nread > 0) {
+		json_key(j, "readable");
+		json_arr(j);
+		for (i = 0; i < r->nread; i++)
+			json_str(j, r->read[i]);
+		for (i = 0; read_base[i] != NULL; i++)
+			json_str(j, read_base[i]);
+		json_arr_end(j);
+	}
 	json_obj_end(j);
 	json_kbool(j, "readonly_mounts", uid0);
 	json_kstr(j, "cwd", "/");
