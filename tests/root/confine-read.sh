@@ -34,7 +34,7 @@ install -d -o "$SGT_LOGIN" -g "$SGT_LOGIN" -m 0755 "$SGT_DIR/sgt-ldir"
 	    "read     $SGT_DIR/sgt-ldir"
 } | sgt_policy -
 
-checks="read=$rdir/sub/file read=$rdir read=$CF_HOME/own read=$CF_ROOTFILE read=/etc/hostname read=/etc/passwd read=/usr/share/common-licenses/GPL-3 read=$SGT_DIR read=/ read=/dev/null exec=/usr/bin/id"
+checks="read=/proc/self/stat read=$rdir/sub/file read=$rdir read=$CF_HOME/own read=$CF_ROOTFILE read=/etc/hostname read=/etc/passwd read=/usr/share/common-licenses/GPL-3 read=$SGT_DIR read=/ read=/dev/null exec=/usr/bin/id"
 
 cf_gate SSH_ORIGINAL_COMMAND="probe $checks" --
 expect_status 0 "scoped: runs (its program, loader and libraries are readable)"
@@ -48,6 +48,7 @@ expect "read=$CF_ROOTFILE: errno=EACCES" "scoped: a world-readable root file els
 expect "read=/etc/hostname: errno=EACCES" "scoped: /etc/hostname cannot be read"
 expect "read=$SGT_DIR: errno=EACCES" "scoped: a directory elsewhere cannot be listed"
 expect "read=/: errno=EACCES" "scoped: / cannot be listed"
+expect "read=/proc/self/stat: errno=EACCES" "scoped: /proc (not in the scope) cannot be read"
 expect "exec=/usr/bin/id: errno=EACCES" "scoped: the execute right still holds"
 
 cf_gate SSH_ORIGINAL_COMMAND="probe-all read=$CF_ROOTFILE read=/etc/hostname read=$SGT_DIR" --
