@@ -1,6 +1,10 @@
 /*
  * Landlock: the filesystem becomes read-only except beneath the rule's
- * writable paths and /dev/null.  MUST:
+ * writable paths and /dev/null, and nothing can be executed but what
+ * the rule lets the program execute (policy/exec.c: its program, the
+ * rule's "exec" paths, BORG_RSH's program) and the interpreter each
+ * names; a rule with "read" paths can read only beneath those, these,
+ * and policy/exec.c's read_base[].  MUST:
  *  - handle every write right the running kernel knows (best ABI), so
  *    that nothing writable is left unhandled by accident;
  *  - refuse to run when the rule says "require" (or the runner is uid 0,
@@ -8,7 +12,11 @@
  *    runner when it has no signal scope (ABI < 6);
  *  - name the writable paths by the descriptors that gate/main.c opened
  *    through trust_walk(), never by a second lookup of the path: the
- *    ruleset grants exactly what was checked.
+ *    ruleset grants exactly what was checked;
+ *  - walk every path it lets the program execute with trust_walk() (as
+ *    root, as gate/main.c walks the program) and grant the execute
+ *    right on that descriptor: an untrusted one is a refusal (exit 126);
+ *  - never grant the execute right where the program may write.
  * Own definitions: Debian 12's headers stop at ABI 2.
  */
 #include <sys/prctl.h>
@@ -17,12 +25,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "gate.h"
+#include "trust.h"
+#include "xmalloc.h"
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset	444
@@ -33,7 +47,10 @@
 #define LL_VERSION		(1u << 0)	/* create_ruleset flag */
 #define LL_RULE_PATH_BENEATH	1
 
+#define FS_EXECUTE	(1ull << 0)
 #define FS_WRITE_FILE	(1ull << 1)
+#define FS_READ_FILE	(1ull << 2)
+#define FS_READ_DIR	(1ull << 3)
 #define FS_REMOVE_DIR	(1ull << 4)
 #define FS_REMOVE_FILE	(1ull << 5)
 #define FS_MAKE_CHAR	(1ull << 6)
@@ -55,7 +72,8 @@
 #define LL_ABI_USED	6
 
 /* Rights that apply to a file (not a directory) in a path_beneath rule. */
-#define FS_FILE_RIGHTS	(FS_WRITE_FILE | FS_TRUNCATE | FS_IOCTL_DEV)
+#define FS_FILE_RIGHTS	(FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | \
+			 FS_TRUNCATE | FS_IOCTL_DEV)
 
 struct ll_ruleset_attr {
 	uint64_t	handled_access_fs;
@@ -84,22 +102,146 @@ write_rights(int abi)
 	return r;
 }
 
-static void
-allow_beneath(int ruleset, int fd, const char *path, uint64_t handled)
+/* Returns 1 when fd is a regular file. */
+static int
+allow_beneath(int ruleset, int fd, const char *path, uint64_t rights)
 {
 	struct ll_path_beneath pb;
 	struct stat st;
 
 	if (fstat(fd, &st) == -1)
-		die(EXIT_PRIV, "writable path %s: %s", path, strerror(errno));
+		die(EXIT_PRIV, "landlock path %s: %s", path, strerror(errno));
 	memset(&pb, 0, sizeof(pb));
-	pb.allowed_access = S_ISDIR(st.st_mode) ? handled :
-	    (handled & FS_FILE_RIGHTS);
+	pb.allowed_access = S_ISDIR(st.st_mode) ? rights :
+	    (rights & FS_FILE_RIGHTS);
 	pb.parent_fd = fd;
 	if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb,
 	    0) != 0)
 		die(EXIT_PRIV, "landlock rule for %s: %s", path,
 		    strerror(errno));
+	return S_ISREG(st.st_mode);
+}
+
+/*
+ * The execute right on each path of exec_paths() and, in turn, on the
+ * interpreter each file names (execve opens a script's "#!" program and
+ * an ELF file's PT_INTERP loader for execution; shared libraries are
+ * mapped, which the execute right does not govern).  Each walked from
+ * "/" as root like the program (gate/main.c), the right granted on that
+ * descriptor; an exec path may be a directory, the rest are files.
+ */
+static void
+allow_exec(int ruleset, const struct rule *r, uint64_t reads)
+{
+	struct exec_path *v;
+	struct trust_why why;
+	char cur[PATH_MAX], interp[PATH_MAX], msg[128];
+	char *done[EXEC_INTERP_DEPTH * 8];	/* interpreters granted */
+	size_t i, k, ndone = 0, n = exec_paths(r, &v);
+	int fd, depth, got;
+
+	for (i = 0; i < n; i++) {
+		fd = trust_walk(v[i].path, O_RDONLY, TRUST_FOLLOW_LINKS,
+		    v[i].why == EXEC_RULE ? TRUST_FILE_OR_DIR : TRUST_FILE, 0,
+		    &why);
+		/*
+		 * A connector not installed: nothing to execute, and nothing
+		 * granted (the directories above what is missing were
+		 * root's: only root could add it, which the ruleset, made
+		 * now, would not follow).
+		 */
+		if (fd == -1 && v[i].why == EXEC_BORG_RSH &&
+		    why.fault == TRUST_LOOKUP && why.err == ENOENT) {
+			log_msg(LOG_NOTICE, "rule=%s BORG_RSH program %s does "
+			    "not exist: not executable", r->name, v[i].path);
+			continue;
+		}
+		if (fd == -1)
+			die(EXIT_EXEC, "%s path %s of rule '%s' refused: %s",
+			    exec_why_name(v[i].why), v[i].path, r->name,
+			    why.msg);
+		snprintf(cur, sizeof(cur), "%s", v[i].path);
+		for (depth = 0; ; depth++) {
+			if (!allow_beneath(ruleset, fd, cur, FS_EXECUTE | reads))
+				break;		/* a directory */
+			got = exec_interp(fd, interp, sizeof(interp), msg,
+			    sizeof(msg));
+			if (got == -1)
+				die(EXIT_EXEC, "%s of rule '%s' refused: %s",
+				    cur, r->name, msg);
+			if (got == 0)
+				break;
+			/* the loader of every program: granted once */
+			for (k = 0; k < ndone; k++)
+				if (strcmp(done[k], interp) == 0)
+					break;
+			if (k < ndone)
+				break;
+			if (depth == EXEC_INTERP_DEPTH)
+				die(EXIT_EXEC, "%s of rule '%s' refused: more "
+				    "than %d interpreters", v[i].path, r->name,
+				    EXEC_INTERP_DEPTH);
+			if (close(fd) != 0)
+				die(EXIT_PRIV, "close: %s", strerror(errno));
+			fd = trust_walk(interp, O_RDONLY, TRUST_FOLLOW_LINKS,
+			    TRUST_FILE, 0, &why);
+			if (fd == -1)
+				die(EXIT_EXEC, "interpreter %s of %s (rule '%s') "
+				    "refused: %s", interp, cur, r->name,
+				    why.msg);
+			memcpy(cur, interp, sizeof(cur));
+			if (ndone < sizeof(done) / sizeof(done[0]))
+				done[ndone++] = xstrdup(interp);
+		}
+		if (close(fd) != 0)
+			die(EXIT_PRIV, "close: %s", strerror(errno));
+	}
+	for (k = 0; k < ndone; k++)
+		free(done[k]);
+	free(v);
+}
+
+/*
+ * The read scope of a rule with "read" paths: those, walked from "/" as
+ * root like the writable paths (root's or the runner's, below root's
+ * directories; links followed, since only root can have placed them),
+ * a refusal being exit 5; and read_base[] (policy/exec.c), of which one
+ * that is missing is left out, and one that is not trusted left out and
+ * logged.  The writable and exec paths get the read rights with theirs.
+ */
+static void
+allow_read(int ruleset, const struct rule *r, const struct runner *run)
+{
+	struct trust_why why;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < r->nread; i++) {
+		fd = trust_walk(r->read[i], O_PATH, TRUST_FOLLOW_LINKS,
+		    TRUST_FILE_OR_DIR, run->uid, &why);
+		if (fd == -1)
+			die(EXIT_PRIV, "readable path %s of rule '%s' refused: "
+			    "%s", r->read[i], r->name, why.msg);
+		(void)allow_beneath(ruleset, fd, r->read[i],
+		    FS_READ_FILE | FS_READ_DIR);
+		if (close(fd) != 0)
+			die(EXIT_PRIV, "close: %s", strerror(errno));
+	}
+	for (i = 0; read_base[i] != NULL; i++) {
+		fd = trust_walk(read_base[i], O_PATH, TRUST_FOLLOW_LINKS,
+		    TRUST_FILE_OR_DIR, 0, &why);
+		if (fd == -1) {
+			if (why.fault != TRUST_LOOKUP || why.err != ENOENT)
+				log_msg(LOG_NOTICE, "rule=%s %s left out of the "
+				    "read scope: %s", r->name, read_base[i],
+				    why.msg);
+			continue;
+		}
+		(void)allow_beneath(ruleset, fd, read_base[i],
+		    FS_READ_FILE | FS_READ_DIR);
+		if (close(fd) != 0)
+			die(EXIT_PRIV, "close: %s", strerror(errno));
+	}
 }
 
 void
@@ -107,6 +249,7 @@ landlock_prepare(const struct rule *r, const struct runner *run,
     const struct wpaths *wp, struct landlock *ll)
 {
 	struct ll_ruleset_attr attr;
+	uint64_t reads;
 	size_t i;
 	long abi;
 	int null;
@@ -143,8 +286,9 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 		    ll->abi < 4 ? " TCP bind/connect," : "",
 		    ll->abi < 5 ? " device ioctls," : "",
 		    " signals and abstract unix sockets beyond the sandbox");
+	reads = r->nread > 0 ? FS_READ_FILE | FS_READ_DIR : 0;
 	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = write_rights(ll->abi);
+	attr.handled_access_fs = write_rights(ll->abi) | FS_EXECUTE | reads;
 	if (ll->abi >= 4 && (r->seccomp & SC_NETWORK))
 		attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
 	if (ll->abi >= 6)
@@ -161,11 +305,16 @@ landlock_prepare(const struct rule *r, const struct runner *run,
 	null = open("/dev/null", O_PATH | O_CLOEXEC);
 	if (null == -1)
 		die(EXIT_PRIV, "/dev/null: %s", strerror(errno));
-	allow_beneath(ll->fd, null, "/dev/null", attr.handled_access_fs);
+	(void)allow_beneath(ll->fd, null, "/dev/null",
+	    write_rights(ll->abi) | reads);
 	close(null);
+	/* never the execute right: nothing written may be executed */
 	for (i = 0; i < wp->n; i++)
-		allow_beneath(ll->fd, wp->fd[i], r->write[i],
-		    attr.handled_access_fs);
+		(void)allow_beneath(ll->fd, wp->fd[i], r->write[i],
+		    write_rights(ll->abi) | reads);
+	allow_exec(ll->fd, r, reads);
+	if (reads != 0)
+		allow_read(ll->fd, r, run);
 }
 
 void

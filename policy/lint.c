@@ -22,6 +22,7 @@
 #include "argv.h"
 #include "catalogue.h"
 #include "escape.h"
+#include "exec.h"
 #include "lint.h"
 #include "plan.h"
 #include "policy.h"
@@ -507,6 +508,33 @@ seccomp_groups(const struct rule *r, int uid0)
 	return r->seccomp | (uid0 ? SC_UID0 : 0);
 }
 
+/* What Landlock lets the program execute (policy/exec.c, as the gate). */
+static void
+explain_exec(const struct rule *r)
+{
+	struct exec_path *v;
+	size_t i, n = exec_paths(r, &v);
+
+	printf("            executable:");
+	for (i = 0; i < n; i++)
+		printf("%s %s (%s)", i ? "," : "", v[i].path,
+		    exec_why_name(v[i].why));
+	printf("; and the interpreter each names (\"#!\", ELF PT_INTERP), "
+	    "in turn; nothing else\n");
+	free(v);
+	if (r->nread == 0) {
+		printf("            readable: everything the runner may read\n");
+		return;
+	}
+	printf("            readable: only");
+	for (i = 0; i < r->nread; i++)
+		printf(" %s,", r->read[i]);
+	printf(" the writable and executable paths, and");
+	for (i = 0; read_base[i] != NULL; i++)
+		printf("%s %s", i ? "," : "", read_base[i]);
+	printf("\n");
+}
+
 static void
 explain_seccomp(const struct rule *r, int uid0)
 {
@@ -585,6 +613,7 @@ explain_plan(const struct plan *pl)
 	for (i = 0; i < r->nwrite; i++)
 		printf(", %s", r->write[i]);
 	printf("\n");
+	explain_exec(r);
 	if (abi > 0)
 		printf("            this kernel: Landlock ABI %d\n", abi);
 	else
@@ -650,8 +679,9 @@ json_plan(struct json *j, const struct plan *pl)
 	const struct rule *r = pl->rule;
 	const struct sc_group *g;
 	const struct sc_rule *sr;
+	struct exec_path *xv;
 	unsigned uid, gid;
-	size_t i;
+	size_t i, n;
 	int c, abi = landlock_abi(), uid0;
 
 	json_key(j, "plan");
@@ -738,6 +768,26 @@ json_plan(struct json *j, const struct plan *pl)
 	for (i = 0; i < r->nwrite; i++)
 		json_str(j, r->write[i]);
 	json_arr_end(j);
+	json_key(j, "executable");
+	json_arr(j);
+	n = exec_paths(r, &xv);
+	for (i = 0; i < n; i++) {
+		json_obj(j);
+		json_kstr(j, "path", xv[i].path);
+		json_kstr(j, "why", exec_why_name(xv[i].why));
+		json_obj_end(j);
+	}
+	free(xv);
+	json_arr_end(j);
+	if (r->nread > 0) {
+		json_key(j, "readable");
+		json_arr(j);
+		for (i = 0; i < r->nread; i++)
+			json_str(j, r->read[i]);
+		for (i = 0; read_base[i] != NULL; i++)
+			json_str(j, read_base[i]);
+		json_arr_end(j);
+	}
 	json_obj_end(j);
 	json_kbool(j, "readonly_mounts", uid0);
 	json_kstr(j, "cwd", "/");

@@ -977,6 +977,52 @@ field_write(struct parser *ps, struct rule *r, struct values *vs)
 }
 
 static void
+field_exec(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+	const char *why;
+
+	if (!want_values(ps, vs, "exec", 1, 64))
+		return;
+	if (r->loc.exec.line == 0)
+		r->loc.exec = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if ((why = path_problem(vs->v[i].text)) != NULL) {
+			ERR(ps, &vs->v[i].at, "exec path '%s' %s",
+			    vs->v[i].text, why);
+			continue;
+		}
+		r->exec = grow(r->exec, r->nexec, sizeof(*r->exec));
+		r->exec_at = grow(r->exec_at, r->nexec, sizeof(*r->exec_at));
+		r->exec_at[r->nexec] = vs->v[i].at;
+		r->exec[r->nexec++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
+field_read(struct parser *ps, struct rule *r, struct values *vs)
+{
+	size_t i;
+	const char *why;
+
+	if (!want_values(ps, vs, "read", 1, 64))
+		return;
+	if (r->loc.read.line == 0)
+		r->loc.read = vs->key;
+	for (i = 0; i < vs->n; i++) {
+		if ((why = path_problem(vs->v[i].text)) != NULL) {
+			ERR(ps, &vs->v[i].at, "readable path '%s' %s",
+			    vs->v[i].text, why);
+			continue;
+		}
+		r->read = grow(r->read, r->nread, sizeof(*r->read));
+		r->read_at = grow(r->read_at, r->nread, sizeof(*r->read_at));
+		r->read_at[r->nread] = vs->v[i].at;
+		r->read[r->nread++] = xstrdup(vs->v[i].text);
+	}
+}
+
+static void
 field_landlock(struct parser *ps, struct rule *r, struct values *vs)
 {
 	if (!once(ps, &r->loc.landlock, vs, "landlock") ||
@@ -1108,6 +1154,28 @@ field_keepenv(struct parser *ps, struct rule *r, struct values *vs)
 	}
 }
 
+/*
+ * borg runs BORG_RSH split as a shell would (shlex): its first word, when
+ * it is a plain absolute path, is a program the rule's program executes
+ * (docs/sshgate-policy.5 "exec").  Anything else derives nothing.
+ */
+static void
+rsh_program(struct rule *r, const struct setenv *e)
+{
+	size_t n = strcspn(e->value, " \t");
+	char *p;
+
+	if (strcmp(e->name, "BORG_RSH") != 0 || e->value[0] != '/')
+		return;
+	p = xstrndup(e->value, n);
+	if (strpbrk(p, "'\"\\$`") != NULL || path_problem(p) != NULL) {
+		free(p);
+		return;
+	}
+	free(r->rsh_program);	/* set twice: an error of its own */
+	r->rsh_program = p;
+}
+
 static void
 field_setenv(struct parser *ps, struct rule *r, struct values *vs)
 {
@@ -1130,6 +1198,7 @@ field_setenv(struct parser *ps, struct rule *r, struct values *vs)
 	e->name = xstrdup(vs->v[0].text);
 	e->value = xstrdup(vs->v[1].text);
 	e->at = vs->v[0].at;
+	rsh_program(r, e);
 }
 
 /* test permit|deny "COMMAND" [from ADDR] [tag TAG] */
@@ -1239,6 +1308,8 @@ static const struct field fields[] = {
 	{ "caps", field_caps, LOC(caps) },
 	{ "seccomp", field_seccomp, LOC(seccomp) },
 	{ "write", field_write, LOC(write) },
+	{ "exec", field_exec, LOC(exec) },
+	{ "read", field_read, LOC(read) },
 	{ "landlock", field_landlock, LOC(landlock) },
 	{ "cgroup", field_cgroup, LOC(cgroup) },
 	{ "timeout", field_timeout, LOC(timeout) },
@@ -1248,6 +1319,38 @@ static const struct field fields[] = {
 	{ "setenv", field_setenv, NO_LOC }, { "test", field_test, NO_LOC },
 	{ NULL, NULL, NO_LOC }
 };
+
+/* Is a the path b or beneath it? */
+static int
+beneath(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strcmp(b, "/") == 0 || (strncmp(a, b, n) == 0 &&
+	    (a[n] == '\0' || a[n] == '/'));
+}
+
+/*
+ * Landlock grants a right beneath the path it is given: an exec path
+ * over a writable one, or beneath it, would let the program write a
+ * program and execute it (docs/sshgate-policy.5, "exec").
+ */
+static void
+check_exec_write(struct parser *ps, const struct rule *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nexec; i++)
+		for (j = 0; j < r->nwrite; j++)
+			if (beneath(r->write[j], r->exec[i]) ||
+			    beneath(r->exec[i], r->write[j])) {
+				ERR(ps, &r->exec_at[i], "exec path '%s' and "
+				    "writable path '%s' overlap: the program "
+				    "could write a program and execute it",
+				    r->exec[i], r->write[j]);
+				break;
+			}
+}
 
 /* Everything that needs the whole rule. */
 static void
@@ -1273,6 +1376,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 		const struct { const char *n; struct loc *l; } runonly[] = {
 			{ "as", &r->loc.as }, { "caps", &r->loc.caps },
 			{ "seccomp", &r->loc.seccomp }, { "write", &r->loc.write },
+			{ "exec", &r->loc.exec }, { "read", &r->loc.read },
 			{ "landlock", &r->loc.landlock },
 			{ "cgroup", &r->loc.cgroup },
 			{ "timeout", &r->loc.timeout },
@@ -1309,6 +1413,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 				NOTE(ps, &r->keepenv_at[j], "first kept here");
 				break;
 			}
+	check_exec_write(ps, r);
 }
 
 /*
@@ -1644,6 +1749,15 @@ policy_free(struct policy *p)
 		for (j = 0; j < r->nwrite; j++)
 			free(r->write[j]);
 		free(r->write);
+		for (j = 0; j < r->nexec; j++)
+			free(r->exec[j]);
+		free(r->exec);
+		free(r->exec_at);
+		free(r->rsh_program);
+		for (j = 0; j < r->nread; j++)
+			free(r->read[j]);
+		free(r->read);
+		free(r->read_at);
 		for (j = 0; j < r->nkeep; j++)
 			free(r->keepenv[j]);
 		free(r->keepenv);

@@ -129,7 +129,7 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    landlock, cgroup, timeout, nice, ionice, keepenv, args;
+	    exec, read, landlock, cgroup, timeout, nice, ionice, keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -166,6 +166,13 @@ struct rule {
 	int		 seccomp_off;	/* "seccomp none" */
 	char		**write;
 	size_t		 nwrite;
+	char		**exec;		/* "exec": what else it may execute */
+	struct loc	*exec_at;	/* where each path was written */
+	size_t		 nexec;
+	char		*rsh_program;	/* BORG_RSH's absolute first word */
+	char		**read;		/* "read": the read scope, if any */
+	struct loc	*read_at;
+	size_t		 nread;
 	enum landlock_mode landlock;
 	enum cgroup_mode cgroup;	/* with a supervisor only */
 	unsigned	 timeout;	/* seconds, 0 = none */

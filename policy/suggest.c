@@ -453,6 +453,22 @@ put_confinement(struct buf *b, const struct rule *t)
 		}
 		bputs(b, "\n");
 	}
+	if (t->nexec > 0) {
+		bputs(b, "    exec    ");
+		for (i = 0; i < t->nexec; i++) {
+			bputs(b, " ");
+			put_value(b, t->exec[i]);
+		}
+		bputs(b, "\n");
+	}
+	if (t->nread > 0) {
+		bputs(b, "    read    ");
+		for (i = 0; i < t->nread; i++) {
+			bputs(b, " ");
+			put_value(b, t->read[i]);
+		}
+		bputs(b, "\n");
+	}
 	if (t->timeout)
 		bprintf(b, "    timeout  %us\n", t->timeout);
 	if (t->nkeep > 0) {

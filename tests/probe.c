@@ -22,6 +22,9 @@
  * version query with N and lets every other Landlock call through to the
  * kernel (an older kernel).  Root only (CAP_SYS_ADMIN, no no_new_privs).
  *
+ * "exec=PATH" executes PATH without arguments in a child, its 0 1 2 on
+ * /dev/null, and reports whether execve succeeded.
+ *
  * A check that succeeds changes nothing it need not change: "write"
  * opens for writing and writes no byte, "chmod"/"chown"/"utime"/"setflags"
  * set what is already there.  Only "create" and "mkdir" make something
@@ -639,6 +642,53 @@ do_spawn_sleep(int escape)
 }
 
 /*
+ * execve of ARG (no arguments, 0 1 2 on /dev/null) in a child: "ok" when
+ * the exec succeeded (the close-on-exec pipe closed without a word),
+ * else the errno that execve returned.
+ */
+static void
+do_exec(void)
+{
+	char *argv[2] = { NULL, NULL }, *envp[1] = { NULL };
+	int p[2], err = 0, null;
+	ssize_t got;
+	pid_t pid;
+
+	need_arg();
+	if ((argv[0] = strdup(arg)) == NULL || pipe2(p, O_CLOEXEC) == -1) {
+		say_rc(-1);
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		null = open("/dev/null", O_RDWR);
+		if (null == -1 || dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
+		    dup2(null, 2) == -1)
+			_exit(125);
+		execve(arg, argv, envp);
+		err = errno;
+		(void)!write(p[1], &err, sizeof(err));
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid == -1) {
+		close(p[0]);
+		say_rc(-1);
+		return;
+	}
+	got = read(p[0], &err, sizeof(err));
+	close(p[0]);
+	(void)waitpid(pid, NULL, 0);
+	free(argv[0]);
+	if (got == (ssize_t)sizeof(err)) {
+		errno = err;
+		say_rc(-1);
+	} else
+		say_rc(0);
+}
+
+/*
  * N processes that leave the program behind: each double fork, a new
  * session, SIGTERM and SIGHUP ignored, pause().  Only SIGKILL ends them,
  * and only a subreaper finds them (their parent is gone).
@@ -1100,6 +1150,8 @@ main(int argc, char **argv)
 			do_spawn_sleep(1);
 		else if (strcmp(buf, "orphans") == 0)
 			do_orphans();
+		else if (strcmp(buf, "exec") == 0)
+			do_exec();
 		else if (strcmp(buf, "pid") == 0)
 			printf("%s: %ld\n", word, (long)getpid());
 		else if (strcmp(buf, "ppid") == 0)

@@ -242,5 +242,23 @@ ok(r.returncode == 0 and len(sugs) == 1 and
    "--suggest-from-log reads the command after a reason with the hint",
    line + "\n" + r.stdout + r.stderr)
 
+# A new rule copies its template's confinement whole: "exec" and
+# "read" too (a suggestion without the template's read scope would read
+# everything).
+tpl = write("template.policy", """sshgate-policy 1
+rule t {
+    run      /usr/bin/id
+    as       nobody
+    write    /var/lib/sgt-x
+    exec     /usr/bin/ssh
+    read     /srv/sgt-data
+    args     "id" "-u"
+}
+""")
+r = run(lint, "-f", tpl, "--suggest", "id -g")
+ok(r.returncode == 0 and "    exec     /usr/bin/ssh\n" in r.stdout and
+   "    read     /srv/sgt-data\n" in r.stdout,
+   "a suggested rule keeps the template's exec and read paths", r.stdout)
+
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

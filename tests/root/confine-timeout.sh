@@ -14,8 +14,11 @@ cf_init "$@"
 	    "caps     dac_read_search" \
 	    "write    $CF_HOME" \
 	    "keepenv  BORG_PASSPHRASE" \
+	    "exec     /bin/sleep" \
 	    "timeout  3s"
 } | sgt_policy -
+# (spawn-sleep and escape-sleep execute /bin/sleep: Landlock's execute
+# right allows it only through the rule's "exec")
 
 start_gate() {	# start_gate CMD [GATE]: the setuid gate in the background
 	env -i SSH_ORIGINAL_COMMAND="$1" BORG_PASSPHRASE="sgt-pass-$SGT_ID" \
