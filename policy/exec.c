@@ -1,7 +1,7 @@
 /*
  * The execute allow-list of a rule (policy/exec.h).  MUST: read headers
- * with pread() on the descriptor that the caller trusted (STYLE.md 10),
- * never by a path; refuse a header it cannot read in full; name an
+ * with pread() on the descriptor that the caller trusted (docs/STYLE.md
+ * 10), never by a path; refuse a header it cannot read in full; name an
  * interpreter only by an absolute path, as the kernel reads it.
  */
 #include <elf.h>
