@@ -71,7 +71,7 @@ sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 words="status state kill-parent prlimit-parent kill=$root_pid ptrace=$CF_SIB"
 words="$words create=/etc/sgt-f$SGT_ID create=$out_dir/f-out"
 words="$words create=$CF_HOME/sgt-link/f-link create=/tmp/sgt-t$SGT_ID"
-words="$words create=$CF_HOME/f-home inet mount clone-newuser"
+words="$words create=$CF_HOME/f-home inet mount clone-newuser exec=/bin/sh"
 tty_words="devtty sti=sgt-inject-0 sti-tty=sgt-inject-tty tcsetpgrp"
 TERMINAL=("$SGT_PY" "$top_srcdir/tests/lib/terminal.py")
 gate_cmd() {	# gate_cmd CMD [GATE]: $G runs the setuid gate as the login account
@@ -175,7 +175,7 @@ state_cell() {	# state_cell OUTPUT FIELD CALLERS DEFAULT
 	esac
 }
 ROWS=(caps capbnd nnp seccomp write-etc write-outside write-symlink \
-    write-tmp write-own write-path-symlink inet mount newns ptrace \
+    write-tmp write-own write-path-symlink exec-sh inet mount newns ptrace \
     kill-parent prlimit-parent kill-root devtty sti sti-tty tcsetpgrp \
     state-nofile state-nice state-sched state-affinity state-ioprio \
     state-oom state-timerslack)
@@ -191,6 +191,7 @@ for c in sshgate bubblewrap; do
 	cell[$c,write-symlink]=$(written "$o" "create=$CF_HOME/sgt-link/f-link" $c link)
 	cell[$c,write-tmp]=$(written "$o" "create=/tmp/sgt-t$SGT_ID" $c tmp)
 	cell[$c,write-own]=$(written "$o" "create=$CF_HOME/f-home" $c home)
+	cell[$c,exec-sh]=$(val "$o" exec=/bin/sh)
 	cell[$c,inet]=$(val "$o" inet)
 	cell[$c,mount]=$(val "$o" mount)
 	cell[$c,newns]=$(val "$o" clone-newuser)
@@ -233,6 +234,7 @@ declare -A want=(
 	[write-outside]="denied: EACCES" [write-symlink]="denied: EACCES"
 	[write-tmp]="denied: EACCES" [write-own]="allowed, on the host"
 	[write-path-symlink]="refused before the run: exit 5"
+	[exec-sh]="denied: EACCES"
 	[inet]="denied: EAFNOSUPPORT" [mount]="denied: EPERM"
 	[newns]="denied: EPERM" [ptrace]="denied: EPERM"
 	[kill-parent]="denied: EPERM" [prlimit-parent]="denied: EPERM"
