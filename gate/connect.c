@@ -239,6 +239,10 @@ main(int argc, char **argv)
 	const char *login = NULL, *path = NULL;
 	int dirfd, s, i, stdin_open = 1;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("sshgate-connect %s\n", PACKAGE_VERSION);
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_REFUSED;
+	}
 	for (i = 1; i < argc && path == NULL; i++) {
 		if (strcmp(argv[i], "-u") == 0 && i + 1 < argc)
 			login = argv[++i];

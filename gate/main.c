@@ -422,6 +422,7 @@ note_sudo(void)
  * sshgate -c CMD           as the login shell; CMD is the forced command
  *                          ("sshgate [TAG]") or, without one, the client's
  * sshgate -f FILE [...]    another policy: real root only, not under sudo
+ * sshgate --version        the version, on stdout (for an upgrade's check)
  */
 static void
 parse_args(int argc, char **argv)
@@ -431,6 +432,11 @@ parse_args(int argc, char **argv)
 
 	if (argc < 1 || argv[0] == NULL)
 		die(EXIT_USAGE, "started without argv[0]");
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("sshgate %s (policy version %d)\n", PACKAGE_VERSION,
+		    SSHGATE_POLICY_VERSION);
+		exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE);
+	}
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
 			if (!g.root_caller || env_lookup(g.env, "SUDO_UID"))

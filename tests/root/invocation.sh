@@ -149,4 +149,17 @@ env -i SSH_ORIGINAL_COMMAND="job a" setpriv --reuid="$SGT_LOGIN" \
 rc=$? out=$(cat "$SGT_DIR/out") err=
 expect 2 "must be installed setuid root" "a gate without the setuid bit exits 2"
 
+# The version, for an upgrade's check: the gate as the login account and
+# the connector, on stdout, exit 0; the same as the linter's.
+version=$(sed -n 's/^AC_INIT(\[sshgate\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
+g -- --version
+is "$rc $out" "0 sshgate $version (policy version 1)" "sshgate --version: the version on stdout, exit 0"
+is "$err" "" "... nothing on stderr"
+out=$("$top_builddir/sshgate-connect" --version 2>&1); rc=$?
+is "$rc $out" "0 sshgate-connect $version" "sshgate-connect --version"
+out=$("$top_builddir/sshgate-lint" --version 2>&1); rc=$?
+is "$rc $out" "0 sshgate-lint $version (policy version 1)" "sshgate-lint --version, the same version"
+g -- --version extra
+is "$rc" 2 "sshgate --version with more arguments: a usage error (exit 2)"
+
 sgt_done
