@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,31 +319,64 @@ cgroup_kill(const struct cgrun *cg)
 }
 
 /*
+ * Until prog's cgroup.events says "populated 0": the kernel may count a
+ * reaped process out a moment after waitpid() (rmdir is EBUSY until
+ * then), and it wakes a poll() on cgroup.events when that changes, so
+ * the wait ends as soon as it can -- a fixed pause cost every supervised
+ * run 10 to 20 ms.  2 s at most; -1 with errno if it did not end.
+ */
+static int
+wait_unpopulated(int dir)
+{
+	char buf[256];
+	struct pollfd pf;
+	ssize_t n;
+	int tries;
+
+	if ((pf.fd = openat(dir, "cgroup.events", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	pf.events = POLLPRI;
+	for (tries = 0; tries < 20; tries++) {
+		n = pread(pf.fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0)
+			break;
+		buf[n] = '\0';
+		if (strncmp(buf, "populated 0\n", 12) == 0 ||
+		    strstr(buf, "\npopulated 0\n") != NULL) {
+			close(pf.fd);
+			return 0;
+		}
+		if (poll(&pf, 1, 100) == -1 && errno != EINTR)
+			break;
+	}
+	close(pf.fd);
+	errno = EBUSY;
+	return -1;
+}
+
+/*
  * After the supervisor has reaped every process: remove prog, leave
- * run-PID for the root of the hierarchy, remove run-PID.  The kernel
- * may take a moment to count a reaped process out (EBUSY): 2 s at most.
+ * run-PID for the root of the hierarchy, remove run-PID.
  */
 void
 cgroup_remove(struct cgrun *cg)
 {
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
-	int sg, tries;
+	int sg;
 
 	if (cg->run == -1)
 		return;
-	for (tries = 0; unlinkat(cg->run, "prog", AT_REMOVEDIR) != 0; tries++)
-		if (errno != EBUSY || tries == 200 ||
-		    nanosleep(&pause, NULL) != 0)
-			goto left;
+	if (unlinkat(cg->run, "prog", AT_REMOVEDIR) != 0 && (errno != EBUSY ||
+	    wait_unpopulated(cg->prog) != 0 ||
+	    unlinkat(cg->run, "prog", AT_REMOVEDIR) != 0))
+		goto left;
 	if (move_self(cg->root) != 0 || in_cgroup(cg->path) ||
 	    (sg = open_dir(cg->root, CG_DIR)) == -1)
 		goto left;
-	for (tries = 0; unlinkat(sg, cg->name, AT_REMOVEDIR) != 0; tries++)
-		if (errno != EBUSY || tries == 200 ||
-		    nanosleep(&pause, NULL) != 0) {
-			close(sg);
-			goto left;
-		}
+	/* empty: its only process, the supervisor, has just left it */
+	if (unlinkat(sg, cg->name, AT_REMOVEDIR) != 0) {
+		close(sg);
+		goto left;
+	}
 	close(sg);
 	close_all(cg);
 	return;

@@ -16,6 +16,13 @@
 #include <sys/syscall.h>
 #include <valgrind/valgrind.h>
 
+/*
+ * Built with -DSGT_SHIM_NOFILE_ONLY (tests/bench/run, for callgrind) it
+ * keeps only RLIMIT_NOFILE's part: without the native calls the gate's
+ * Landlock and seccomp calls fail under valgrind, as the bench's
+ * best-effort rules allow.
+ */
+#ifndef SGT_SHIM_NOFILE_ONLY
 struct args { long nr, a[6], ret; };
 
 static long
@@ -98,6 +105,8 @@ mount_setattr(int dfd, const char *path, unsigned int flags, void *attr,
 	return (int)native(SYS_mount_setattr, dfd, (long)path, flags,
 	    (long)attr, (long)size);
 }
+
+#endif /* SGT_SHIM_NOFILE_ONLY */
 
 /*
  * RLIMIT_NOFILE: valgrind keeps descriptors of its own above the
