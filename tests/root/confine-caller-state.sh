@@ -277,20 +277,16 @@ expect "rlimit-core: 0" "RLIMIT_CORE is 0 in the program"
 # slack of 1 s.  The slack is set in the process that forks the gate's: a
 # new process takes its default slack, the one PR_SET_TIMERSLACK 0 returns
 # to, from its parent's.
+# (a copy the login account can read: the source tree may be root's, 0700)
+install -m 0644 "$top_srcdir/tests/lib/slack.py" "$SGT_DIR/slack.py" ||
+    sgt_bail "install slack.py"
 hostile_state() {	# hostile_state COMMAND CHRT-POLICY-OPTION...: $out, $rc
 	local cmd=$1 h=
 	shift
 	[ "$lowered" = run ] || h=:	# soft limits only
 	out=$(env -i SSH_ORIGINAL_COMMAND="$cmd" setpriv --reuid="$SGT_LOGIN" \
-	    --regid="$SGT_LOGIN" --clear-groups -- "$SGT_PY" -c '
-import ctypes, os, sys
-if ctypes.CDLL(None).prctl(29, 1000000000, 0, 0, 0) != 0:  # PR_SET_TIMERSLACK
-    sys.exit("cannot set the timer slack")
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-' prlimit --fsize=1024$h --nofile=64$h --nproc=64$h --stack=$((1 << 20))$h \
+	    --regid="$SGT_LOGIN" --clear-groups -- "$SGT_PY" "$SGT_DIR/slack.py" \
+	    prlimit --fsize=1024$h --nofile=64$h --nproc=64$h --stack=$((1 << 20))$h \
 	    --data=$((512 << 20))$h --as=$((1 << 30))$h --cpu=60$h --memlock=0$h \
 	    --msgqueue=0$h --sigpending=64$h --locks=0$h --rss=$((1 << 20))$h \
 	    --rttime=1000$h -- nice -n 19 chrt "$@" 0 taskset -c "$one_cpu" \

@@ -57,15 +57,8 @@ all_cpus=$("$SGT_PY" -c 'import os
 os.sched_setaffinity(0, range(8192))
 print(" ".join(str(c) for c in sorted(os.sched_getaffinity(0))))')
 one_cpu=${all_cpus##* }
-HOSTILE=("$SGT_PY" -c '
-import ctypes, os, sys
-if ctypes.CDLL(None).prctl(29, 1000000000, 0, 0, 0) != 0:  # PR_SET_TIMERSLACK
-    sys.exit("cannot set the timer slack")
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-' prlimit --nofile=64: -- nice -n 19 chrt --idle 0 taskset -c "$one_cpu"
+HOSTILE=("$SGT_PY" "$top_srcdir/tests/lib/slack.py" prlimit --nofile=64: --
+    nice -n 19 chrt --idle 0 taskset -c "$one_cpu"
     ionice -c 3 choom -n 1000 --)
 
 words="status state kill-parent prlimit-parent kill=$root_pid ptrace=$CF_SIB"
