@@ -200,6 +200,115 @@ sweep(int sg)
 	closedir(d);
 }
 
+#define HAVE_PIDS	1
+#define HAVE_MEMORY	2
+
+/*
+ * The controllers the limits need, enabled in sshgate/ (which holds no
+ * process, so the kernel lets it hand them on) when the hierarchy's root
+ * offers them to it.  The root's own cgroup.subtree_control is the
+ * system's (systemd enables pids and memory there) and is not touched.
+ * Returns what is on: HAVE_PIDS, HAVE_MEMORY.
+ */
+static int
+controllers(int sg, int want)
+{
+	static const struct { const char *name, *plus; int bit; } c[] = {
+		{ "pids", "+pids", HAVE_PIDS },
+		{ "memory", "+memory", HAVE_MEMORY },
+	};
+	char buf[1024], *p, *w;
+	ssize_t n;
+	size_t i;
+	int fd, have = 0;
+
+	if ((fd = openat(sg, "cgroup.controllers", O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (p = buf; (w = strsep(&p, " \n")) != NULL;)
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+			if (strcmp(w, c[i].name) == 0 && (want & c[i].bit))
+				have |= c[i].bit;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (!(have & c[i].bit))
+			continue;
+		fd = openat(sg, "cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+		if (fd == -1 || write(fd, c[i].plus, strlen(c[i].plus)) !=
+		    (ssize_t)strlen(c[i].plus))
+			have &= ~c[i].bit;
+		if (fd != -1 && close(fd) != 0)
+			have &= ~c[i].bit;
+	}
+	return have;
+}
+
+/* Write V to DIR/FILE and read it back. */
+static int
+set_limit(int dir, const char *file, unsigned long long v)
+{
+	char want[32], got[32];
+	ssize_t n;
+	int fd, ok;
+
+	snprintf(want, sizeof(want), "%llu\n", v);
+	if ((fd = openat(dir, file, O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	ok = write(fd, want, strlen(want)) == (ssize_t)strlen(want) &&
+	    (n = pread(fd, got, sizeof(got) - 1, 0)) > 0;
+	if (ok) {
+		got[n] = '\0';
+		ok = strcmp(got, want) == 0;
+	}
+	if (close(fd) != 0)
+		ok = 0;
+	if (!ok && errno == 0)
+		errno = EIO;
+	return ok ? 0 : -1;
+}
+
+/*
+ * The run's limits on run-PID, which holds the supervisor and, below it,
+ * the program: pids.max the rule's (or PIDS_DEFAULT) plus one for the
+ * supervisor, memory.max the rule's.  A limit the rule asks for without
+ * its controller follows "cgroup"; the default one is noted in the log.
+ * A controller that is there and a value that does not hold is a doubt,
+ * and refused.
+ */
+static void
+set_limits(const struct rule *r, int sg, int run, const char *where)
+{
+	int have, want = HAVE_PIDS | (r->memory ? HAVE_MEMORY : 0);
+	unsigned pids = r->pids ? r->pids : PIDS_DEFAULT;
+
+	have = controllers(sg, want);
+	if ((r->pids && !(have & HAVE_PIDS)) ||
+	    (r->memory && !(have & HAVE_MEMORY))) {
+		if (r->cgroup == CGROUP_REQUIRE)
+			die(EXIT_PRIV, "no %s controller in %s for the run's "
+			    "limit; rule '%s' says cgroup require",
+			    r->pids && !(have & HAVE_PIDS) ? "pids" : "memory",
+			    where, r->name);
+		log_msg(LOG_WARNING, "rule=%s cgroup: no %s controller in %s; "
+		    "running without the rule's limit (cgroup best-effort)",
+		    r->name, r->pids && !(have & HAVE_PIDS) ? "pids" :
+		    "memory", where);
+	} else if (!(have & HAVE_PIDS))
+		log_msg(LOG_NOTICE, "rule=%s cgroup: no pids controller in "
+		    "%s; running without pids.max", r->name, where);
+	if ((have & HAVE_PIDS) && set_limit(run, "pids.max",
+	    (unsigned long long)pids + 1) != 0)
+		die(EXIT_PRIV, "cannot set pids.max %u in %s: %s", pids + 1,
+		    where, strerror(errno));
+	if ((have & HAVE_MEMORY) && set_limit(run, "memory.max",
+	    r->memory) != 0)
+		die(EXIT_PRIV, "cannot set memory.max %llu in %s: %s",
+		    r->memory, where, strerror(errno));
+}
+
 static void
 close_all(struct cgrun *cg)
 {
@@ -252,6 +361,8 @@ cgroup_enter(const struct rule *r, struct cgrun *cg)
 		    cg->name, strerror(errno));
 		goto unusable;
 	}
+	snprintf(why, sizeof(why), "%s/%s", mnt, CG_DIR);
+	set_limits(r, sg, cg->run, why);
 	if (move_self(cg->run) != 0) {
 		snprintf(why, sizeof(why), "%s/%s/%s/cgroup.procs: %s", mnt,
 		    CG_DIR, cg->name, strerror(errno));

@@ -661,13 +661,15 @@ main(int argc, char **argv)
 	close_writable(&wp);
 	filter = sandbox_build(dec.rule, &run);
 	/*
-	 * A timeout, or a terminal the program could reach, keeps the gate
-	 * as a supervising parent; the program gets a session of its own.
+	 * A timeout, a limit of the run's cgroup, or a terminal the program
+	 * could reach, keeps the gate as a supervising parent; the program
+	 * gets a session of its own.
 	 * Both go into a cgroup of the gate's own first (gate/cgroup.c):
 	 * a caller with a delegated cgroup subtree could otherwise move the
 	 * supervisor into it and freeze it, and the timeout with it.
 	 */
-	supervised = dec.rule->timeout > 0 || terminal_reachable();
+	supervised = dec.rule->timeout > 0 || dec.rule->pids > 0 ||
+	    dec.rule->memory > 0 || terminal_reachable();
 	if (supervised)
 		cgroup_enter(dec.rule, &cg);
 	log_permit(dec.rule, &plan, &run, &ll);

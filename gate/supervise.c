@@ -299,8 +299,8 @@ supervise(const struct rule *r, char **envp, struct cgrun *cg)
 		code = 128 + WTERMSIG(status);
 	else
 		code = EXIT_PRIV;
-	/* A terminal alone (no timeout) adds no line to the rule's log. */
-	if (r->timeout > 0)
+	/* A terminal alone (no timeout, no limit) adds no line to the log. */
+	if (r->timeout > 0 || r->pids > 0 || r->memory > 0)
 		log_msg(timed_out ? LOG_WARNING : LOG_INFO, "rule=%s exit=%d%s "
 		    "duration=%.3fs", r->name, code,
 		    timed_out ? " (timeout)" : "", since(&t0));

@@ -568,6 +568,21 @@ explain_seccomp(const struct rule *r, int uid0)
 	}
 }
 
+/* "none", or a rule's memory size as written ("512M", "2G", "1T") */
+static const char *
+memory_text(unsigned long long bytes, char *buf, size_t size)
+{
+	if (bytes == 0)
+		snprintf(buf, size, "none");
+	else if (bytes % (1ULL << 40) == 0)
+		snprintf(buf, size, "%lluT", bytes >> 40);
+	else if (bytes % (1ULL << 30) == 0)
+		snprintf(buf, size, "%lluG", bytes >> 30);
+	else
+		snprintf(buf, size, "%lluM", bytes >> 20);
+	return buf;
+}
+
 static void
 explain_plan(const struct plan *pl)
 {
@@ -575,7 +590,7 @@ explain_plan(const struct plan *pl)
 	unsigned uid, gid;
 	size_t i;
 	int abi = landlock_abi(), uid0;
-	char *e;
+	char *e, mem[32];
 
 	printf("execution plan:\n");
 	/* program and argv escaped like env: one form for the whole plan */
@@ -633,9 +648,16 @@ explain_plan(const struct plan *pl)
 	else
 		printf("  timeout:  none\n");
 	/* the supervisor's cgroup (sshgate(8) "The run's cgroup") */
-	printf("  cgroup:   %s (with a timeout or a terminal: the supervisor "
-	    "and the program in a cgroup of the gate's own)\n",
+	printf("  cgroup:   %s (with a timeout, a terminal, pids or memory: "
+	    "the supervisor and the program in a cgroup of the gate's own)\n",
 	    cgroup_mode_name(r->cgroup));
+	if (r->timeout || r->pids || r->memory)
+		printf("  limits:   pids %u, memory %s (the run's cgroup, where "
+		    "the system has the controller)\n", r->pids ? r->pids :
+		    PIDS_DEFAULT, memory_text(r->memory, mem, sizeof(mem)));
+	else
+		printf("  limits:   none (no cgroup without a supervisor; with a "
+		    "terminal, pids %u)\n", PIDS_DEFAULT);
 }
 
 static void
@@ -797,6 +819,8 @@ json_plan(struct json *j, const struct plan *pl)
 	json_kstr(j, "ionice", io_class_text(r));
 	json_kint(j, "timeout", r->timeout);
 	json_kstr(j, "cgroup", cgroup_mode_name(r->cgroup));
+	json_kint(j, "pids", r->pids ? r->pids : PIDS_DEFAULT);
+	json_kint(j, "memory", (long long)r->memory);
 	json_obj_end(j);
 }
 

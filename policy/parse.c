@@ -1050,6 +1050,53 @@ field_cgroup(struct parser *ps, struct rule *r, struct values *vs)
 		ERR(ps, &vs->v[0].at, "cgroup is 'require' or 'best-effort'");
 }
 
+/* The run's cgroup limits: processes and threads, and memory. */
+static void
+field_pids(struct parser *ps, struct rule *r, struct values *vs)
+{
+	const char *t;
+	char *end;
+	unsigned long n;
+
+	if (!once(ps, &r->loc.pids, vs, "pids") ||
+	    !want_values(ps, vs, "pids", 1, 1))
+		return;
+	t = vs->v[0].text;
+	errno = 0;
+	n = isdigit((unsigned char)t[0]) ? strtoul(t, &end, 10) : 0;
+	if (errno != 0 || n == 0 || n > PIDS_MAX || *end != '\0') {
+		ERR(ps, &vs->v[0].at, "pids is a number of processes and "
+		    "threads from 1 to %d (the default is %d)", PIDS_MAX,
+		    PIDS_DEFAULT);
+		return;
+	}
+	r->pids = (unsigned)n;
+}
+
+static void
+field_memory(struct parser *ps, struct rule *r, struct values *vs)
+{
+	const char *t;
+	char *end;
+	unsigned long long n;
+	int shift;
+
+	if (!once(ps, &r->loc.memory, vs, "memory") ||
+	    !want_values(ps, vs, "memory", 1, 1))
+		return;
+	t = vs->v[0].text;
+	errno = 0;
+	n = isdigit((unsigned char)t[0]) ? strtoull(t, &end, 10) : 0;
+	shift = errno != 0 || n == 0 ? -1 : *end == 'M' ? 20 :
+	    *end == 'G' ? 30 : *end == 'T' ? 40 : -1;
+	if (shift < 0 || end[1] != '\0' || n > (1ULL << 50) >> shift) {
+		ERR(ps, &vs->v[0].at, "memory is a size in mebibytes, "
+		    "gibibytes or tebibytes: '512M', '2G', '1T' (at most 1024T)");
+		return;
+	}
+	r->memory = n << shift;
+}
+
 static void
 field_timeout(struct parser *ps, struct rule *r, struct values *vs)
 {
@@ -1312,6 +1359,8 @@ static const struct field fields[] = {
 	{ "read", field_read, LOC(read) },
 	{ "landlock", field_landlock, LOC(landlock) },
 	{ "cgroup", field_cgroup, LOC(cgroup) },
+	{ "pids", field_pids, LOC(pids) },
+	{ "memory", field_memory, LOC(memory) },
 	{ "timeout", field_timeout, LOC(timeout) },
 	{ "nice", field_nice, LOC(nice) },
 	{ "ionice", field_ionice, LOC(ionice) },
@@ -1379,6 +1428,7 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 			{ "exec", &r->loc.exec }, { "read", &r->loc.read },
 			{ "landlock", &r->loc.landlock },
 			{ "cgroup", &r->loc.cgroup },
+			{ "pids", &r->loc.pids }, { "memory", &r->loc.memory },
 			{ "timeout", &r->loc.timeout },
 			{ "nice", &r->loc.nice }, { "ionice", &r->loc.ionice },
 			{ "keepenv", &r->loc.keepenv },

@@ -70,7 +70,12 @@ enum sc_group_bit {
 #define SC_UID0		(SC_IPC | SC_DEBUG)
 
 enum landlock_mode { LANDLOCK_REQUIRE, LANDLOCK_BEST_EFFORT };
-/* The run's cgroup (gate/cgroup.c): refuse without one, or run without */
+/*
+ * The run's cgroup (gate/cgroup.c): refuse without one, or run without.
+ * Its pids.max without a "pids" field; memory.max is set only by one.
+ */
+#define PIDS_DEFAULT	4096
+#define PIDS_MAX	4194304		/* PID_MAX_LIMIT */
 enum cgroup_mode { CGROUP_BEST_EFFORT, CGROUP_REQUIRE };
 
 /* The program's I/O scheduling class (ioprio_set(2)); never real time. */
@@ -129,7 +134,8 @@ struct ptest {
 /* Where each field was written, for diagnostics and lint. */
 struct rule_locs {
 	struct loc name, from, tag, drop, run, deny, as, caps, seccomp, write,
-	    exec, read, landlock, cgroup, timeout, nice, ionice, keepenv, args;
+	    exec, read, landlock, cgroup, pids, memory, timeout, nice, ionice,
+	    keepenv, args;
 };
 
 /* A lint warning silenced in a rule, with its reason. */
@@ -175,6 +181,8 @@ struct rule {
 	size_t		 nread;
 	enum landlock_mode landlock;
 	enum cgroup_mode cgroup;	/* with a supervisor only */
+	unsigned	 pids;		/* the run's pids.max, 0 = the default */
+	unsigned long long memory;	/* its memory.max in bytes, 0 = none */
 	unsigned	 timeout;	/* seconds, 0 = none */
 	int		 nice;		/* 0 (the default) .. 19 */
 	enum io_class	 ioclass;	/* IO_NONE: the default */

@@ -31,6 +31,7 @@
  * new, in the place the test names.
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -726,6 +727,68 @@ do_orphans(void)
 	fflush(stdout);
 }
 
+/*
+ * N children at once, each pause()ing until the probe kills them: how
+ * many the run's pids.max lets it have.  "forks=N: ok", or the errno of
+ * the fork that failed and how many were running.
+ */
+static void
+do_forks(void)
+{
+	pid_t *pids;
+	long i, n;
+	int e = 0;
+
+	need_arg();
+	n = atol(arg);
+	if (n < 1 || (pids = calloc((size_t)n, sizeof(*pids))) == NULL) {
+		printf("%s: usage: N from 1\n", word);
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = fork()) == -1) {
+			e = errno;
+			break;
+		}
+		if (pids[i] == 0) {
+			for (;;)
+				pause();
+		}
+	}
+	n = i;
+	for (i = 0; i < n; i++)
+		if (kill(pids[i], SIGKILL) != 0 || waitpid(pids[i], NULL, 0) == -1)
+			printf("%s: cannot end child %ld\n", word, (long)pids[i]);
+	free(pids);
+	if (e != 0)
+		printf("%s: errno=%s after %ld\n", word, strerrorname_np(e), n);
+	else
+		printf("%s: ok\n", word);
+}
+
+/*
+ * Take and touch ARG MiB, a page at a time: "alloc=N: ok", or the probe
+ * dies as the run's memory.max makes it (the OOM killer's SIGKILL).
+ */
+static void
+do_alloc(void)
+{
+	size_t mib, i;
+	char *p;
+
+	need_arg();
+	mib = (size_t)atol(arg);
+	p = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		say_rc(-1);
+		return;
+	}
+	for (i = 0; i < mib << 20; i += 4096)
+		p[i] = 1;
+	say_rc(munmap(p, mib << 20));
+}
+
 /* Wait for a line (or EOF) on stdin: the test's signal to go on. */
 static void
 do_await(void)
@@ -1001,6 +1064,10 @@ main(int argc, char **argv)
 			do_state();
 		else if (strcmp(buf, "fds") == 0)
 			do_fds();
+		else if (strcmp(buf, "forks") == 0)
+			do_forks();
+		else if (strcmp(buf, "alloc") == 0)
+			do_alloc();
 		else if (strcmp(buf, "read") == 0)
 			do_read();
 		else if (strcmp(buf, "write") == 0)

@@ -71,15 +71,20 @@ mx_cleanup() {
 	esac
 }
 
-# A machine: an overlay over the tree of SUITE, with what a booted
-# Debian has mounted (proc, /dev, /sys, /run, /tmp), and the source tree
-# at /sgt-src.
-mx_machine() {	# mx_machine NAME SUITE
-	local d=$MX_DIR/$1 tree=$SGT_MATRIX_TREES/$2 r n
-	r=$d/root
-	mkdir -p "$d/upper" "$d/work" "$r" || sgt_bail "mkdir $d"
+# A fresh install's disk: $MX_DIR/NAME/root, an overlay over the tree of
+# SUITE (which stays as it is), nothing mounted in it.
+mx_overlay() {	# mx_overlay NAME SUITE
+	local d=$MX_DIR/$1 tree=$SGT_MATRIX_TREES/$2
+	mkdir -p "$d/upper" "$d/work" "$d/root" || sgt_bail "mkdir $d"
 	mount -t overlay -o "lowerdir=$tree,upperdir=$d/upper,workdir=$d/work" \
-	    "sgt-$1" "$r" || sgt_bail "overlay for $1 over $tree"
+	    "sgt-$1" "$d/root" || sgt_bail "overlay for $1 over $tree"
+}
+
+# A machine: that disk with what a booted Debian has mounted (proc, /dev,
+# /sys, /run, /tmp), and the source tree at /sgt-src.
+mx_machine() {	# mx_machine NAME SUITE
+	local r=$MX_DIR/$1/root n
+	mx_overlay "$1" "$2"
 	mount -t proc -o nosuid,nodev,noexec sgt-proc "$r/proc" || sgt_bail "proc in $1"
 	# a sysfs of this network namespace (its own lo), read-only
 	mount -t sysfs -o ro,nosuid,nodev,noexec sgt-sys "$r/sys" || sgt_bail "sysfs in $1"
