@@ -8,45 +8,10 @@
 # succeeded, and the program outlived its timeout.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 . "$top_srcdir/tests/lib/confine.sh"
+. "$top_srcdir/tests/lib/cgroup.sh"
 cf_init "$@"
 
-CG=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG" ] && [ -w "$CG/cgroup.procs" ] || sgt_skip "needs a writable cgroup2 mount"
-# the root of the hierarchy as /proc/PID/cgroup shows it
-CGROOT=$(findmnt -n -t cgroup2 -o FSROOT "$CG" | head -1)
-[ "$CGROOT" = / ] && CGROOT=
-
-DEL=$CG/sgt-d$SGT_ID			# the login account's delegated subtree
-
-# Every process out of our cgroups, thawed, and the cgroups removed --
-# also when a test failed half way.  Thawed first (from the EXIT trap,
-# before sgt_cleanup signals and waits for the gate).
-cg_thaw() {
-	local d
-	for d in "$DEL"/x "$DEL"; do
-		[ -e "$d/cgroup.freeze" ] && echo 0 > "$d/cgroup.freeze"
-	done 2>/dev/null
-}
-cg_remove() {
-	local d p
-	cg_thaw
-	for d in "$DEL"/x "$DEL"; do
-		[ -d "$d" ] || continue
-		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
-			echo "$p" > "$CG/cgroup.procs"
-		done 2>/dev/null
-		rmdir "$d" 2>/dev/null
-	done
-	return 0
-}
-trap 'cg_thaw; sgt_cleanup' EXIT
-SGT_EXTRA_CLEANUP="$SGT_EXTRA_CLEANUP; cg_remove"
-
-# Delegated as systemd delegates: the directory and the files that move
-# processes and enable controllers belong to the account.
-mkdir "$DEL" || sgt_bail "mkdir $DEL"
-chown "$SGT_LOGIN:" "$DEL" "$DEL/cgroup.procs" "$DEL/cgroup.subtree_control" \
-    "$DEL/cgroup.threads" || sgt_bail "chown $DEL"
+cg_delegate || sgt_skip "needs a writable cgroup2 mount"
 
 {
 	echo "sshgate-policy 1"
@@ -58,14 +23,10 @@ chown "$SGT_LOGIN:" "$DEL" "$DEL/cgroup.procs" "$DEL/cgroup.subtree_control" \
 } | sgt_policy -
 
 start_gate() {	# start_gate CMD: the setuid gate in the background, in $DEL
-	(
-		echo "$BASHPID" > "$DEL/cgroup.procs" || exit 99
-		exec env -i SSH_ORIGINAL_COMMAND="$1" setpriv \
-		    --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups \
-		    -- /usr/bin/env "$SGT_DIR/bin/sshgate"
-	) >"$SGT_DIR/gate.out" 2>&1 &
-	gate=$!
-	SGT_PIDS="$SGT_PIDS $gate"
+	cg_start "$SGT_DIR/gate.out" env -i SSH_ORIGINAL_COMMAND="$1" setpriv \
+	    --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups \
+	    -- /usr/bin/env "$SGT_DIR/bin/sshgate"
+	gate=$cg_pid
 	local i
 	for i in $(seq 100); do
 		grep -q ": " "$SGT_DIR/gate.out" && break
@@ -79,23 +40,6 @@ alive() {	# a process that exists and is not a zombie
 	local st
 	st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
 	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
-
-login_write() {	# login_write FILE VALUE: the login account writes; "ok" or "errno=NAME"
-	setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups \
-	    -- "$SGT_PY" -c '
-import errno, os, sys
-try:
-    fd = os.open(sys.argv[1], os.O_WRONLY)
-    try:
-        os.write(fd, sys.argv[2].encode())
-    finally:
-        os.close(fd)
-    print("ok")
-except OSError as e:
-    print("errno=" + errno.errorcode[e.errno])' "$1" "$2" 2>&1
 }
 
 wait_gate() {	# wait_gate SECONDS: the gate's status, or "running"

@@ -5,6 +5,9 @@
 # writable directory, a timeout, so that a supervisor exists) and (b) under
 # bubblewrap with the command line below, run as the same runner account,
 # by a caller with a hostile process state (as confine-caller-state.sh).
+# In the cgroup rows the caller acts, not the program: the login account,
+# with a delegated cgroup v2 subtree (tests/lib/cgroup.sh), starts the run
+# in it and tries to move the run's processes and to freeze them.
 # Each row's sshgate cell is asserted; the bubblewrap cells are measured,
 # not asserted (only that bwrap ran).  Then both columns must be what
 # SECURITY.md's table says, cell by cell: a cell there is the measured
@@ -12,6 +15,7 @@
 # table is written to $top_builddir/confine-matrix.md.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 . "$top_srcdir/tests/lib/confine.sh"
+. "$top_srcdir/tests/lib/cgroup.sh"
 cf_init "$@"
 command -v bwrap >/dev/null || sgt_skip "needs bubblewrap (setup/deps test)"
 
@@ -120,6 +124,117 @@ ok $? "sshgate: the probe ran on a terminal"
 tr -d '\r' <<<"$tty_bwrap" | grep -Fxq "terminal.py: exit=0"
 ok $? "bubblewrap: the probe ran on a terminal"
 
+# The caller's cgroup: the login account, with a delegated cgroup v2
+# subtree as systemd's user manager has one (tests/lib/cgroup.sh), starts
+# the run there, as in confine-cgroup.sh, and then tries to move the run's
+# processes into a cgroup "x" of its own there and to freeze the cgroups
+# they are in: a frozen supervisor is a timeout that never fires.  The
+# run's processes are what was started and everything below it: the gate's
+# supervisor and the program; bwrap, its init and the program.  bwrap is
+# started there as the runner account, as above.
+run_tree() {	# run_tree PID: PID and its descendants, parents first
+	local p
+	echo "$1"
+	for p in $(pgrep -P "$1"); do run_tree "$p"; done
+}
+one_cell() {	# one_cell VALUE...: the value they all have, or each of them
+	local vs
+	vs=$(printf '%s\n' "$@" | sort -u)
+	case $vs in
+	*$'\n'*) echo "mixed: $(printf '%s' "$vs" | tr '\n' ';' | sed 's/;/; /g')" ;;
+	*) echo "$vs" ;;
+	esac
+}
+wrote() {	# wrote RESULT: login_write's result, as a cell
+	case $1 in
+	ok) echo "allowed" ;;
+	errno=*) echo "denied: ${1#errno=}" ;;
+	*) echo "other: $1" ;;
+	esac
+}
+cg_dir() {	# cg_dir CGROUP: its directory, below the mount
+	echo "$CG${1#"$CGROOT"}"
+}
+all_frozen() {	# all_frozen CGROUP...: each says it is frozen
+	local d
+	for d in "$@"; do
+		grep -qx "frozen 1" "$(cg_dir "$d")/cgroup.events" || return 1
+	done
+}
+declare -A cg_frozen cg_after
+cg_run() {	# cg_run COLUMN CMD...: CMD in $DEL, its processes moved, frozen
+	local c=$1 out=$SGT_DIR/cg-$1.out p d i r pids vs=() ms=() fs=() dirs
+	shift
+	cg_start "$out" "$@"
+	for i in $(seq 200); do
+		grep -q "^sleep=30: pid=" "$out" && break
+		sleep 0.05
+	done
+	grep -q "^sleep=30: pid=" "$out"
+	ok $? "$c: the probe ran, started in the caller's subtree"
+	pids=$(run_tree "$cg_pid")
+	for p in $pids; do	# where the run is
+		d=$(cgroup_of "$p")
+		case $d in
+		"$CGROOT/sshgate/run-$cg_pid"|"$CGROOT/sshgate/run-$cg_pid/prog")
+			vs+=("the gate's") ;;
+		"$CGROOT/sgt-d$SGT_ID") vs+=("the caller's") ;;
+		*) vs+=("other: $d") ;;
+		esac
+		r=$(login_write "$DEL/x/cgroup.procs" "$p")
+		ms+=("$(wrote "$r")")
+		diag "$c: pid $p ($(cat "/proc/$p/comm" 2>/dev/null)) in $d; the caller moves it to x: $r"
+	done
+	cell[$c,cgroup]=$(one_cell "${vs[@]}")
+	cell[$c,cgroup-move]=$(one_cell "${ms[@]}")
+	# the cgroups the run is in now, each frozen by the caller
+	dirs=$(for p in $pids; do cgroup_of "$p"; done | sort -u)
+	for d in $dirs; do
+		r=$(login_write "$(cg_dir "$d")/cgroup.freeze" 1)
+		fs+=("$(wrote "$r")")
+		diag "$c: the caller freezes $d: $r"
+	done
+	# frozen when every cgroup of the run says so (which takes a moment)
+	cg_frozen[$c]="not frozen"
+	for i in $(seq 40); do
+		all_frozen $dirs && { cg_frozen[$c]=frozen; break; }
+		[ "$(one_cell "${fs[@]}")" = allowed ] || break
+		sleep 0.05
+	done
+	cell[$c,cgroup-freeze]=$(one_cell "${fs[@]}")
+	[ "${cell[$c,cgroup-freeze]}" = allowed ] &&
+	    cell[$c,cgroup-freeze]="allowed, ${cg_frozen[$c]}"
+	cg_after[$c]=$(for p in $pids; do cgroup_of "$p"; done | paste -sd' ')
+	# the end of the run: thawed, the processes below the starter ended
+	cg_thaw
+	kill $(printf '%s\n' $pids | tail -n +2) 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$cg_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL $pids 2>/dev/null
+	wait "$cg_pid" 2>/dev/null
+	return 0
+}
+if cg_delegate; then
+	setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups -- \
+	    mkdir "$DEL/x"
+	ok $? "the caller makes a cgroup in its delegated subtree"
+	gate_cmd "probe sleep=30"
+	cg_run sshgate "${G[@]}"
+	run=$CGROOT/sshgate/run-$cg_pid
+	is "${cg_after[sshgate]}" "$run $run/prog" \
+	    "sshgate: the supervisor and the program stay in the gate's cgroup"
+	is "${cg_frozen[sshgate]}" "not frozen" "sshgate: ... not frozen"
+	cg_run bubblewrap "${as_runner[@]}" "${BWRAP[@]}" "$CF_PROBE" sleep=30
+else	# a skip, which fails where the tests must run (CI)
+	for c in sshgate bubblewrap; do
+		for r in cgroup cgroup-move cgroup-freeze; do
+			cell[$c,$r]="not measured (no writable cgroup2 mount)"
+		done
+	done
+fi
+
 # A writable path that is a symlink (to another directory of the runner).
 { echo "sshgate-policy 1"; rule symw probe "$wlink"; } | sgt_policy -
 gate_cmd "probe create=$wlink/f-wlink"
@@ -171,7 +286,7 @@ ROWS=(caps capbnd nnp seccomp write-etc write-outside write-symlink \
     write-tmp write-own write-path-symlink exec-sh inet mount newns ptrace \
     kill-parent prlimit-parent kill-root devtty sti sti-tty tcsetpgrp \
     state-nofile state-nice state-sched state-affinity state-ioprio \
-    state-oom state-timerslack)
+    state-oom state-timerslack cgroup cgroup-move cgroup-freeze)
 for c in sshgate bubblewrap; do
 	if [ $c = sshgate ]; then o=$out_gate t=$tty_gate; else o=$out_bwrap t=$tty_bwrap; fi
 	f() { tr -d '\r' <<<"$o" | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
@@ -237,10 +352,17 @@ declare -A want=(
 	[state-nice]="reset" [state-sched]="reset"
 	[state-affinity]="reset" [state-ioprio]="reset"
 	[state-oom]="reset" [state-timerslack]="reset"
+	[cgroup]="the gate's" [cgroup-move]="denied: EACCES"
+	[cgroup-freeze]="denied: EACCES"
 )
-# one CPU: a skip, which fails where the tests must run (CI)
-[ "$one_cpu" = "$all_cpus" ] && [ "${SSHGATE_TESTS_MUST_RUN:-0}" != 1 ] &&
-    want[state-affinity]="reset|not measured (one CPU)"
+# a row not measured here (the affinity on one CPU, the cgroup rows without
+# a writable cgroup2): a skip, which fails where the tests must run (CI)
+for r in "${ROWS[@]}"; do
+	case ${cell[sshgate,$r]} in "not measured ("*)
+		[ "${SSHGATE_TESTS_MUST_RUN:-0}" != 1 ] &&
+		    want[$r]="${want[$r]}|${cell[sshgate,$r]}" ;;
+	esac
+done
 for r in "${ROWS[@]}"; do
 	got=${cell[sshgate,$r]}
 	IFS='|' read -ra alts <<<"${want[$r]}"
