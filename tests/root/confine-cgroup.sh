@@ -20,6 +20,8 @@ cg_delegate || sgt_skip "needs a writable cgroup2 mount"
 	    "cgroup   require"
 	cf_rule lenient lenient "as       $SGT_RUNNER" "timeout  3s" \
 	    "cgroup   best-effort"
+	cf_rule capped capped "as       $SGT_RUNNER" "pids     16" \
+	    "cgroup   require"
 } | sgt_policy -
 
 start_gate() {	# start_gate CMD: the setuid gate in the background, in $DEL
@@ -147,4 +149,21 @@ grep -q "rule=lenient cgroup: none (no cgroup2 mount); running without (cgroup b
 ok $? "... and a warning is logged"
 out=$(nocg "probe pid"); rc=$?
 expect_status 0 "the default is best-effort"
+
+# ---- the run's limits, as this host's cgroup v2 allows them ------------------
+# (tests/matrix/limits-uml.sh has both cases on a kernel of their own)
+cf_gate SSH_ORIGINAL_COMMAND="capped forks=40" --
+if grep -qw pids "$CG/cgroup.subtree_control"; then
+	expect_status 0 "pids 16 with the pids controller: the rule runs"
+	expect "forks=40: errno=EAGAIN after 15" "... and its program has 15 children at most"
+	! grep -q "cgroup: no pids controller" "$SGT_DIR/syslog"
+	ok $? "... and no run notes a missing controller"
+else
+	diag "no pids controller in this host's cgroup v2 ($CG)"
+	expect_status 5 "pids 16 and cgroup require without the pids controller: refused, exit 5"
+	printf '%s\n' "$out" | grep -q "no pids controller in $CG/sshgate for the run's limit; rule 'capped' says cgroup require"
+	ok $? "... saying why"
+	grep -q "rule=short cgroup: no pids controller in $CG/sshgate; running without pids.max" "$SGT_DIR/syslog"
+	ok $? "... and a run with the default pids.max notes that it runs without"
+fi
 sgt_done
