@@ -1168,12 +1168,12 @@ connector_socket(const char *value, char **owner)
 
 /*
  * The fix for a path that trust_walk() refused.  owner may own the last
- * component; make creates the path where it is; place is a layout that
- * passes.
+ * component; make creates the path where it is, as kind ("a directory");
+ * place is a layout that passes.
  */
 static char *
 walk_fix(const struct trust_why *w, const char *path, const char *owner,
-    const char *make, const char *place)
+    const char *make, const char *place, const char *kind)
 {
 	int last = strcmp(w->at, path) == 0;
 
@@ -1193,7 +1193,7 @@ walk_fix(const struct trust_why *w, const char *path, const char *owner,
 		    "(not %s); or %s", w->at, place);
 	case TRUST_TYPE:
 		if (last)
-			return xasprintf("make it a directory: %s", make);
+			return xasprintf("make it %s: %s", kind, make);
 		break;
 	case TRUST_OTHER:
 		return xstrdup(place);
@@ -1243,7 +1243,7 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		place = xasprintf("move it to /run/sshgate/%s "
 		    "(setup/vps/install's layout: /run/sshgate root's, mode "
 		    "0755)", a->user);
-		wfix = walk_fix(&why, dir, a->user, fix, place);
+		wfix = walk_fix(&why, dir, a->user, fix, place, "a directory");
 		finding(a, F_ERROR, "socket-dir", dir, wfix, "rule '%s': "
 		    "sshgate-connect refuses the socket directory: %s",
 		    r->name, why.msg);
@@ -1282,6 +1282,38 @@ out:
 }
 
 /*
+ * A rule's path that trust_walk() refused, said as the gate says it
+ * (gate/main.c, gate/landlock.c: "<what> PATH of rule 'NAME' refused:
+ * REASON"): a lookup this audit may not make is not checked; a path
+ * that does not exist, or any other refusal, is an error with the
+ * walker's own reason and walk_fix()'s fix.  may is what the rule may do
+ * there ("write here").
+ */
+static void
+path_refused(struct audit *a, const struct rule *r, const char *name,
+    const char *what, const char *may, const char *path,
+    const struct trust_why *why, const char *owner, const char *make,
+    const char *place, const char *kind)
+{
+	char *fix;
+
+	if (why->fault == TRUST_LOOKUP && why->err != ENOENT) {
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s",
+		    why->msg);
+		return;
+	}
+	fix = walk_fix(why, path, owner, make, place, kind);
+	if (why->fault == TRUST_LOOKUP)
+		finding(a, F_ERROR, name, path, fix, "rule '%s' may %s, but it "
+		    "does not exist: the gate refuses the rule (%s)", r->name,
+		    may, why->msg);
+	else
+		finding(a, F_ERROR, name, path, fix, "rule '%s': the gate "
+		    "refuses this %s: %s", r->name, what, why->msg);
+	free(fix);
+}
+
+/*
  * A writable path as the gate walks it before anything uses it
  * (trust_walk(), gate/main.c): the runner may own it, root every
  * directory above it, no symbolic link anywhere.  The same reason.
@@ -1291,7 +1323,7 @@ check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
     const char *path)
 {
 	struct trust_why why;
-	char *make, *place, *fix;
+	char *make, *place;
 	int fd;
 
 	fd = trust_walk(path, O_PATH, TRUST_NO_LINKS, TRUST_FILE_OR_DIR, ruid,
@@ -1300,26 +1332,14 @@ check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
 		close(fd);
 		return;
 	}
-	if (why.fault == TRUST_LOOKUP && why.err != ENOENT) {
-		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s",
-		    why.msg);
-		return;
-	}
 	make = xasprintf("install -d -o %s -g %s -m 0700 %s (every directory "
 	    "above it root's, mode 0755)", r->user, r->group ? r->group :
 	    r->user, path);
 	place = xasprintf("move it below directories that only root owns "
 	    "and writes (e.g. /var/lib/%s) and name that in rule '%s'",
 	    strcmp(r->user, "root") == 0 ? r->name : r->user, r->name);
-	fix = walk_fix(&why, path, r->user, make, place);
-	if (why.fault == TRUST_LOOKUP)
-		finding(a, F_ERROR, "write-path", path, fix, "rule '%s' may "
-		    "write here, but it does not exist: the gate refuses the "
-		    "rule (%s)", r->name, why.msg);
-	else
-		finding(a, F_ERROR, "write-path", path, fix, "rule '%s': the "
-		    "gate refuses this writable path: %s", r->name, why.msg);
-	free(fix);
+	path_refused(a, r, "write-path", "writable path", "write here", path,
+	    &why, r->user, make, place, "a directory");
 	free(place);
 	free(make);
 }
