@@ -1140,7 +1140,7 @@ check_pam(struct audit *a)
 		scan_pam(a, "sshd", 0, &found);
 }
 
-/* ---- the socket directory, runners, writable paths ---------------------- */
+/* ---- the socket directory, runners, a rule's paths ------------------------ */
 
 /* The socket of "sshgate-connect [-u USER] SOCKET" in a BORG_RSH value. */
 static char *
@@ -1344,6 +1344,40 @@ check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
 	free(make);
 }
 
+/*
+ * An exec path as the gate walks it before it grants the execute right
+ * on it (trust_walk(), gate/landlock.c, exit 126): root's alone, as is
+ * every directory above it, as the program is; symbolic links followed,
+ * so a reason may name a component where a link leads.  O_PATH where
+ * the gate, which reads the interpreter through its descriptor, opens
+ * O_RDONLY: the walk decides on the same fstat() either way, and an
+ * audit without root need not be able to read the file.
+ */
+static void
+check_exec_path(struct audit *a, const struct rule *r, const char *path)
+{
+	struct trust_why why;
+	char *make, *place;
+	int fd;
+
+	fd = trust_walk(path, O_PATH, TRUST_FOLLOW_LINKS, TRUST_FILE_OR_DIR, 0,
+	    &why);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	make = xasprintf("install it there, root's, mode 0755 (the program, "
+	    "or a directory of programs), every directory above it root's, "
+	    "mode 0755; or take it out of rule '%s'", r->name);
+	place = xasprintf("install what it names below directories that only "
+	    "root owns and writes (e.g. /usr/local/libexec) and name that in "
+	    "rule '%s'", r->name);
+	path_refused(a, r, "exec-path", "exec path", "execute this", path,
+	    &why, "root", make, place, "a program or a directory");
+	free(place);
+	free(make);
+}
+
 struct seen {
 	char	**v;
 	size_t	  n;
@@ -1401,13 +1435,24 @@ check_runners(struct audit *a)
 			    "refuses (the caller could signal it and edit what "
 			    "it writes)", r->name);
 		ruid = rp != NULL ? rp->pw_uid : 0;
+		/*
+		 * Each path once per way it is walked: a writable path may
+		 * be trusted for one runner only; an exec path is
+		 * root's for every runner.
+		 */
 		for (k = 0; rp != NULL && k < r->nwrite; k++) {
-			/* the same path may be trusted for one runner only */
-			char *key = xasprintf("%u %s", (unsigned)ruid,
+			char *key = xasprintf("write %u %s", (unsigned)ruid,
 			    r->write[k]);
 
 			if (first_time(&paths, key))
 				check_write_path(a, r, ruid, r->write[k]);
+			free(key);
+		}
+		for (k = 0; k < r->nexec; k++) {
+			char *key = xasprintf("exec %s", r->exec[k]);
+
+			if (first_time(&paths, key))
+				check_exec_path(a, r, r->exec[k]);
 			free(key);
 		}
 		for (k = 0; k < r->nset; k++) {

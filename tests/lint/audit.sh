@@ -34,6 +34,7 @@ rule borg-list {
     run      /usr/bin/python3 -I /usr/bin/borg
     as       $R
     write    $D/var
+    exec     $D/libexec
     keepenv  BORG_PASSPHRASE
     setenv   BORG_RSH "$D/bin/sshgate-connect -u $L $SOCKDIR/borg.sock"
     args     "borg" "list" /ssh:\/\/backup\/\.\/vps/
@@ -41,6 +42,10 @@ rule borg-list {
 }
 POL
 	mkdir -p "$D/var" && chown "$R:" "$D/var"
+	# trusted as the gate trusts it: an exec path root's alone, below
+	# root's directories
+	rm -rf "$D/libexec"
+	install -d -o root -g root -m 0755 "$D/libexec"
 	rm -rf "$SOCKDIR"
 	install -d -o "$L" -g "$R" -m 2750 "$SOCKDIR"
 	install -d -o root -g root -m 0755 "$D/keys"
@@ -221,6 +226,35 @@ rm -f "$D/var"; rm -rf "$D/var.real"
 fault "a writable path of another account" write-path \
     "directory $D/var is owned by uid $(id -u "$L"), not root or uid $(id -u "$R")" \
     error -- chown "$L" "$D/var"
+# An exec path as the gate walks it before granting the execute right
+# (gate/landlock.c): root's alone, below root's directories, links
+# followed (the reason and the fix name where they lead).
+fault "an exec path below the login account's home" exec-path \
+    "the gate refuses this exec path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o root -g root -m 0755 "$D/home/$L/bin" &&
+    sedi "$SGT_POLICY" "s|exec     $D/libexec|exec     $D/home/$L/bin|"'
+rm -rf "$D/home/$L/bin"
+fault "an exec path the runner owns" exec-path \
+    "the gate refuses this exec path: directory $D/libexec is owned by uid $(id -u "$R"), not root" \
+    error -- chown "$R" "$D/libexec"
+fault "an exec path writable by its group" exec-path \
+    "the gate refuses this exec path: directory $D/libexec is writable by its group (mode 0775)" \
+    error -- chmod 0775 "$D/libexec"
+fault "an exec path that does not exist" exec-path \
+    "$D/libexec" error -- rmdir "$D/libexec"
+fault "an exec path linked into the login account's home" exec-path \
+    "the gate refuses this exec path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o root -g root -m 0755 "$D/home/$L/bin" &&
+    rmdir "$D/libexec" && ln -s "home/$L/bin" "$D/libexec"'
+"$SGT_PY" - "$D/audit.json" "$D/libexec" "$D/home/$L" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if any(r.get("name") == "exec-path" and
+    r["subject"] == sys.argv[2] and sys.argv[3] in (r["fix"] or "")
+    for r in recs) else 1)
+PY
+ok $? "an exec path linked into the login account's home: the fix names the real directory"
+rm -rf "$D/home/$L/bin"
 
 # The socket directory: the audit and sshgate-connect walk it the same way
 # (policy/trust.c) and give the same reason.
