@@ -1140,7 +1140,7 @@ check_pam(struct audit *a)
 		scan_pam(a, "sshd", 0, &found);
 }
 
-/* ---- the socket directory, runners, a rule's paths ------------------------ */
+/* ---- the socket directory, runners, writable paths ---------------------- */
 
 /* The socket of "sshgate-connect [-u USER] SOCKET" in a BORG_RSH value. */
 static char *
@@ -1378,6 +1378,38 @@ check_exec_path(struct audit *a, const struct rule *r, const char *path)
 	free(make);
 }
 
+/*
+ * A read path as the gate walks it for the rule's read scope
+ * (trust_walk(), gate/landlock.c, exit 5): like a writable path, the
+ * runner's or root's below root's directories, but with symbolic links
+ * followed.
+ */
+static void
+check_read_path(struct audit *a, const struct rule *r, uid_t ruid,
+    const char *path)
+{
+	struct trust_why why;
+	char *make, *place;
+	int fd;
+
+	fd = trust_walk(path, O_PATH, TRUST_FOLLOW_LINKS, TRUST_FILE_OR_DIR,
+	    ruid, &why);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	make = xasprintf("install -d -o %s -g %s -m 0700 %s (every directory "
+	    "above it root's, mode 0755), or take it out of rule '%s'",
+	    r->user, r->group ? r->group : r->user, path, r->name);
+	place = xasprintf("move it below directories that only root owns "
+	    "and writes (e.g. /var/lib/%s) and name that in rule '%s'",
+	    strcmp(r->user, "root") == 0 ? r->name : r->user, r->name);
+	path_refused(a, r, "read-path", "readable path", "read here", path,
+	    &why, r->user, make, place, "a directory or a regular file");
+	free(place);
+	free(make);
+}
+
 struct seen {
 	char	**v;
 	size_t	  n;
@@ -1436,8 +1468,8 @@ check_runners(struct audit *a)
 			    "it writes)", r->name);
 		ruid = rp != NULL ? rp->pw_uid : 0;
 		/*
-		 * Each path once per way it is walked: a writable path may
-		 * be trusted for one runner only; an exec path is
+		 * Each path once per way it is walked: a writable or read
+		 * path may be trusted for one runner only; an exec path is
 		 * root's for every runner.
 		 */
 		for (k = 0; rp != NULL && k < r->nwrite; k++) {
@@ -1453,6 +1485,14 @@ check_runners(struct audit *a)
 
 			if (first_time(&paths, key))
 				check_exec_path(a, r, r->exec[k]);
+			free(key);
+		}
+		for (k = 0; rp != NULL && k < r->nread; k++) {
+			char *key = xasprintf("read %u %s", (unsigned)ruid,
+			    r->read[k]);
+
+			if (first_time(&paths, key))
+				check_read_path(a, r, ruid, r->read[k]);
 			free(key);
 		}
 		for (k = 0; k < r->nset; k++) {

@@ -35,6 +35,7 @@ rule borg-list {
     as       $R
     write    $D/var
     exec     $D/libexec
+    read     $D/data
     keepenv  BORG_PASSPHRASE
     setenv   BORG_RSH "$D/bin/sshgate-connect -u $L $SOCKDIR/borg.sock"
     args     "borg" "list" /ssh:\/\/backup\/\.\/vps/
@@ -42,10 +43,11 @@ rule borg-list {
 }
 POL
 	mkdir -p "$D/var" && chown "$R:" "$D/var"
-	# trusted as the gate trusts it: an exec path root's alone, below
-	# root's directories
-	rm -rf "$D/libexec"
+	# trusted as the gate trusts them: an exec path root's alone, a
+	# read path the runner's, each below root's directories
+	rm -rf "$D/libexec" "$D/data"
 	install -d -o root -g root -m 0755 "$D/libexec"
+	install -d -o "$R" -g "$R" -m 0700 "$D/data"
 	rm -rf "$SOCKDIR"
 	install -d -o "$L" -g "$R" -m 2750 "$SOCKDIR"
 	install -d -o root -g root -m 0755 "$D/keys"
@@ -255,6 +257,18 @@ sys.exit(0 if any(r.get("name") == "exec-path" and
 PY
 ok $? "an exec path linked into the login account's home: the fix names the real directory"
 rm -rf "$D/home/$L/bin"
+# A read path as the gate walks it for the read scope: the runner's or
+# root's, below root's directories, links followed.
+fault "a read path below the login account's home" read-path \
+    "the gate refuses this readable path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o "$R" -g "$R" -m 0700 "$D/home/$L/data" &&
+    sedi "$SGT_POLICY" "s|read     $D/data|read     $D/home/$L/data|"'
+rm -rf "$D/home/$L/data"
+fault "a read path of the login account" read-path \
+    "the gate refuses this readable path: directory $D/data is owned by uid $(id -u "$L"), not root or uid $(id -u "$R")" \
+    error -- chown "$L" "$D/data"
+fault "a read path that does not exist" read-path "$D/data" error -- \
+    rmdir "$D/data"
 
 # The socket directory: the audit and sshgate-connect walk it the same way
 # (policy/trust.c) and give the same reason.
