@@ -1140,7 +1140,7 @@ check_pam(struct audit *a)
 		scan_pam(a, "sshd", 0, &found);
 }
 
-/* ---- the socket directory, runners, writable paths ---------------------- */
+/* ---- the socket directory, runners, a rule's paths ------------------------ */
 
 /* The socket of "sshgate-connect [-u USER] SOCKET" in a BORG_RSH value. */
 static char *
