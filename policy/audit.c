@@ -1185,8 +1185,10 @@ walk_fix(const struct trust_why *w, const char *path, const char *owner,
 			return xasprintf("chown %s %s", owner, path);
 		break;
 	case TRUST_MODE:
+		/* others may have to write it: a producer's data, /tmp */
 		if (last)
-			return xasprintf("chmod go-w %s", path);
+			return xasprintf("chmod go-w %s, if nobody else needs to "
+			    "write it; or %s", path, place);
 		break;
 	case TRUST_LINK:
 		return xasprintf("name the real path, without symbolic links "

@@ -242,6 +242,15 @@ fault "an exec path the runner owns" exec-path \
 fault "an exec path writable by its group" exec-path \
     "the gate refuses this exec path: directory $D/libexec is writable by its group (mode 0775)" \
     error -- chmod 0775 "$D/libexec"
+"$SGT_PY" - "$D/audit.json" "$D/libexec" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if any(r.get("name") == "exec-path" and
+    r["subject"] == sys.argv[2] and
+    (r["fix"] or "").startswith("chmod go-w " + sys.argv[2] + ", if nobody "
+    "else needs to write it; or ") for r in recs) else 1)
+PY
+ok $? "an exec path writable by its group: the fix is chmod go-w, or another place"
 fault "an exec path that does not exist" exec-path \
     "$D/libexec" error -- rmdir "$D/libexec"
 fault "an exec path linked into the login account's home" exec-path \
