@@ -1140,7 +1140,7 @@ check_pam(struct audit *a)
 		scan_pam(a, "sshd", 0, &found);
 }
 
-/* ---- the socket directory, runners, writable paths ---------------------- */
+/* ---- the socket directory, runners, a rule's paths ------------------------ */
 
 /* The socket of "sshgate-connect [-u USER] SOCKET" in a BORG_RSH value. */
 static char *
@@ -1168,12 +1168,12 @@ connector_socket(const char *value, char **owner)
 
 /*
  * The fix for a path that trust_walk() refused.  owner may own the last
- * component; make creates the path where it is; place is a layout that
- * passes.
+ * component; make creates the path where it is, as kind ("a directory");
+ * place is a layout that passes.
  */
 static char *
 walk_fix(const struct trust_why *w, const char *path, const char *owner,
-    const char *make, const char *place)
+    const char *make, const char *place, const char *kind)
 {
 	int last = strcmp(w->at, path) == 0;
 
@@ -1185,15 +1185,17 @@ walk_fix(const struct trust_why *w, const char *path, const char *owner,
 			return xasprintf("chown %s %s", owner, path);
 		break;
 	case TRUST_MODE:
+		/* others may have to write it: a producer's data, /tmp */
 		if (last)
-			return xasprintf("chmod go-w %s", path);
+			return xasprintf("chmod go-w %s, if nobody else needs to "
+			    "write it; or %s", path, place);
 		break;
 	case TRUST_LINK:
 		return xasprintf("name the real path, without symbolic links "
 		    "(not %s); or %s", w->at, place);
 	case TRUST_TYPE:
 		if (last)
-			return xasprintf("make it a directory: %s", make);
+			return xasprintf("make it %s: %s", kind, make);
 		break;
 	case TRUST_OTHER:
 		return xstrdup(place);
@@ -1243,7 +1245,7 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		place = xasprintf("move it to /run/sshgate/%s "
 		    "(setup/vps/install's layout: /run/sshgate root's, mode "
 		    "0755)", a->user);
-		wfix = walk_fix(&why, dir, a->user, fix, place);
+		wfix = walk_fix(&why, dir, a->user, fix, place, "a directory");
 		finding(a, F_ERROR, "socket-dir", dir, wfix, "rule '%s': "
 		    "sshgate-connect refuses the socket directory: %s",
 		    r->name, why.msg);
@@ -1282,6 +1284,38 @@ out:
 }
 
 /*
+ * A rule's path that trust_walk() refused, said as the gate says it
+ * (gate/main.c, gate/landlock.c: "<what> PATH of rule 'NAME' refused:
+ * REASON"): a lookup this audit may not make is not checked; a path
+ * that does not exist, or any other refusal, is an error with the
+ * walker's own reason and walk_fix()'s fix.  may is what the rule may do
+ * there ("write here").
+ */
+static void
+path_refused(struct audit *a, const struct rule *r, const char *name,
+    const char *what, const char *may, const char *path,
+    const struct trust_why *why, const char *owner, const char *make,
+    const char *place, const char *kind)
+{
+	char *fix;
+
+	if (why->fault == TRUST_LOOKUP && why->err != ENOENT) {
+		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s",
+		    why->msg);
+		return;
+	}
+	fix = walk_fix(why, path, owner, make, place, kind);
+	if (why->fault == TRUST_LOOKUP)
+		finding(a, F_ERROR, name, path, fix, "rule '%s' may %s, but it "
+		    "does not exist: the gate refuses the rule (%s)", r->name,
+		    may, why->msg);
+	else
+		finding(a, F_ERROR, name, path, fix, "rule '%s': the gate "
+		    "refuses this %s: %s", r->name, what, why->msg);
+	free(fix);
+}
+
+/*
  * A writable path as the gate walks it before anything uses it
  * (trust_walk(), gate/main.c): the runner may own it, root every
  * directory above it, no symbolic link anywhere.  The same reason.
@@ -1291,7 +1325,7 @@ check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
     const char *path)
 {
 	struct trust_why why;
-	char *make, *place, *fix;
+	char *make, *place;
 	int fd;
 
 	fd = trust_walk(path, O_PATH, TRUST_NO_LINKS, TRUST_FILE_OR_DIR, ruid,
@@ -1300,26 +1334,80 @@ check_write_path(struct audit *a, const struct rule *r, uid_t ruid,
 		close(fd);
 		return;
 	}
-	if (why.fault == TRUST_LOOKUP && why.err != ENOENT) {
-		finding(a, F_UNCHECKED, "unreadable", path, NULL, "%s",
-		    why.msg);
-		return;
-	}
 	make = xasprintf("install -d -o %s -g %s -m 0700 %s (every directory "
 	    "above it root's, mode 0755)", r->user, r->group ? r->group :
 	    r->user, path);
 	place = xasprintf("move it below directories that only root owns "
 	    "and writes (e.g. /var/lib/%s) and name that in rule '%s'",
 	    strcmp(r->user, "root") == 0 ? r->name : r->user, r->name);
-	fix = walk_fix(&why, path, r->user, make, place);
-	if (why.fault == TRUST_LOOKUP)
-		finding(a, F_ERROR, "write-path", path, fix, "rule '%s' may "
-		    "write here, but it does not exist: the gate refuses the "
-		    "rule (%s)", r->name, why.msg);
-	else
-		finding(a, F_ERROR, "write-path", path, fix, "rule '%s': the "
-		    "gate refuses this writable path: %s", r->name, why.msg);
-	free(fix);
+	path_refused(a, r, "write-path", "writable path", "write here", path,
+	    &why, r->user, make, place, "a directory");
+	free(place);
+	free(make);
+}
+
+/*
+ * An exec path as the gate walks it before it grants the execute right
+ * on it (trust_walk(), gate/landlock.c, exit 126): root's alone, as is
+ * every directory above it, as the program is; symbolic links followed,
+ * so a reason may name a component where a link leads.  O_PATH where
+ * the gate, which reads the interpreter through its descriptor, opens
+ * O_RDONLY: the walk decides on the same fstat() either way, and an
+ * audit without root need not be able to read the file.
+ */
+static void
+check_exec_path(struct audit *a, const struct rule *r, const char *path)
+{
+	struct trust_why why;
+	char *make, *place;
+	int fd;
+
+	fd = trust_walk(path, O_PATH, TRUST_FOLLOW_LINKS, TRUST_FILE_OR_DIR, 0,
+	    &why);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	make = xasprintf("install it there, root's, mode 0755 (the program, "
+	    "or a directory of programs), every directory above it root's, "
+	    "mode 0755; or take it out of rule '%s'", r->name);
+	place = xasprintf("install what it names below directories that only "
+	    "root owns and writes (e.g. /usr/local/libexec) and name that in "
+	    "rule '%s'", r->name);
+	path_refused(a, r, "exec-path", "exec path", "execute this", path,
+	    &why, "root", make, place, "a program or a directory");
+	free(place);
+	free(make);
+}
+
+/*
+ * A read path as the gate walks it for the rule's read scope
+ * (trust_walk(), gate/landlock.c, exit 5): like a writable path, the
+ * runner's or root's below root's directories, but with symbolic links
+ * followed.
+ */
+static void
+check_read_path(struct audit *a, const struct rule *r, uid_t ruid,
+    const char *path)
+{
+	struct trust_why why;
+	char *make, *place;
+	int fd;
+
+	fd = trust_walk(path, O_PATH, TRUST_FOLLOW_LINKS, TRUST_FILE_OR_DIR,
+	    ruid, &why);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	make = xasprintf("install -d -o %s -g %s -m 0700 %s (every directory "
+	    "above it root's, mode 0755), or take it out of rule '%s'",
+	    r->user, r->group ? r->group : r->user, path, r->name);
+	place = xasprintf("move it below directories that only root owns "
+	    "and writes (e.g. /var/lib/%s) and name that in rule '%s'",
+	    strcmp(r->user, "root") == 0 ? r->name : r->user, r->name);
+	path_refused(a, r, "read-path", "readable path", "read here", path,
+	    &why, r->user, make, place, "a directory or a regular file");
 	free(place);
 	free(make);
 }
@@ -1381,13 +1469,32 @@ check_runners(struct audit *a)
 			    "refuses (the caller could signal it and edit what "
 			    "it writes)", r->name);
 		ruid = rp != NULL ? rp->pw_uid : 0;
+		/*
+		 * Each path once per way it is walked: a writable or read
+		 * path may be trusted for one runner only; an exec path is
+		 * root's for every runner.
+		 */
 		for (k = 0; rp != NULL && k < r->nwrite; k++) {
-			/* the same path may be trusted for one runner only */
-			char *key = xasprintf("%u %s", (unsigned)ruid,
+			char *key = xasprintf("write %u %s", (unsigned)ruid,
 			    r->write[k]);
 
 			if (first_time(&paths, key))
 				check_write_path(a, r, ruid, r->write[k]);
+			free(key);
+		}
+		for (k = 0; k < r->nexec; k++) {
+			char *key = xasprintf("exec %s", r->exec[k]);
+
+			if (first_time(&paths, key))
+				check_exec_path(a, r, r->exec[k]);
+			free(key);
+		}
+		for (k = 0; rp != NULL && k < r->nread; k++) {
+			char *key = xasprintf("read %u %s", (unsigned)ruid,
+			    r->read[k]);
+
+			if (first_time(&paths, key))
+				check_read_path(a, r, ruid, r->read[k]);
 			free(key);
 		}
 		for (k = 0; k < r->nset; k++) {

@@ -1,8 +1,9 @@
 /*
  * The one path walker (docs/HACKING.md): the gate's policy and program,
- * the rule's writable paths (gate/main.c), the socket directory
- * (gate/connect.c) and sshgate-lint --audit (policy/audit.c) all trust a
- * path through it, so that what the audit passes the programs accept.
+ * the rule's writable paths (gate/main.c), its exec and read paths
+ * (gate/landlock.c), the socket directory (gate/connect.c) and
+ * sshgate-lint --audit (policy/audit.c) all trust a path through it, so
+ * that what the audit passes the programs accept.
  *
  * MUST: decide on what was opened (fstat of the open descriptor), never
  * on a path checked before opening; refuse a symlink where none is

@@ -1,7 +1,7 @@
 /*
  * Trusting files through their descriptors (docs/STYLE.md 10): one walker for
  * every path the programs trust -- the policy, the program, the rule's
- * writable paths, the socket directory.
+ * writable, exec and read paths, the socket directory.
  */
 #ifndef SSHGATE_TRUST_H
 #define SSHGATE_TRUST_H

@@ -91,6 +91,10 @@ const struct warning_name audit_findings[] = {
 	    "login account", 0 },
 	{ "write-path", "a rule's writable path does not exist or the gate "
 	    "refuses it", 0 },
+	{ "exec-path", "a rule's exec path does not exist or the gate "
+	    "refuses it", 0 },
+	{ "read-path", "a rule's read path does not exist or the gate "
+	    "refuses it", 0 },
 	{ "kernel-landlock", "the running kernel has no Landlock", 0 },
 	{ "kernel-seccomp", "the running kernel has no seccomp filter", 0 },
 	{ "unreadable", "something the audit needs could not be read", 0 },

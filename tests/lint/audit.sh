@@ -34,6 +34,8 @@ rule borg-list {
     run      /usr/bin/python3 -I /usr/bin/borg
     as       $R
     write    $D/var
+    exec     $D/libexec
+    read     $D/data
     keepenv  BORG_PASSPHRASE
     setenv   BORG_RSH "$D/bin/sshgate-connect -u $L $SOCKDIR/borg.sock"
     args     "borg" "list" /ssh:\/\/backup\/\.\/vps/
@@ -41,6 +43,11 @@ rule borg-list {
 }
 POL
 	mkdir -p "$D/var" && chown "$R:" "$D/var"
+	# trusted as the gate trusts them: an exec path root's alone, a
+	# read path the runner's, each below root's directories
+	rm -rf "$D/libexec" "$D/data"
+	install -d -o root -g root -m 0755 "$D/libexec"
+	install -d -o "$R" -g "$R" -m 0700 "$D/data"
 	rm -rf "$SOCKDIR"
 	install -d -o "$L" -g "$R" -m 2750 "$SOCKDIR"
 	install -d -o root -g root -m 0755 "$D/keys"
@@ -221,6 +228,56 @@ rm -f "$D/var"; rm -rf "$D/var.real"
 fault "a writable path of another account" write-path \
     "directory $D/var is owned by uid $(id -u "$L"), not root or uid $(id -u "$R")" \
     error -- chown "$L" "$D/var"
+# An exec path as the gate walks it before granting the execute right
+# (gate/landlock.c): root's alone, below root's directories, links
+# followed (the reason and the fix name where they lead).
+fault "an exec path below the login account's home" exec-path \
+    "the gate refuses this exec path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o root -g root -m 0755 "$D/home/$L/bin" &&
+    sedi "$SGT_POLICY" "s|exec     $D/libexec|exec     $D/home/$L/bin|"'
+rm -rf "$D/home/$L/bin"
+fault "an exec path the runner owns" exec-path \
+    "the gate refuses this exec path: directory $D/libexec is owned by uid $(id -u "$R"), not root" \
+    error -- chown "$R" "$D/libexec"
+fault "an exec path writable by its group" exec-path \
+    "the gate refuses this exec path: directory $D/libexec is writable by its group (mode 0775)" \
+    error -- chmod 0775 "$D/libexec"
+"$SGT_PY" - "$D/audit.json" "$D/libexec" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if any(r.get("name") == "exec-path" and
+    r["subject"] == sys.argv[2] and
+    (r["fix"] or "").startswith("chmod go-w " + sys.argv[2] + ", if nobody "
+    "else needs to write it; or ") for r in recs) else 1)
+PY
+ok $? "an exec path writable by its group: the fix is chmod go-w, or another place"
+fault "an exec path that does not exist" exec-path \
+    "$D/libexec" error -- rmdir "$D/libexec"
+fault "an exec path linked into the login account's home" exec-path \
+    "the gate refuses this exec path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o root -g root -m 0755 "$D/home/$L/bin" &&
+    rmdir "$D/libexec" && ln -s "home/$L/bin" "$D/libexec"'
+"$SGT_PY" - "$D/audit.json" "$D/libexec" "$D/home/$L" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if any(r.get("name") == "exec-path" and
+    r["subject"] == sys.argv[2] and sys.argv[3] in (r["fix"] or "")
+    for r in recs) else 1)
+PY
+ok $? "an exec path linked into the login account's home: the fix names the real directory"
+rm -rf "$D/home/$L/bin"
+# A read path as the gate walks it for the read scope: the runner's or
+# root's, below root's directories, links followed.
+fault "a read path below the login account's home" read-path \
+    "the gate refuses this readable path: directory $D/home/$L is owned by uid $(id -u "$L"), not root" \
+    error -- eval 'install -d -o "$R" -g "$R" -m 0700 "$D/home/$L/data" &&
+    sedi "$SGT_POLICY" "s|read     $D/data|read     $D/home/$L/data|"'
+rm -rf "$D/home/$L/data"
+fault "a read path of the login account" read-path \
+    "the gate refuses this readable path: directory $D/data is owned by uid $(id -u "$L"), not root or uid $(id -u "$R")" \
+    error -- chown "$L" "$D/data"
+fault "a read path that does not exist" read-path "$D/data" error -- \
+    rmdir "$D/data"
 
 # The socket directory: the audit and sshgate-connect walk it the same way
 # (policy/trust.c) and give the same reason.

@@ -32,6 +32,9 @@ printf '#!/bin/sh\nexec %s "$@"\n' "$CF_PROBE" > "$script"
 chmod 0755 "$script"
 # A directory the runner owns: not trusted for exec
 install -d -o "$SGT_RUNNER" -g "$SGT_RUNNER" -m 0755 "$SGT_DIR/sgt-rdir"
+# Root's, but below the login account's home, which the login may change
+lbin=$SGT_DIR/home/$SGT_LOGIN/sgt-bin
+install -d -o root -g root -m 0755 "$lbin"
 
 {
 	echo "sshgate-policy 1"
@@ -44,6 +47,8 @@ install -d -o "$SGT_RUNNER" -g "$SGT_RUNNER" -m 0755 "$SGT_DIR/sgt-rdir"
 	    "exec     $SGT_DIR/sgt-rdir"
 	cf_rule missing probe-m "as       $SGT_RUNNER" \
 	    "exec     $SGT_DIR/sgt-none"
+	cf_rule lhome probe-lh "as       $SGT_RUNNER" \
+	    "exec     $lbin"
 	cf_rule best probe-be "as       $SGT_RUNNER" "landlock best-effort"
 	printf 'rule script {\n    run      %s\n    as       %s\n' "$script" "$SGT_RUNNER"
 	printf '    exec     %s\n    args     "probe-s" /[A-Za-z0-9_=\\/.:-]+/*\n}\n' "$CF_PROBE"
@@ -87,9 +92,19 @@ printf '%s\n' "$out" | grep -q "exec path $SGT_DIR/sgt-rdir of rule 'untrusted' 
 ok $? "untrusted: the refusal names the path and the rule"
 grep -q "exec path $SGT_DIR/sgt-rdir of rule 'untrusted' refused" "$SGT_DIR/syslog"
 ok $? "untrusted: the refusal is logged"
+# the gate's reason: "sshgate: exec path PATH of rule 'NAME' refused: WHY"
+gate_why() { printf '%s\n' "$out" | sed -n "s|^sshgate: exec path $1 of rule '$2' refused: ||p"; }
+u_why=$(gate_why "$SGT_DIR/sgt-rdir" untrusted)
 cf_gate SSH_ORIGINAL_COMMAND="probe-m status" --
 expect_status 126 "missing: an exec path that does not exist is refused with exit 126"
 expect_no "^Uid:" "missing: nothing ran"
+m_why=$(gate_why "$SGT_DIR/sgt-none" missing)
+cf_gate SSH_ORIGINAL_COMMAND="probe-lh status" --
+expect_status 126 "below the login's home: an exec path there is refused with exit 126"
+expect_no "^Uid:" "below the login's home: nothing ran"
+lh_why=$(gate_why "$lbin" lhome)
+is "$lh_why" "directory $SGT_DIR/home/$SGT_LOGIN is owned by uid $(id -u "$SGT_LOGIN"), not root" \
+    "below the login's home: the refusal names the login's directory"
 
 # Without Landlock, best-effort runs as before: nothing limits exec.
 out=$(env -i SSH_ORIGINAL_COMMAND="probe-be exec=/usr/bin/id" "$CF_PROBE" \
@@ -103,4 +118,37 @@ out=$(env -i SSH_ORIGINAL_COMMAND="probe exec=/usr/bin/id exec=$CF_PROBE" \
 expect_status 0 "abi 1: runs"
 expect "exec=/usr/bin/id: errno=EACCES" "abi 1: /usr/bin/id cannot be executed"
 expect "exec=$CF_PROBE: ok" "abi 1: its own program can"
+
+# sshgate-lint --audit walks each exec path as the gate does (policy/
+# trust.c): an exec-path error with the gate's reason and a fix for each
+# path the gate refuses, nothing for the ones it accepts.
+"$SGT_DIR/bin/sshgate-lint" --json --audit --gate "$SGT_DIR/bin/sshgate" \
+    --sshd-config "$SGT_DIR/sgt-no-sshd_config" --pam-dir "$SGT_DIR/sgt-no-pam" \
+    "$SGT_LOGIN" > "$SGT_DIR/audit.json" 2>&1
+is "$?" 2 "audit: it finds errors (exit 2)"
+audit_says() {	# audit_says PATH REASON: an exec-path error with the reason
+	"$SGT_PY" - "$SGT_DIR/audit.json" "$1" "$2" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+hits = [r for r in recs if r.get("name") == "exec-path" and
+        r["subject"] == sys.argv[2] and r["level"] == "error" and
+        sys.argv[3] and r["message"].endswith(sys.argv[3]) and r.get("fix")]
+if not hits:
+    for r in recs:
+        if r.get("name") == "exec-path":
+            print("# " + json.dumps(r))
+sys.exit(0 if hits else 1)
+PY
+}
+audit_says "$SGT_DIR/sgt-rdir" ": $u_why"
+ok $? "audit: the exec path the runner owns, the gate's reason, a fix"
+audit_says "$SGT_DIR/sgt-none" "($m_why)"
+ok $? "audit: the exec path that does not exist, the gate's reason, a fix"
+audit_says "$lbin" ": $lh_why"
+ok $? "audit: the exec path below the login's home, the gate's reason, a fix"
+n=$("$SGT_PY" -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+print(sum(1 for r in recs if r.get("name") == "exec-path"))' "$SGT_DIR/audit.json")
+is "$n" 3 "audit: no exec-path finding for the paths the gate accepts (/usr/bin/id, $xdir, the probe)"
 sgt_done
