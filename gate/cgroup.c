@@ -246,28 +246,32 @@ controllers(int sg, int want)
 	return have;
 }
 
-/* Write V to DIR/FILE and read it back. */
+/* Write V to DIR/FILE and read it back; -1 with errno (EIO: not V). */
 static int
 set_limit(int dir, const char *file, unsigned long long v)
 {
 	char want[32], got[32];
 	ssize_t n;
-	int fd, ok;
+	int fd, e;
 
 	snprintf(want, sizeof(want), "%llu\n", v);
 	if ((fd = openat(dir, file, O_RDWR | O_CLOEXEC)) == -1)
 		return -1;
-	ok = write(fd, want, strlen(want)) == (ssize_t)strlen(want) &&
-	    (n = pread(fd, got, sizeof(got) - 1, 0)) > 0;
-	if (ok) {
-		got[n] = '\0';
-		ok = strcmp(got, want) == 0;
+	if (write(fd, want, strlen(want)) != (ssize_t)strlen(want) ||
+	    (n = pread(fd, got, sizeof(got) - 1, 0)) < 0) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return -1;
 	}
+	got[n] = '\0';
 	if (close(fd) != 0)
-		ok = 0;
-	if (!ok && errno == 0)
+		return -1;
+	if (strcmp(got, want) != 0) {
 		errno = EIO;
-	return ok ? 0 : -1;
+		return -1;
+	}
+	return 0;
 }
 
 /*
