@@ -12,6 +12,7 @@
 #
 # SSHGATE_GOLDEN_UPDATE=1 rewrites the .err/.out files; review the diff.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
+sgt_host_borg "$@"
 
 top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
 top_builddir=$(cd "$top_builddir" && pwd) || sgt_bail "no top_builddir"
