@@ -1,5 +1,5 @@
 /*
- * The run's cgroup, for runs with a supervisor (a timeout or a terminal):
+ * The run's cgroup, for every run (each has a supervisor):
  * the supervisor in <cgroup2 mount>/sshgate/run-PID, the program in
  * run-PID/prog, both created by root in a place no other account can
  * write (sshgate(8) "THE RUN'S CGROUP").
@@ -278,9 +278,10 @@ set_limit(int dir, const char *file, unsigned long long v)
  * The run's limits on run-PID, which holds the supervisor and, below it,
  * the program: pids.max the rule's (or PIDS_DEFAULT) plus one for the
  * supervisor, memory.max the rule's.  A limit the rule asks for without
- * its controller follows "cgroup"; the default one is noted in the log.
- * A controller that is there and a value that does not hold is a doubt,
- * and refused.
+ * its controller follows "cgroup"; the default one is left out without
+ * a word (every run of such a host would log it; sshgate(8) says how to
+ * see it).  A controller that is there and a value that does not hold is
+ * a doubt, and refused.
  */
 static void
 set_limits(const struct rule *r, int sg, int run, const char *where)
@@ -300,9 +301,7 @@ set_limits(const struct rule *r, int sg, int run, const char *where)
 		    "running without the rule's limit (cgroup best-effort)",
 		    r->name, r->pids && !(have & HAVE_PIDS) ? "pids" :
 		    "memory", where);
-	} else if (!(have & HAVE_PIDS))
-		log_msg(LOG_NOTICE, "rule=%s cgroup: no pids controller in "
-		    "%s; running without pids.max", r->name, where);
+	}
 	if ((have & HAVE_PIDS) && set_limit(run, "pids.max",
 	    (unsigned long long)pids + 1) != 0)
 		die(EXIT_PRIV, "cannot set pids.max %u in %s: %s", pids + 1,

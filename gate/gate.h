@@ -96,9 +96,8 @@ void	cgroup_child(struct cgrun *cg);
 void	cgroup_kill(const struct cgrun *cg);
 void	cgroup_remove(struct cgrun *cg);
 
-/* supervise.c: for rules with a timeout, and runs with a terminal */
+/* supervise.c: the supervising parent of every run */
 extern pid_t supervised_child;
-int	terminal_reachable(void);
 void	supervise(const struct rule *r, char **envp, struct cgrun *cg);
 void	supervise_arm(void);
 

@@ -597,7 +597,7 @@ main(int argc, char **argv)
 	struct cgrun cg;
 	void *filter;
 	char why[512];
-	int fd, supervised;
+	int fd;
 
 	/* 1. Inherited state cannot influence anything after this. */
 	clean_start();
@@ -661,20 +661,16 @@ main(int argc, char **argv)
 	close_writable(&wp);
 	filter = sandbox_build(dec.rule, &run);
 	/*
-	 * A timeout, a limit of the run's cgroup, or a terminal the program
-	 * could reach, keeps the gate as a supervising parent; the program
-	 * gets a session of its own.
-	 * Both go into a cgroup of the gate's own first (gate/cgroup.c):
-	 * a caller with a delegated cgroup subtree could otherwise move the
-	 * supervisor into it and freeze it, and the timeout with it.
+	 * Every run is a unit of its own: the gate stays as a supervising
+	 * parent that ends everything the program started when it exits (or
+	 * when the timeout expires), and the program gets a session of its
+	 * own.  Both go into a cgroup of the gate's own first (gate/cgroup.c),
+	 * with the run's limits: a caller with a delegated cgroup subtree
+	 * could otherwise move the supervisor into it and freeze it.
 	 */
-	supervised = dec.rule->timeout > 0 || dec.rule->pids > 0 ||
-	    dec.rule->memory > 0 || terminal_reachable();
-	if (supervised)
-		cgroup_enter(dec.rule, &cg);
+	cgroup_enter(dec.rule, &cg);
 	log_permit(dec.rule, &plan, &run, &ll);
-	if (supervised)
-		supervise(dec.rule, plan.envp, &cg);	/* returns in the child */
+	supervise(dec.rule, plan.envp, &cg);	/* returns in the child */
 
 	/* 8. Become the runner with the rule's capabilities; verify it. */
 	drop_privileges(dec.rule, &run);

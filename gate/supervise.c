@@ -1,15 +1,14 @@
 /*
- * The supervising parent, used for rules with a timeout and for runs that
- * could reach a terminal.  MUST be out of reach of the program and of the
- * caller from the fork to its exit: it keeps root's ids (the gate made
+ * The supervising parent of every run.  MUST be out of reach of the
+ * program and of the caller from the fork to its exit: it keeps root's ids (the gate made
  * them all root before anything the caller could race) with CAP_KILL
  * alone, so that neither the program (another uid; a uid 0 runner has a
  * filter that keeps it from prlimit on another process, and Landlock's
  * signal scope) nor the caller can signal it, change its limits or trace
  * it.  It wipes the program's environment from its memory, forwards
  * SIGTERM/SIGHUP/SIGINT, ends the program's process group when the
- * timeout expires, logs the exit status and duration, and exits with the
- * program's status.
+ * rule's timeout expires, logs the exit status and duration (for a rule
+ * with a timeout or a limit), and exits with the program's status.
  *
  * The child MUST start a session of its own: no controlling terminal, so
  * the program can neither push input into the caller's terminal (TIOCSTI)
@@ -19,7 +18,7 @@
  *
  * MUST also end what the program left behind: a process that leaves the
  * process group (setsid, setpgid) or ignores SIGTERM would otherwise
- * outlive the timeout.  The supervisor is a child subreaper, so every
+ * outlive the run, with the rule's identity and capabilities.  The supervisor is a child subreaper, so every
  * orphan of the program becomes its child, and it kills its children
  * until none is left before it exits: once each, not once per round.
  */
@@ -142,30 +141,6 @@ end_descendants(pid_t pgrp)
 				return;		/* ECHILD: nothing is left */
 		}
 	}
-}
-
-/*
- * Whether the program could reach a terminal: one on 0, 1 or 2 (the only
- * descriptors it gets), or a controlling terminal.  A process of another
- * session reads a terminal without any job control, so a terminal run
- * needs a supervisor, which ends everything the program started before
- * the caller's shell reads its next line.  A doubt counts as a terminal.
- */
-int
-terminal_reachable(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (isatty(fd) || errno != ENOTTY)
-			return 1;
-	/* O_NONBLOCK: a serial line must not make us wait for a carrier */
-	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd != -1) {
-		close(fd);
-		return 1;
-	}
-	return errno != ENXIO;		/* ENXIO: no controlling terminal */
 }
 
 /*

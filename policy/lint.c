@@ -648,16 +648,11 @@ explain_plan(const struct plan *pl)
 	else
 		printf("  timeout:  none\n");
 	/* the supervisor's cgroup (sshgate(8) "The run's cgroup") */
-	printf("  cgroup:   %s (with a timeout, a terminal, pids or memory: "
-	    "the supervisor and the program in a cgroup of the gate's own)\n",
-	    cgroup_mode_name(r->cgroup));
-	if (r->timeout || r->pids || r->memory)
-		printf("  limits:   pids %u, memory %s (the run's cgroup, where "
-		    "the system has the controller)\n", r->pids ? r->pids :
-		    PIDS_DEFAULT, memory_text(r->memory, mem, sizeof(mem)));
-	else
-		printf("  limits:   none (no cgroup without a supervisor; with a "
-		    "terminal, pids %u)\n", PIDS_DEFAULT);
+	printf("  cgroup:   %s (the supervisor and the program in a cgroup of "
+	    "the gate's own)\n", cgroup_mode_name(r->cgroup));
+	printf("  limits:   pids %u, memory %s (the run's cgroup, where the "
+	    "system has the controller)\n", r->pids ? r->pids : PIDS_DEFAULT,
+	    memory_text(r->memory, mem, sizeof(mem)));
 }
 
 static void

@@ -178,6 +178,6 @@ is "$(rc nopids-req)" 5 "pids and cgroup require: refused, exit 5"
 out nopids-req | grep -q "no pids controller in /sys/fs/cgroup/sshgate for the run's limit; rule 'few-req' says cgroup require"
 ok $? "... saying why"
 is "$(out nopids | grep '^forks=')" "forks=4: ok" "the default pids.max without the controller: the rule runs"
-log "rule=plain cgroup: no pids controller in /sys/fs/cgroup/sshgate; running without pids.max" > /dev/null
-ok $? "... and the log says so"
+! log "rule=plain cgroup:" > /dev/null
+ok $? "... without a line in the log (every run of such a host would have one)"
 sgt_done

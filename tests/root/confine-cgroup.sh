@@ -163,7 +163,7 @@ else
 	expect_status 5 "pids 16 and cgroup require without the pids controller: refused, exit 5"
 	printf '%s\n' "$out" | grep -q "no pids controller in $CG/sshgate for the run's limit; rule 'capped' says cgroup require"
 	ok $? "... saying why"
-	grep -q "rule=short cgroup: no pids controller in $CG/sshgate; running without pids.max" "$SGT_DIR/syslog"
-	ok $? "... and a run with the default pids.max notes that it runs without"
+	! grep -q "rule=short .*pids" "$SGT_DIR/syslog"
+	ok $? "... while a run with the default pids.max runs without it, and no line of every run says so"
 fi
 sgt_done

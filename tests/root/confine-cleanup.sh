@@ -1,5 +1,5 @@
 #!/bin/bash
-# The end of a supervised run: every process the program left behind ends
+# The end of a run: every process the program left behind ends
 # (2,000 of them, each in a session of its own and ignoring SIGTERM), and
 # the supervisor pays for each once.  Counted, not timed: strace counts
 # the supervisor's kill() calls, which must grow with the number of
@@ -20,6 +20,9 @@ N=2000
 	    "as       $SGT_RUNNER" \
 	    "write    $CF_HOME" \
 	    "timeout  20s"
+	cf_rule plain probe-p \
+	    "as       $SGT_RUNNER" \
+	    "write    $CF_HOME"
 } | sgt_policy -
 
 nrunner() { pgrep -c -u "$SGT_RUNNER"; }
@@ -79,4 +82,18 @@ is "$rc" 124 "the timeout ends the gate with exit 124"
 is "$(nrunner)" 0 "no process of the runner is left"
 [ "$kills" -ge 1 ] && [ "$kills" -le $((2 * N + 4)) ]
 ok $? "the supervisor ended $N orphans with $kills kill() calls (at most 2 per process)"
+
+# ---- a rule without a timeout, no terminal: a run of its own too -------------
+# The old gate became the program here, and its orphans outlived the run
+# with the rule's identity.  setsid -w: no controlling terminal even when
+# make runs on one (a terminal made the old gate supervise).  The output
+# goes to a file: orphans holding a pipe would keep a reader waiting.
+setsid -w env -i SSH_ORIGINAL_COMMAND="probe-p orphans=3" setpriv \
+    --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups -- \
+    /usr/bin/env "$SGT_DIR/bin/sshgate" </dev/null >"$SGT_DIR/gate.out" 2>&1
+rc=$?
+expect_line "orphans=3: ok"
+ok $? "no timeout, no terminal: the program made 3 orphans"
+is "$rc" 0 "the gate exits with the program's status"
+is "$(nrunner)" 0 "no process of the runner outlives the run"
 sgt_done

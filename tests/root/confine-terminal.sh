@@ -102,18 +102,20 @@ for r in probe probe-t; do
 	ok $? "$what: started by a shell, the program ends when the terminal goes away"
 done
 
-# Without a terminal (sshd without a pty: pipes and sockets) nothing of
-# this applies: without a timeout the gate still becomes the program (no
-# supervisor, no exit line), and the program ends when the client's side
-# closes (sshd sends no signal then: EOF on stdin, EPIPE on output).
+# Without a terminal (sshd without a pty: pipes and sockets) the run has
+# its supervisor too (every run has one, so that nothing the program
+# starts outlives it), the gate's own process, and no exit line without a
+# timeout; the program ends when the client's side closes (sshd sends no
+# signal then: EOF on stdin, EPIPE on output).
 # setsid -w: no controlling terminal even when make runs on one.
-gate "probe await pid"
+gate "probe await pid ppid"
 printf 'a line\n' | setsid -w "${G[@]}" >"$SGT_DIR/out" 2>&1 &
 gpid=$!
 wait "$gpid"; rc=$?
 out=$(cat "$SGT_DIR/out")
 expect "await: ok" "no terminal: the program reads its stdin"
-expect "pid: $gpid" "no terminal, no timeout: no supervisor, the gate became the program"
+expect "ppid: $gpid" "no terminal, no timeout: the gate is the program's supervising parent"
+expect_no "^pid: $gpid\$" "... and did not become the program"
 for r in probe probe-t; do
 	gate "$r await"
 	out=$(setsid -w "${G[@]}" </dev/null 2>&1); rc=$?
