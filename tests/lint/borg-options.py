@@ -2,7 +2,7 @@
 """borg's real option list, read from borg's own argparse parser.
 
   borg-options.py table
-      print the table policy/borg-options.def (the danger catalogue's
+      print the table policy/lint/borg-options.def (the danger catalogue's
       option list; it is data, regenerated with this script for a new
       borg and compared byte for byte by tests/lint/borg-options.sh)
   borg-options.py resolve

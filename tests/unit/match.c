@@ -29,7 +29,7 @@
 #include "argv.h"
 #include "policy.h"
 #include "tables.h"
-#include "tap.h"
+#include "../tap.h"
 
 static const char *
 cause_name(enum deny_cause c)

@@ -14,7 +14,7 @@
 #include "plan.h"
 #include "policy.h"
 #include "tables.h"
-#include "tap.h"
+#include "../tap.h"
 
 #define MAXF	64
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sha256.h"
-#include "tap.h"
+#include "../tap.h"
 
 static void
 hex(const unsigned char *d, char *out)

@@ -8,7 +8,7 @@
 
 #include "policy.h"
 #include "syscalls.h"
-#include "tap.h"
+#include "../tap.h"
 
 static void
 check(const struct sc_rule *sr, const char *group)

@@ -12,7 +12,7 @@
 
 #include "diag.h"
 #include "policy.h"
-#include "tap.h"
+#include "../tap.h"
 
 /* Parse a policy file; any diagnostic is printed and is a failure. */
 static inline struct policy *

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "argv.h"
-#include "tap.h"
+#include "../tap.h"
 
 #define MAXF 64
 

@@ -1,10 +1,10 @@
 /*
- * sshgate-lint's internal interface (lint.c, audit.c, suggest.c): how a
- * mode prints.  Text goes to stdout (results) and stderr (diagnostics);
+ * sshgate-lint's shared part (out.c): how a mode prints and reads a
+ * policy.  Text goes to stdout (results) and stderr (diagnostics);
  * with --json every record is one JSON object per line on stdout.
  */
-#ifndef SSHGATE_LINT_H
-#define SSHGATE_LINT_H
+#ifndef SSHGATE_OUT_H
+#define SSHGATE_OUT_H
 
 #include <stdio.h>
 
@@ -32,28 +32,15 @@ void	out_diags(struct out *o, const struct diags *d);
 struct policy *lint_load(const char *file, int trust, struct diags *d);
 
 /*
+ * Sort the diagnostics from index `from' on by line and column, a note
+ * staying with the diagnostic before it.
+ */
+void	sort_diags(struct diags *d, size_t from);
+
+/*
  * Warn about regexes whose backtracking can explode (nested-quantifier),
  * in every rule: a deny rule's regex takes the gate's time as well.
  */
 void	lint_regexes(struct policy *p, struct diags *d);
-
-/* audit.c */
-struct audit_opts {
-	const char	*user;		/* login account, or NULL */
-	const char	*policy;	/* policy file */
-	const char	*gate;		/* the installed sshgate */
-	const char	*sshd;		/* sshd binary */
-	const char	*sshd_config;	/* -f for sshd -T, or NULL */
-	const char	*keys;		/* authorized_keys, or NULL: sshd's */
-	const char	*pam_dir;	/* /etc/pam.d */
-	const char	*from;		/* client address for sshd -T -C */
-};
-int	audit_run(const struct audit_opts *ao, struct out *o);
-
-/* suggest.c */
-int	suggest_command(struct policy *p, const char *cmd, const char *from,
-	    const char *tag, struct out *o);
-int	suggest_log(struct policy *p, FILE *in, const char *name,
-	    struct out *o);
 
 #endif

@@ -22,7 +22,7 @@
 
 #include "argv.h"
 #include "escape.h"
-#include "lint.h"
+#include "suggest.h"
 #include "probe.h"
 #include "syscalls.h"
 #include "xmalloc.h"

@@ -33,7 +33,7 @@
 
 #include "argv.h"
 #include "escape.h"
-#include "lint.h"
+#include "audit.h"
 #include "probe.h"
 #include "trust.h"
 #include "warnings.h"

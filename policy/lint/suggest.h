@@ -1,0 +1,16 @@
+/*
+ * sshgate-lint --suggest and --suggest-from-log (suggest.c).
+ */
+#ifndef SSHGATE_SUGGEST_H
+#define SSHGATE_SUGGEST_H
+
+#include <stdio.h>
+
+#include "out.h"
+
+int	suggest_command(struct policy *p, const char *cmd, const char *from,
+	    const char *tag, struct out *o);
+int	suggest_log(struct policy *p, FILE *in, const char *name,
+	    struct out *o);
+
+#endif

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Where the setuid code ends (docs/HACKING.md "Layout"): the library in
+# policy/ and the gate in gate/ include no header of the linter's
+# policy/lint/, only the linter's objects have that directory on their
+# include path, nothing is built with tests/ on it, and the library
+# neither prints nor exits (but for xmalloc.c's end on no memory).
+. "${top_srcdir:-.}/tests/lib/sgt.sh"
+
+top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
+tmp=$(mktemp -d) || sgt_bail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+
+"$SGT_PY" - "$top_srcdir" <<'PY' >"$tmp/out"
+import glob, os, re, sys
+top = sys.argv[1]
+def rel(p): return os.path.relpath(p, top)
+lint_h = {os.path.basename(p) for p in glob.glob(top + "/policy/lint/*.h")}
+lint_h |= {os.path.basename(p) for p in glob.glob(top + "/policy/lint/*.def")}
+base = glob.glob(top + "/policy/*.[ch]") + glob.glob(top + "/gate/*.[ch]")
+bad = []
+for p in sorted(base):
+    for m in re.finditer(r'^#\s*include\s+"([^"]+)"', open(p).read(), re.M):
+        if os.path.basename(m.group(1)) in lint_h or "lint/" in m.group(1):
+            bad.append("%s includes the linter's %s" % (rel(p), m.group(1)))
+print("includes\t" + "; ".join(bad))
+
+# Makefile.am: the include directories, by variable.
+text = open(top + "/Makefile.am").read().replace("\\\n", " ")
+bad = []
+for m in re.finditer(r"^(\w+)\s*=(.*)$", text, re.M):
+    var, val = m.group(1), m.group(2)
+    if not var.endswith("CPPFLAGS"):
+        continue
+    if "policy/lint" in val and not re.match(r"sshgate_lint_|tests_fuzz_\w*lint", var):
+        bad.append("%s has policy/lint" % var)
+    if re.search(r"-I\S*/tests\b", val):
+        bad.append("%s has tests/" % var)
+print("makefile\t" + "; ".join(bad))
+lib = re.search(r"^libsshgate_a_SOURCES\s*=(.*)$", text, re.M).group(1).split()
+gate = re.search(r"^sshgate_SOURCES\s*=(.*)$", text, re.M).group(1).split()
+print("sources\t" + "; ".join(s for s in lib + gate if s.startswith("policy/lint/")))
+
+# The library (policy/*.c) never prints or exits: its callers do.  The
+# one exception is xmalloc.c, whose point is to end the program when
+# memory runs out (docs/STYLE.md 5), through the caller's hook first.
+bad = []
+for p in sorted(glob.glob(top + "/policy/*.c")):
+    if p.endswith("/xmalloc.c"):
+        continue
+    src = re.sub(r"/\*.*?\*/", "", open(p).read(), flags=re.S)
+    for m in re.finditer(r"\b(exit|_exit|abort|printf|fprintf|puts|fputs|perror|err|errx|warn|warnx)\s*\(", src):
+        bad.append("%s: %s()" % (rel(p), m.group(1)))
+print("quiet\t" + "; ".join(bad))
+PY
+
+got() { sed -n "s/^$1\t//p" "$tmp/out"; }
+is "$(got includes)" "" "no file of policy/ or gate/ includes a header of policy/lint/"
+is "$(got makefile)" "" "only the linter's targets have policy/lint/ on the include path; none has tests/"
+is "$(got sources)" "" "neither the library nor the gate is built from a file of policy/lint/"
+is "$(got quiet)" "" "the library in policy/ neither prints nor exits"
+
+sgt_done
