@@ -81,6 +81,17 @@ for prog in setup/vps/install setup/server/install; do
 	usage_bad "$prog" "$top_srcdir/$prog" --manifest
 done
 
+# ---- sshgate-connect: --version alone; as BORG_RSH its argv is borg's ------
+connect=$top_builddir/sshgate-connect
+[ -x "$connect" ] || sgt_bail "no $connect"
+got=$("$connect" --version 2>&1 </dev/null)
+is "$?:$got" "0:sshgate-connect $(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")" \
+    "sshgate-connect --version: the version, exit 0"
+got=$("$connect" -u sgt-no-such-account /run/sgt-none/x.sock localhost \
+    borg serve --version 2>&1 </dev/null)
+is "$?:$got" "2:sshgate-connect: no account sgt-no-such-account" \
+    "sshgate-connect -u LOGIN SOCKET ... --version: borg's words, not an option"
+
 # ---- setup/deps, setup/demo ------------------------------------------------
 help_ok setup/deps "$top_srcdir/setup/deps"
 usage_bad setup/deps "$top_srcdir/setup/deps" --no-such-option
