@@ -778,7 +778,8 @@ list_warnings(struct out *o)
 
 			if (o->json) {
 				json_obj(&o->j);
-				json_kstr(&o->j, "type", kind);
+				json_kstr(&o->j, "type", "warning-name");
+				json_kstr(&o->j, "kind", kind);
 				json_kstr(&o->j, "name", w->name);
 				json_kbool(&o->j, "allowable", w->allowable);
 				json_kstr(&o->j, "summary", w->summary);
@@ -791,6 +792,35 @@ list_warnings(struct out *o)
 }
 
 /* ---- main ----------------------------------------------------------------- */
+
+/*
+ * The summary record: the same fields whether the policy compiled or not
+ * (sshgate-lint(1), "JSON"); what could not be counted is null.
+ */
+static void
+json_summary(struct out *o, const char *file, const struct policy *p,
+    size_t failed, const struct diags *d, int rc)
+{
+	json_obj(&o->j);
+	json_kstr(&o->j, "type", "summary");
+	json_kstr(&o->j, "file", file);
+	json_kbool(&o->j, "compiled", p != NULL);
+	json_key(&o->j, "rules");
+	if (p != NULL)
+		json_int(&o->j, (long long)p->nrules);
+	else
+		json_null(&o->j);
+	json_key(&o->j, "tests");
+	if (p != NULL)
+		json_int(&o->j, (long long)p->ntests);
+	else
+		json_null(&o->j);
+	json_kint(&o->j, "tests_failed", (long long)failed);
+	json_kint(&o->j, "errors", (long long)d->nerr);
+	json_kint(&o->j, "warnings", (long long)d->nwarn);
+	json_kint(&o->j, "exit", rc);
+	json_obj_end(&o->j);
+}
 
 /*
  * An option getopt_long() refused: say which, with the closest known one
@@ -1031,6 +1061,7 @@ main(int argc, char **argv)
 	}
 	memset(&o, 0, sizeof(o));
 	o.json = json;
+	o.parent = -1;
 	json_init(&o.j, stdout);
 
 	if (mode == M_CATALOGUE)
@@ -1065,16 +1096,9 @@ main(int argc, char **argv)
 	 * compiler, while --test and the other modes still decide with it.
 	 */
 	if (p == NULL || (mode == M_LINT && d.nerr > 0)) {
-		if (o.json) {
-			json_obj(&o.j);
-			json_kstr(&o.j, "type", "summary");
-			json_kstr(&o.j, "file", file);
-			json_kint(&o.j, "errors", (long long)d.nerr);
-			json_kint(&o.j, "tests_failed", (long long)failed);
-			json_kint(&o.j, "warnings", (long long)d.nwarn);
-			json_kint(&o.j, "exit", LINT_ERROR);
-			json_obj_end(&o.j);
-		} else if (p == NULL)
+		if (o.json)
+			json_summary(&o, file, p, failed, &d, LINT_ERROR);
+		else if (p == NULL)
 			fprintf(stderr, "%s: %zu error%s, %zu warning%s; the "
 			    "gate would permit nothing\n", file, d.nerr,
 			    d.nerr == 1 ? "" : "s", d.nwarn,
@@ -1114,17 +1138,9 @@ main(int argc, char **argv)
 		break;
 	default:
 		rc = strict && d.nwarn > 0 ? LINT_WARN : LINT_OK;
-		if (o.json) {
-			json_obj(&o.j);
-			json_kstr(&o.j, "type", "summary");
-			json_kstr(&o.j, "file", file);
-			json_kint(&o.j, "rules", (long long)p->nrules);
-			json_kint(&o.j, "tests", (long long)p->ntests);
-			json_kint(&o.j, "errors", 0);
-			json_kint(&o.j, "warnings", (long long)d.nwarn);
-			json_kint(&o.j, "exit", rc);
-			json_obj_end(&o.j);
-		} else
+		if (o.json)
+			json_summary(&o, file, p, failed, &d, rc);
+		else
 			printf("%s: %zu rule%s, %zu test%s passed, %zu "
 			    "warning%s\n", file, p->nrules,
 			    p->nrules == 1 ? "" : "s", p->ntests,
