@@ -93,8 +93,34 @@ is "$?:$got" "2:sshgate-connect: no account sgt-no-such-account" \
     "sshgate-connect -u LOGIN SOCKET ... --version: borg's words, not an option"
 
 # ---- setup/deps, setup/demo ------------------------------------------------
+# their words: setup/deps's purposes (its case labels), setup/demo's
+# options (the labels "1:--NAME" of its argument check); in --help and in
+# README.md
+readme=$top_srcdir/README.md
 help_ok setup/deps "$top_srcdir/setup/deps"
 usage_bad setup/deps "$top_srcdir/setup/deps" --no-such-option
+words=$(sed -n '/^case "${1:-build}" in/,/^esac/p' "$top_srcdir/setup/deps" |
+    grep -oE '^[a-z]+\)' | tr -d ')')
+[ "$(echo $words | wc -w)" -ge 4 ]
+ok $? "setup/deps: read its purposes: $(echo $words)"
+"$top_srcdir/setup/deps" --help > "$tmp/help"
+for w in $words; do
+	grep -qE "^  $w " "$tmp/help"
+	ok $? "setup/deps --help describes $w"
+	grep -qE "setup/deps [a-z|]*\b$w\b" "$readme"
+	ok $? "README.md names setup/deps $w"
+done
 help_ok setup/demo "$top_srcdir/setup/demo"
 usage_bad setup/demo "$top_srcdir/setup/demo" --no-such-option
+words=$(grep -oE '(^|\|)1:--[a-z-]+' "$top_srcdir/setup/demo" |
+    sed 's/.*1://' | grep -vx -- '--help' | sort -u)
+[ -n "$words" ]
+ok $? "setup/demo: read its options: $(echo $words)"
+"$top_srcdir/setup/demo" --help > "$tmp/help"
+for w in $words; do
+	grep -qE -- "^  $w " "$tmp/help"
+	ok $? "setup/demo --help describes $w"
+	grep -qF -- "setup/demo $w" "$readme"
+	ok $? "README.md names setup/demo $w"
+done
 sgt_done
