@@ -12,12 +12,12 @@ command -v mandoc >/dev/null || sgt_skip "needs mandoc (setup/deps test)"
 tmp=$(mktemp -d) || sgt_bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 
-pages=("$top_srcdir"/docs/*.[1-8])
+pages=("$top_builddir"/docs/*.[1-8])
 [ -e "${pages[0]}" ]
 ok $? "there are manual pages in docs/"
 for page in "${pages[@]}"; do
 	[ -e "$page" ] || continue
-	name=${page#"$top_srcdir"/}
+	name=${page#"$top_builddir"/}
 	if mandoc -Tlint -Wwarning "$page" >"$tmp/lint" 2>&1; then
 		ok 0 "mandoc -Tlint -Wwarning $name"
 	else
@@ -26,7 +26,53 @@ for page in "${pages[@]}"; do
 	fi
 done
 
-policy5=$top_srcdir/docs/sshgate-policy.5
+# The pages are generated from docs/*.in with the configured paths: no
+# placeholder is left, and the policy path is the one this build's
+# programs have compiled in.
+for page in "${pages[@]}"; do
+	name=${page#"$top_builddir"/}
+	left=$(grep -o '@[a-z_]*@' "$page" | sort -u | tr '\n' ' ')
+	is "$left" "" "$name: no placeholder left"
+done
+path=$("$top_builddir/sshgate-lint" --print-policy-path)
+grep -qxF ".It Pa $path" "$top_builddir/docs/sshgate-policy.5"
+ok $? "sshgate-policy(5) FILES names this build's policy path $path"
+grep -qxF ".It Pa $path" "$top_builddir/docs/sshgate.8"
+ok $? "sshgate(8) FILES names this build's policy path $path"
+
+# ... and with another configuration: configure --prefix=/opt/x
+# --sysconfdir=/etc in a directory of its own (a source tree configured in
+# place refuses a second build, so it sees the sources through links that
+# leave out that build's files).
+mkdir "$tmp/src" "$tmp/cfg" || sgt_bail "mkdir"
+for f in "$top_srcdir"/* "$top_srcdir"/.[!.]*; do
+	case ${f##*/} in
+	config.status|config.h|config.log|Makefile|stamp-h1) continue ;;
+	esac
+	ln -s "$f" "$tmp/src/"
+done
+(cd "$tmp/cfg" && "$tmp/src/configure" -q --prefix=/opt/x \
+    --sysconfdir=/etc >"$tmp/configure.out" 2>&1 &&
+    make -s docs/sshgate.8 docs/sshgate-policy.5 docs/sshgate-lint.1 \
+    >>"$tmp/configure.out" 2>&1)
+rc=$?
+ok $rc "configure --prefix=/opt/x --sysconfdir=/etc; make the pages"
+[ $rc = 0 ] || sed 's/^/# /' "$tmp/configure.out"
+grep -c '^\.It Pa /etc/sshgate/policy$' "$tmp/cfg/docs/sshgate-policy.5" \
+    "$tmp/cfg/docs/sshgate.8" >"$tmp/count"
+is "$(cat "$tmp/count")" "$tmp/cfg/docs/sshgate-policy.5:1
+$tmp/cfg/docs/sshgate.8:1" "that build's pages name /etc/sshgate/policy in FILES"
+grep -qxF '.Pa /etc/sshgate/policy' "$tmp/cfg/docs/sshgate-policy.5"
+ok $? "... and in sshgate-policy(5)'s SYNOPSIS"
+grep -qF 'NOPASSWD: /opt/x/sbin/sshgate ""' "$tmp/cfg/docs/sshgate.8"
+ok $? "... and sshgate(8)'s sudoers example runs /opt/x/sbin/sshgate"
+grep -qF '"/opt/x/libexec/sshgate/sshgate-connect -u' \
+    "$tmp/cfg/docs/sshgate-policy.5"
+ok $? "... and sshgate-policy(5)'s example runs /opt/x/libexec/sshgate/sshgate-connect"
+left=$(grep -lE '/usr/local/(etc|sbin|libexec)' "$tmp/cfg/docs/"*.[1-8])
+is "$left" "" "... and no page of that build names /usr/local/etc, sbin or libexec"
+
+policy5=$top_builddir/docs/sshgate-policy.5
 [ -f "$policy5" ] || sgt_bail "no docs/sshgate-policy.5"
 
 "$SGT_PY" - "$policy5" "$top_srcdir/policy/parse.c" \
