@@ -26,6 +26,52 @@ for page in "${pages[@]}"; do
 	fi
 done
 
+# Each page as a reader sees it, rendered by mandoc and by man(1): no
+# word rendered as an option by mistake (".Fl for standard input" gives
+# "-for -standard -input": a single dash before three or more lowercase
+# letters is no option of any program the pages name), and every
+# double quote that opens is closed before the next opens (".Pq Dq a ,
+# Dq b" gives ("a, "b"")).
+render_check() {	# render_check NAME: reads the rendering on stdin
+	"$SGT_PY" -c '
+import re, sys
+text = re.sub(".\b", "", sys.stdin.read())
+bad = []
+for n, line in enumerate(text.splitlines(), 1):
+    for m in re.finditer(r"(?<![\w-])-[a-z]{3,}\b", line):
+        bad.append("line %d: %s: %s" % (n, m.group(0), line.strip()))
+depth, start = 0, 0
+for i, c in enumerate(text):
+    if c in "\u201c\u201d" and (c == "\u201c") == (depth == 1):
+        n = text.count("\n", 0, i) + 1
+        bad.append("line %d: unbalanced %s: %s" % (n, c,
+                   text.splitlines()[n - 1].strip()))
+    depth = 1 if c == "\u201c" else 0 if c == "\u201d" else depth
+for b in bad:
+    print(b)
+'
+}
+# the check itself: it finds both faults the pages had
+got=$(printf '.Dd x\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd x\n.Sh DESCRIPTION\nout\n.Pq Fl for standard input ,\nand\n.Pq Dq a , Dq b .\n' |
+    mandoc -Tutf8 | render_check | sed 's/:.*//' | tr '\n' ' ')
+is "$got" "line 7 line 7 line 7 line 7 line 7 " \
+    "the rendering check finds -for -standard -input and unclosed quotes"
+have_man=0
+command -v man >/dev/null && have_man=1
+ok $((1 - have_man)) "man(1) is installed (setup/deps test)"
+for page in "${pages[@]}"; do
+	name=${page#"$top_builddir"/}
+	mandoc -Tutf8 "$page" | render_check >"$tmp/render"
+	[ ! -s "$tmp/render" ]
+	ok $? "$name rendered by mandoc: no stray option, quotes balanced"
+	sed 's/^/# /' "$tmp/render"
+	[ $have_man = 1 ] || continue
+	MANWIDTH=80 MAN_KEEP_FORMATTING=1 man -l "$page" 2>&1 | render_check >"$tmp/render"
+	[ ! -s "$tmp/render" ]
+	ok $? "$name rendered by man -l: no stray option, quotes balanced"
+	sed 's/^/# /' "$tmp/render"
+done
+
 # The pages are generated from docs/*.in with the configured paths: no
 # placeholder is left, and the policy path is the one this build's
 # programs have compiled in.
