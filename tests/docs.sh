@@ -118,6 +118,30 @@ ok $? "... and sshgate-policy(5)'s example runs /opt/x/libexec/sshgate/sshgate-c
 left=$(grep -lE '/usr/local/(etc|sbin|libexec)' "$tmp/cfg/docs/"*.[1-8])
 is "$left" "" "... and no page of that build names /usr/local/etc, sbin or libexec"
 
+# Every policy example of the pages and of docs/*.md, taken out by its
+# marker (tests/docs-examples.py), compiles, passes its tests and gets no
+# error from sshgate-lint; a block that looks like a policy or an
+# sshd_config without a marker fails (tests/root/docs-examples.sh runs
+# the sshd_config fragments and the example policy's borg create).
+mkdir "$tmp/ex" || sgt_bail "mkdir"
+"$SGT_PY" "$top_srcdir/tests/docs-examples.py" "$tmp/ex" "${pages[@]}" \
+    "$top_srcdir"/docs/*.md >"$tmp/ex/list"
+ok $? "tests/docs-examples.py takes the examples out"
+bad=$(grep -v -e '^policy' -e '^sshd_config' "$tmp/ex/list")
+is "$bad" "" "every policy or sshd_config block has an example marker"
+n=$(grep -c '^policy' "$tmp/ex/list")
+[ "$n" -ge 2 ]
+ok $? "policy examples found: $n"
+while IFS=$'\t' read -r kind file where; do
+	case $kind in policy|policy-rules) ;; *) continue ;; esac
+	(cd "$tmp/ex" && "$top_builddir/sshgate-lint" -f "${file##*/}") \
+	    >"$tmp/out" 2>&1
+	rc=$?
+	! grep -q ': error: ' "$tmp/out" && [ $rc = 0 ]
+	ok $? "$where: the $kind example lints without an error ($rc)"
+	[ $rc = 0 ] || sed 's/^/# /' "$tmp/out"
+done <"$tmp/ex/list"
+
 policy5=$top_builddir/docs/sshgate-policy.5
 [ -f "$policy5" ] || sgt_bail "no docs/sshgate-policy.5"
 
