@@ -56,6 +56,7 @@ const struct warning_name warning_names[] = {
 };
 
 const struct warning_name audit_findings[] = {
+	{ "policy-missing", "the policy file does not exist", 0 },
 	{ "policy-untrusted", "the gate would refuse the policy file", 0 },
 	{ "policy-errors", "the policy does not compile or its tests fail",
 	    0 },
