@@ -52,6 +52,8 @@ const struct warning_name warning_names[] = {
 	    "placeholder whose format holds '/..'", 1 },
 	{ "borg-local-repository", "a repository pattern accepts a local "
 	    "path, where borg creates and writes repository files", 1 },
+	{ "borg-no-tmpdir", "a rule runs borg with writable paths but no "
+	    "TMPDIR inside them", 1 },
 	{ NULL, NULL, 0 }
 };
 

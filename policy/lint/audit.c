@@ -35,6 +35,7 @@
 #include "escape.h"
 #include "audit.h"
 #include "probe.h"
+#include "tmpdir.h"
 #include "trust.h"
 #include "warnings.h"
 #include "xmalloc.h"
@@ -1032,6 +1033,7 @@ check_policy(struct audit *a)
 	}
 	probe_policy(a->pol, &d);
 	lint_regexes(a->pol, &d);
+	lint_tmpdir(a->pol, &d);
 	probe_unused_allows(a->pol, &d);
 	if (d.nwarn > 0) {
 		fix = xasprintf("run sshgate-lint -f %s and fix or silence what "

@@ -34,6 +34,7 @@ rule borg-list {
     run      /usr/bin/python3 -I /usr/bin/borg
     as       $R
     write    $D/var
+    setenv   TMPDIR $D/var
     exec     $D/libexec
     read     $D/data
     keepenv  BORG_PASSPHRASE
