@@ -1,9 +1,13 @@
 #!/bin/bash
-# The manual pages: every docs/*.[1-8] is mdoc that "mandoc -Tlint
-# -Wwarning" accepts, and sshgate-policy(5) agrees with the code: every
-# field the parser knows and every seccomp group is described, the
-# quoting section names every character the tokenizer refuses, and the
-# example policy compiles and passes its own tests.
+# The manual pages, as the build generates them from docs/*.in with the
+# configured paths: every one is mdoc that "mandoc -Tlint -Wwarning"
+# accepts, renders without a stray option or an unbalanced quote (mandoc
+# and man -l), names this build's paths (and another configure's); every
+# policy example of the pages and of docs/*.md lints; and
+# sshgate-policy(5) agrees with the code: every field the parser knows
+# and every seccomp group is described, the quoting section names every
+# character the tokenizer refuses, and the example policy compiles and
+# passes its own tests.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 
 top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
@@ -85,6 +89,8 @@ grep -qxF ".It Pa $path" "$top_builddir/docs/sshgate-policy.5"
 ok $? "sshgate-policy(5) FILES names this build's policy path $path"
 grep -qxF ".It Pa $path" "$top_builddir/docs/sshgate.8"
 ok $? "sshgate(8) FILES names this build's policy path $path"
+grep -qxF ".It Pa $path" "$top_builddir/docs/sshgate-lint.1"
+ok $? "sshgate-lint(1) FILES names this build's policy path $path"
 
 # ... and with another configuration: configure --prefix=/opt/x
 # --sysconfdir=/etc in a directory of its own (a source tree configured in
@@ -105,9 +111,12 @@ rc=$?
 ok $rc "configure --prefix=/opt/x --sysconfdir=/etc; make the pages"
 [ $rc = 0 ] || sed 's/^/# /' "$tmp/configure.out"
 grep -c '^\.It Pa /etc/sshgate/policy$' "$tmp/cfg/docs/sshgate-policy.5" \
-    "$tmp/cfg/docs/sshgate.8" >"$tmp/count"
+    "$tmp/cfg/docs/sshgate.8" "$tmp/cfg/docs/sshgate-lint.1" >"$tmp/count"
 is "$(cat "$tmp/count")" "$tmp/cfg/docs/sshgate-policy.5:1
-$tmp/cfg/docs/sshgate.8:1" "that build's pages name /etc/sshgate/policy in FILES"
+$tmp/cfg/docs/sshgate.8:1
+$tmp/cfg/docs/sshgate-lint.1:1" "that build's pages name /etc/sshgate/policy in FILES"
+grep -qxF '.It Pa /opt/x/sbin/sshgate' "$tmp/cfg/docs/sshgate-lint.1"
+ok $? "... and sshgate-lint(1) FILES names the gate /opt/x/sbin/sshgate"
 grep -qxF '.Pa /etc/sshgate/policy' "$tmp/cfg/docs/sshgate-policy.5"
 ok $? "... and in sshgate-policy(5)'s SYNOPSIS"
 grep -qF 'NOPASSWD: /opt/x/sbin/sshgate ""' "$tmp/cfg/docs/sshgate.8"
