@@ -986,6 +986,42 @@ policy_missing(struct audit *a, const char *f)
 	return 1;
 }
 
+/*
+ * The fix for a policy the gate refuses, naming what the walk refused:
+ * the file itself, or the directory above it (a sticky one, /tmp, is
+ * everyone's to write: the policy goes elsewhere).
+ */
+static char *
+policy_trust_fix(const char *f)
+{
+	struct trust_why why;
+	struct stat st;
+	int fd;
+
+	fd = trust_walk(f, O_PATH, TRUST_NO_LINKS, TRUST_FILE, 0, &why);
+	if (fd != -1) {
+		close(fd);
+		return xasprintf("chown root:root %s && chmod 0644 %s", f, f);
+	}
+	if (why.fault == TRUST_LINK)
+		return xasprintf("name the file itself: %s is a symbolic link",
+		    why.at);
+	if (strcmp(why.at, f) == 0)
+		return why.fault == TRUST_TYPE ? xasprintf("make %s a regular "
+		    "file", f) : xasprintf("chown root:root %s && chmod 0644 "
+		    "%s", f, f);
+	if (why.fault == TRUST_MODE && lstat(why.at, &st) == 0 &&
+	    (st.st_mode & S_ISVTX))
+		return xasprintf("keep the policy where only root writes every "
+		    "directory above it, as the gate's %s", SSHGATE_POLICY_PATH);
+	if (why.fault == TRUST_OWNER || why.fault == TRUST_MODE)
+		return xasprintf("chown root:root %s && chmod go-w %s, if nobody "
+		    "else needs to write it; or keep the policy elsewhere",
+		    why.at, why.at);
+	return xasprintf("keep the policy where only root writes every "
+	    "directory above it, as the gate's %s", SSHGATE_POLICY_PATH);
+}
+
 static void
 check_policy(struct audit *a)
 {
@@ -999,9 +1035,7 @@ check_policy(struct audit *a)
 	a->pol = lint_load(f, 1, &d);
 	for (i = 0; i < d.n; i++)
 		if (d.v[i].name && strcmp(d.v[i].name, "untrusted-file") == 0) {
-			fix = xasprintf("chown root:root %s && chmod 0644 %s, and "
-			    "let only root write every directory above it", f,
-			    f);
+			fix = policy_trust_fix(f);
 			finding(a, F_ERROR, "policy-untrusted", f, fix, "the gate "
 			    "refuses the policy: %s", d.v[i].msg +
 			    strlen("sshgate would refuse this file: "));

@@ -449,8 +449,23 @@ is "$(fixof policy-errors)" "run sshgate-lint -f $SGT_POLICY and fix what it rep
 fault "a policy writable by all (fix)" policy-untrusted "$SGT_POLICY" error -- \
     chmod 0666 "$SGT_POLICY"
 is "$(fixof policy-untrusted)" \
-    "chown root:root $SGT_POLICY && chmod 0644 $SGT_POLICY, and let only root write every directory above it" \
+    "chown root:root $SGT_POLICY && chmod 0644 $SGT_POLICY" \
     "a policy writable by all: the fix names the file"
+# ... and a directory above it that is not root's alone: that directory
+fault "a policy in a directory the login account owns" policy-untrusted \
+    "$SGT_POLICY" error -- chown "$L" "$(dirname "$SGT_POLICY")"
+is "$(fixof policy-untrusted)" \
+    "chown root:root $(dirname "$SGT_POLICY") && chmod go-w $(dirname "$SGT_POLICY"), if nobody else needs to write it; or keep the policy elsewhere" \
+    "a policy in a directory the login account owns: the fix names that directory"
+chown root: "$(dirname "$SGT_POLICY")"
+# ... and a policy in /tmp: not "chmod go-w /tmp" (before, "chown
+# root:root the file ..."), but to keep it elsewhere
+install -o root -g root -m 0644 "$SGT_POLICY" "/tmp/sgt-pol$$"
+SGT_EXTRA_CLEANUP="rm -f /tmp/sgt-pol$$; ${SGT_EXTRA_CLEANUP:-}"
+audit_text --gate "$GATE" -f "/tmp/sgt-pol$$" "$L"
+rm -f "/tmp/sgt-pol$$"
+grep -qxF "    fix: keep the policy where only root writes every directory above it, as the gate's $SGT_POLICY" "$D/audit.txt"
+ok $? "a policy in /tmp: the fix keeps it where the gate reads it"
 
 # sshd -T without /run/sshd, as root.  Before: "fix: run the audit as
 # root".  Now what sshd said, and how to make the directory.
