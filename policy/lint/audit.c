@@ -332,9 +332,9 @@ sshd_get(const struct audit *a, const char *key)
 	return NULL;
 }
 
-/* The address sshd -T is asked about: --from, else the policy's first. */
+/* The backup server's address: --from, else the policy's first, or NULL. */
 static char *
-audit_address(const struct audit *a)
+server_address(const struct audit *a)
 {
 	size_t i;
 	char buf[64];
@@ -348,7 +348,28 @@ audit_address(const struct audit *a)
 		    r->from[0].addr, buf, sizeof(buf)) != NULL)
 			return xstrdup(buf);
 	}
-	return xstrdup("192.0.2.1");	/* TEST-NET-1: matches no Address */
+	return NULL;
+}
+
+/* The address sshd -T is asked about: server_address(), else one. */
+static char *
+audit_address(const struct audit *a)
+{
+	char *addr = server_address(a);
+
+	return addr != NULL ? addr : xstrdup("192.0.2.1");	/* TEST-NET-1 */
+}
+
+/* The policy's first tag, or NULL. */
+static const char *
+policy_tag(const struct audit *a)
+{
+	size_t i;
+
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++)
+		if (a->pol->rules[i].ntags > 0)
+			return a->pol->rules[i].tags[0];
+	return NULL;
 }
 
 /* Does the first word of a command name the gate? */
@@ -606,13 +627,17 @@ check_sshd(struct audit *a)
 			finding(a, F_ERROR, "sshd-forcecommand", subject, fix,
 			    "ForceCommand runs '%s', not %s", fc, a->ao->gate);
 			free(fix);
-		} else if (policy_uses_tags(a) && strchr(fc, ' ') == NULL)
-			finding(a, F_WARNING, "sshd-forcecommand", subject,
-			    "give the tag in ForceCommand (ForceCommand sshgate "
-			    "TAG), or drop ForceCommand and use command= in "
-			    "authorized_keys", "ForceCommand overrides the keys' "
-			    "command=, so no tag reaches the gate, and the "
-			    "policy's rules with 'tag' never match");
+		} else if (policy_uses_tags(a) && strchr(fc, ' ') == NULL) {
+			fix = xasprintf("give the tag in ForceCommand "
+			    "(ForceCommand %s %s), or drop ForceCommand and use "
+			    "command=\"%s %s\" in authorized_keys", a->ao->gate,
+			    policy_tag(a), a->ao->gate, policy_tag(a));
+			finding(a, F_WARNING, "sshd-forcecommand", subject, fix,
+			    "ForceCommand overrides the keys' command=, so no tag "
+			    "reaches the gate, and the policy's rules with 'tag' "
+			    "never match");
+			free(fix);
+		}
 	}
 	for (w = wants; w->key != NULL; w++) {
 		v = sshd_get(a, w->key);
@@ -766,7 +791,7 @@ check_key(struct audit *a, const char *subject, const char *line, int forced)
 	struct keyopts k;
 	size_t n = 0;
 	int inq = 0;
-	char *fix;
+	char *fix, *srv;
 
 	memset(&k, 0, sizeof(k));
 	/* the options end at the first blank outside quotes */
@@ -783,8 +808,13 @@ check_key(struct audit *a, const char *subject, const char *line, int forced)
 		    "parse this key's options; it ignores the key");
 		goto out;
 	}
+	/* the real names: the key's own from=, else the policy's address */
+	srv = k.from != NULL ? xstrdup(k.from) : server_address(a);
 	fix = xasprintf("start the key with: restrict,port-forwarding,"
-	    "from=\"BACKUP-SERVER\"%s", forced ? "" : ",command=\"sshgate\"");
+	    "from=\"%s\"%s%s%s", srv != NULL ? srv : "BACKUP-SERVER",
+	    forced ? "" : ",command=\"", forced ? "" : a->ao->gate,
+	    forced ? "" : "\"");
+	free(srv);
 	if (!k.restrict_ && !(k.no_pty && k.no_agent && k.no_x11 &&
 	    k.no_user_rc))
 		finding(a, F_WARNING, "key-options", subject, fix, "the key "

@@ -467,6 +467,26 @@ rm -f "/tmp/sgt-pol$$"
 grep -qxF "    fix: keep the policy where only root writes every directory above it, as the gate's $SGT_POLICY" "$D/audit.txt"
 ok $? "a policy in /tmp: the fix keeps it where the gate reads it"
 
+# The key's fix with the real names.  Before: from="BACKUP-SERVER" and
+# command="sshgate" whatever the key and the policy said.
+fault "key without restrict (fix)" key-options "lacks 'restrict'" warning -- \
+    keyline 'port-forwarding,from="192.0.2.10"'
+is "$(fixof key-options)" \
+    'start the key with: restrict,port-forwarding,from="192.0.2.10"' \
+    "key without restrict: the fix keeps the key's from="
+fault "no ForceCommand, no command= (fix)" key-options "nothing forces" error -- \
+    eval 'sedi "$D/sshd_config" "/ForceCommand/d" &&
+    keyline "restrict,port-forwarding"'
+is "$(fixof key-options)" \
+    "start the key with: restrict,port-forwarding,from=\"192.0.2.10\",command=\"$GATE\"" \
+    "nothing forces the gate: the fix names the policy's address and the gate"
+# A tag the ForceCommand hides.  Before: "ForceCommand sshgate TAG".
+fault "a tag ForceCommand hides" sshd-forcecommand "no tag reaches" warning -- \
+    sedi "$SGT_POLICY" 's/^    from     192.0.2.10$/    from     192.0.2.10\n    tag      site1/'
+is "$(fixof sshd-forcecommand)" \
+    "give the tag in ForceCommand (ForceCommand $GATE site1), or drop ForceCommand and use command=\"$GATE site1\" in authorized_keys" \
+    "a tag ForceCommand hides: the fix names the gate and the policy's tag"
+
 # sshd -T without /run/sshd, as root.  Before: "fix: run the audit as
 # root".  Now what sshd said, and how to make the directory.
 deploy
