@@ -36,7 +36,7 @@ done
 # letters is no option of any program the pages name), and every
 # double quote that opens is closed before the next opens (".Pq Dq a ,
 # Dq b" gives ("a, "b"")).
-render_check() {	# render_check NAME: reads the rendering on stdin
+render_check() {	# a rendering on stdin; prints each fault found
 	"$SGT_PY" -c '
 import re, sys
 text = re.sub(".\b", "", sys.stdin.read())
@@ -44,7 +44,7 @@ bad = []
 for n, line in enumerate(text.splitlines(), 1):
     for m in re.finditer(r"(?<![\w-])-[a-z]{3,}\b", line):
         bad.append("line %d: %s: %s" % (n, m.group(0), line.strip()))
-depth, start = 0, 0
+depth = 0
 for i, c in enumerate(text):
     if c in "\u201c\u201d" and (c == "\u201c") == (depth == 1):
         n = text.count("\n", 0, i) + 1

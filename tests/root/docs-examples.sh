@@ -163,6 +163,11 @@ else
 	ok 1 "without the example's TMPDIR line borg create fails: no usable temporary directory"
 	printf '%s\n' "$out" | sed 's/^/#   /'
 fi
+# ... which the linter warns about, with the fix
+"$top_builddir/sshgate-lint" -f "$ex/notmp.policy" >"$ex/lint" 2>&1
+grep -q "warning: rule 'borg-create' runs borg with writable paths but sets no TMPDIR.*\[borg-no-tmpdir\]" "$ex/lint" &&
+    grep -qxF "$ex/notmp.policy: note: fix: setenv TMPDIR $CF_HOME" "$ex/lint"
+ok $? "sshgate-lint warns about that rule: borg-no-tmpdir, fix setenv TMPDIR"
 SGT_SESSION=()
 umount /srv
 sgt_done
