@@ -54,10 +54,13 @@ const struct warning_name warning_names[] = {
 	    "placeholder whose format holds '/..'", 1 },
 	{ "borg-local-repository", "a repository pattern accepts a local "
 	    "path, where borg creates and writes repository files", 1 },
+	{ "borg-no-tmpdir", "a rule runs borg with writable paths but no "
+	    "TMPDIR inside them", 1 },
 	{ NULL, NULL, 0 }
 };
 
 const struct warning_name audit_findings[] = {
+	{ "policy-missing", "the policy file does not exist", 0 },
 	{ "policy-untrusted", "the gate would refuse the policy file", 0 },
 	{ "policy-errors", "the policy does not compile or its tests fail",
 	    0 },

@@ -33,8 +33,8 @@ check() {
 	is "$3" "$2" "$1: the table lists exactly them"
 }
 
-gate8=$top_srcdir/docs/sshgate.8
-lint1=$top_srcdir/docs/sshgate-lint.1
+gate8=$top_builddir/docs/sshgate.8
+lint1=$top_builddir/docs/sshgate-lint.1
 check sshgate "$(defined EXIT_ "$top_srcdir/gate/gate.h")" \
     "$(listed "$gate8" '^\.Sh EXIT STATUS' '^\.(Sh|Ss) ')"
 check sshgate-connect "$(defined EXIT_ "$top_srcdir/gate/connect.c")" \

@@ -36,7 +36,7 @@ usage_bad() {
 
 # ---- sshgate-lint: struct option opts[] and the getopt_long() string -----
 src=$top_srcdir/policy/lint/lint.c
-page=$top_srcdir/docs/sshgate-lint.1
+page=$top_builddir/docs/sshgate-lint.1
 longs=$(sed -n '/struct option opts\[\]/,/{ NULL/p' "$src" |
     grep -oE '\{ "[a-z-]+", (no|required|optional)_argument' |
     grep -oE '"[a-z-]+"' | tr -d '"')

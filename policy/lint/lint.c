@@ -25,6 +25,7 @@
 #include "escape.h"
 #include "exec.h"
 #include "audit.h"
+#include "tmpdir.h"
 #include "out.h"
 #include "suggest.h"
 #include "plan.h"
@@ -1086,6 +1087,7 @@ main(int argc, char **argv)
 	if (p != NULL && mode == M_LINT) {
 		probe_policy(p, &d);
 		lint_regexes(p, &d);
+		lint_tmpdir(p, &d);
 		probe_unused_allows(p, &d);
 	}
 	sort_diags(&d, probed);

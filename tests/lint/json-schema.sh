@@ -51,7 +51,7 @@ POL
 [ -s "$work/records" ]
 ok $? "the modes wrote records"
 
-"$SGT_PY" - "$top_srcdir/docs/sshgate-lint.1" "$work/records" <<'PY' > "$work/tap"
+"$SGT_PY" - "$top_builddir/docs/sshgate-lint.1" "$work/records" <<'PY' > "$work/tap"
 import json, re, sys
 
 page, records = sys.argv[1], sys.argv[2]
