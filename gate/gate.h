@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include "confine.h"
 #include "plan.h"
 #include "policy.h"
 
@@ -22,6 +23,8 @@
 
 void	die(int status, const char *fmt, ...)
 	    __attribute__((noreturn, format(printf, 2, 3)));
+/* A refusal of policy/confine.c: its words, its status. */
+#define refuse(f)	die((f)->status, "%s", (f)->reason)
 
 /*
  * log.c: syslog authpriv over /dev/log, never blocking.  A line holds
@@ -63,14 +66,15 @@ struct landlock {
 	int	abi;
 };
 void	landlock_prepare(const struct rule *r, const struct runner *run,
-	    const struct wpaths *wp, struct landlock *ll);
+	    const struct confine *c, const struct wpaths *wp,
+	    struct landlock *ll);
 void	landlock_enforce(struct landlock *ll);
 
 /* readonly.c: for a uid 0 runner, a private mount namespace (entered
  * before the writable paths are opened), then every mount read-only but
  * the rule's writable paths */
-void	readonly_enter(const struct rule *r, const struct runner *run);
-void	readonly_system(const struct rule *r, const struct runner *run,
+void	readonly_enter(const struct rule *r, const struct confine *c);
+void	readonly_system(const struct rule *r, const struct confine *c,
 	    const struct wpaths *wp);
 
 /* state.c: every resource limit, nice, scheduling policy, CPU affinity,
@@ -79,7 +83,7 @@ void	readonly_system(const struct rule *r, const struct runner *run,
 void	state_reset(const struct rule *r);
 
 /* sandbox.c: the seccomp filter */
-void	*sandbox_build(const struct rule *r, const struct runner *run);
+void	*sandbox_build(const struct confine *c);
 void	 sandbox_load(void *ctx);
 
 /* cgroup.c: the run's cgroup, for runs with a supervisor: the

@@ -7,9 +7,10 @@
  * and policy/exec.c's read_base[].  MUST:
  *  - handle every write right the running kernel knows (best ABI), so
  *    that nothing writable is left unhandled by accident;
- *  - refuse to run when the rule says "require" (or the runner is uid 0,
- *    who owns root's files) and the kernel has no Landlock, and a uid 0
- *    runner when it has no signal scope (ABI < 6);
+ *  - enforce what confine_decide() (policy/confine.c) decided: a rule
+ *    that says "require" (or a uid 0 runner, who owns root's files) is
+ *    refused there when the kernel has no Landlock, and a uid 0 runner
+ *    when it has no signal scope (ABI < 6);
  *  - name the writable paths by the descriptors that gate/main.c opened
  *    through trust_walk(), never by a second lookup of the path: the
  *    ruleset grants exactly what was checked;
@@ -244,39 +245,29 @@ allow_read(int ruleset, const struct rule *r, const struct runner *run)
 	}
 }
 
+/*
+ * Whether a ruleset is required, and whether this kernel's ABI will do,
+ * confine_decide() (policy/confine.c) decided before this is called.
+ */
 void
 landlock_prepare(const struct rule *r, const struct runner *run,
-    const struct wpaths *wp, struct landlock *ll)
+    const struct confine *c, const struct wpaths *wp, struct landlock *ll)
 {
 	struct ll_ruleset_attr attr;
 	uint64_t reads;
 	size_t i;
-	long abi;
 	int null;
 
 	ll->fd = -1;
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
-	ll->abi = abi > 0 ? (int)abi : 0;
-	if (abi <= 0) {
-		/* uid 0 owns root's files: without Landlock it could write them */
-		if (r->landlock == LANDLOCK_REQUIRE || run->uid == 0)
-			die(EXIT_PRIV, "rule '%s' requires Landlock, which this "
-			    "kernel does not offer (%s)", r->name,
-			    strerror(errno));
+	ll->abi = c->landlock_abi;
+	if (!c->landlock) {
+		if (c->landlock_required)	/* confine_decide() refused it */
+			die(EXIT_PRIV, "rule '%s' requires Landlock", r->name);
 		log_msg(LOG_WARNING, "rule=%s landlock unavailable (%s); "
 		    "running without it as the rule allows (best-effort)",
-		    r->name, strerror(errno));
+		    r->name, strerror(c->landlock_errno));
 		return;
 	}
-	/*
-	 * uid 0 is the uid of sshd, of the supervisor, of every root process:
-	 * without Landlock's signal scope (ABI 6) it could signal them all.
-	 */
-	if (run->uid == 0 && ll->abi < 6)
-		die(EXIT_PRIV, "rule '%s' runs as uid 0, which needs Landlock's "
-		    "signal scope (ABI 6, Linux 6.12); this kernel has ABI %d: "
-		    "its program could signal every root process; use a "
-		    "runner account", r->name, ll->abi);
 	if (ll->abi < LL_ABI_USED)
 		log_msg(LOG_NOTICE, "rule=%s landlock abi=%d: this kernel does "
 		    "not restrict%s%s%s%s%s", r->name, ll->abi,

@@ -1,0 +1,101 @@
+/*
+ * The effective confinement of a rule for a runner on this machine, and
+ * the gate's refusals of a permitted command: one decision, enforced by
+ * the gate (gate/landlock.c, gate/readonly.c, gate/sandbox.c,
+ * gate/privs.c) and reported by sshgate-lint (--test, --explain, --json
+ * and its errors), so that the two cannot drift (docs/STYLE.md 11).
+ * No printing, no exit (docs/STYLE.md 4).
+ */
+#ifndef SSHGATE_CONFINE_H
+#define SSHGATE_CONFINE_H
+
+#include <sys/types.h>
+
+#include "policy.h"
+
+/*
+ * Every cause for which the gate refuses to run a command the policy
+ * permits: a stable name (in the log as cause=NAME and in sshgate-lint's
+ * reason), and the gate's exit status (sshgate(8) EXIT STATUS).
+ * tests/root/verdict.sh reads this list from here and fails if a cause
+ * has no scenario in which the gate and sshgate-lint --test agree.
+ */
+#define REFUSALS(X) \
+	X(REFUSE_POLICY_UNTRUSTED,	"policy-untrusted",	4) \
+	X(REFUSE_POLICY_ERROR,		"policy-error",		4) \
+	X(REFUSE_RUNNER_MISSING,	"runner-missing",	5) \
+	X(REFUSE_GROUP_MISSING,		"runner-group-missing",	5) \
+	X(REFUSE_RUNNER_IS_CALLER,	"runner-is-caller",	5) \
+	X(REFUSE_UID0_NO_SECCOMP,	"uid0-without-seccomp",	5) \
+	X(REFUSE_NO_LANDLOCK,		"landlock-absent",	5) \
+	X(REFUSE_UID0_LANDLOCK_ABI,	"uid0-landlock-abi",	5) \
+	X(REFUSE_PROGRAM,		"program-untrusted",	126) \
+	X(REFUSE_WRITE_PATH,		"write-path-untrusted",	5)
+
+#define REFUSAL_ENUM(e, name, status)	e,
+enum refusal_cause {
+	REFUSE_NONE = 0,
+	REFUSALS(REFUSAL_ENUM)
+	REFUSE_MAX
+};
+#undef REFUSAL_ENUM
+
+struct refusal {
+	enum refusal_cause	cause;		/* REFUSE_NONE: the gate runs it */
+	int			status;		/* the gate's exit status */
+	char			reason[768];	/* what the gate says */
+};
+
+const char	*refusal_name(enum refusal_cause c);
+int		 refusal_status(enum refusal_cause c);
+/*
+ * The gate's message for cause c: RULE is the rule's name, SUBJECT the
+ * file, account or path refused, DETAIL the walker's reason, the errno
+ * text or the error count, as each cause needs (policy/confine.c).
+ */
+void		 refusal_set(struct refusal *f, enum refusal_cause c,
+		    const char *rule, const char *subject, const char *detail);
+
+/* What the machine offers, as the gate asks it at run time. */
+struct confine_host {
+	int	landlock_abi;		/* 0: no Landlock */
+	int	landlock_errno;		/* why, when 0 */
+};
+void	confine_host(struct confine_host *h);
+
+/* The runner's ids (getpwnam, getgrnam at run time). */
+struct confine_runner {
+	uid_t	uid;
+	gid_t	gid;
+	char	name[256];
+};
+/*
+ * The rule's runner as the gate resolves it: the account (and group)
+ * must exist, and may not be CALLER's (the real uid, or under sudo
+ * SUDO_UID's; 0 checks nothing).  0, or -1 with f set.
+ */
+int	confine_runner(const struct rule *r, uid_t caller,
+	    struct confine_runner *run, struct refusal *f);
+
+/* The confinement the gate enforces for rule r and a runner. */
+struct confine {
+	int		seccomp;	/* a filter is loaded */
+	unsigned	seccomp_groups;	/* the SC_* groups it denies */
+	int		landlock;	/* a ruleset is enforced */
+	int		landlock_required;	/* refused without one */
+	int		landlock_abi;	/* the kernel's, 0 without */
+	int		landlock_errno;	/* why not, when 0 */
+	int		readonly_mounts;	/* a private mount namespace, every
+					   mount read-only but the writable
+					   paths (a uid 0 runner) */
+	struct refusal	refusal;
+};
+/*
+ * Decide it: 0, or -1 with c->refusal set (a uid 0 runner without a
+ * filter, Landlock required but absent, a uid 0 runner without
+ * Landlock's signal scope).
+ */
+int	confine_decide(const struct rule *r, int uid0,
+	    const struct confine_host *h, struct confine *c);
+
+#endif
