@@ -54,6 +54,8 @@ refusal_set(struct refusal *f, enum refusal_cause c, const char *rule,
 
 	f->cause = c;
 	f->status = refusal_status(c);
+	snprintf(f->subject, sizeof(f->subject), "%s", subject ? subject :
+	    "");
 	switch (c) {
 	case REFUSE_POLICY_UNTRUSTED:
 		snprintf(m, n, "policy %s refused: %s; nothing is permitted",

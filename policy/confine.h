@@ -44,6 +44,7 @@ struct refusal {
 	enum refusal_cause	cause;		/* REFUSE_NONE: the gate runs it */
 	int			status;		/* the gate's exit status */
 	char			reason[768];	/* what the gate says */
+	char			subject[512];	/* the file, account or path */
 };
 
 const char	*refusal_name(enum refusal_cause c);

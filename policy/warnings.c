@@ -12,6 +12,8 @@ const struct warning_name warning_names[] = {
 	{ "untrusted-file", "sshgate would refuse the policy file (owner, "
 	    "mode, a writable parent, a symlink)", 0 },
 	{ "unused-allow", "an allow comment silences nothing", 0 },
+	{ "gate-refuses", "on this machine the gate would refuse to run the "
+	    "rule (an error: policy/confine.c)", 0 },
 
 	/* generic dangers of a run rule */
 	{ "interpreter", "the program is a shell, an interpreter or a "

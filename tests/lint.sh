@@ -96,9 +96,9 @@ run -f $p --test "borg --version; id" --from 192.0.2.7
 is "$rc" 1 "--test: a command the tokenizer refuses exits 1"
 has "deny: unquoted ';' at column 15" "with the tokenizer's reason"
 run -f parse/many-errors.policy --test "borg --version"
-is "$rc" 2 "--test on a policy with errors exits 2"
-[ -z "$out" ]
-ok $? "and decides nothing"
+is "$rc" 4 "--test on a policy with errors exits 4, as the gate would"
+has "refuse: policy parse/many-errors.policy has 9 errors; nothing is permitted (run sshgate-lint)" \
+    "and says the gate's words: it decides nothing"
 
 # ---- --explain ------------------------------------------------------------
 
