@@ -136,6 +136,7 @@ allow_exec(int ruleset, const struct rule *r, uint64_t reads)
 {
 	struct exec_path *v;
 	struct trust_why why;
+	struct refusal f;
 	char cur[PATH_MAX], interp[PATH_MAX], msg[128];
 	char *done[EXEC_INTERP_DEPTH * 8];	/* interpreters granted */
 	size_t i, k, ndone = 0, n = exec_paths(r, &v);
@@ -157,10 +158,11 @@ allow_exec(int ruleset, const struct rule *r, uint64_t reads)
 			    "not exist: not executable", r->name, v[i].path);
 			continue;
 		}
-		if (fd == -1)
-			die(EXIT_EXEC, "%s path %s of rule '%s' refused: %s",
-			    exec_why_name(v[i].why), v[i].path, r->name,
-			    why.msg);
+		if (fd == -1) {
+			refusal_exec(&f, r->name, exec_why_name(v[i].why),
+			    v[i].path, why.msg);
+			refuse(&f);
+		}
 		snprintf(cur, sizeof(cur), "%s", v[i].path);
 		for (depth = 0; ; depth++) {
 			if (!allow_beneath(ruleset, fd, cur, FS_EXECUTE | reads))
@@ -214,15 +216,18 @@ static void
 allow_read(int ruleset, const struct rule *r, const struct runner *run)
 {
 	struct trust_why why;
+	struct refusal f;
 	size_t i;
 	int fd;
 
 	for (i = 0; i < r->nread; i++) {
 		fd = trust_walk(r->read[i], O_PATH, TRUST_FOLLOW_LINKS,
 		    TRUST_FILE_OR_DIR, run->uid, &why);
-		if (fd == -1)
-			die(EXIT_PRIV, "readable path %s of rule '%s' refused: "
-			    "%s", r->read[i], r->name, why.msg);
+		if (fd == -1) {
+			refusal_set(&f, REFUSE_READ_PATH, r->name, r->read[i],
+			    why.msg);
+			refuse(&f);
+		}
 		(void)allow_beneath(ruleset, fd, r->read[i],
 		    FS_READ_FILE | FS_READ_DIR);
 		if (close(fd) != 0)

@@ -100,12 +100,30 @@ refusal_set(struct refusal *f, enum refusal_cause c, const char *rule,
 		snprintf(m, n, "writable path %s of rule '%s' refused: %s",
 		    subject, rule, detail);
 		break;
+	case REFUSE_EXEC_PATH:
+		refusal_exec(f, rule, "exec", subject, detail);
+		break;
+	case REFUSE_READ_PATH:
+		snprintf(m, n, "readable path %s of rule '%s' refused: %s",
+		    subject, rule, detail);
+		break;
 	default:
 		f->cause = REFUSE_NONE;
 		f->status = 0;
 		m[0] = '\0';
 		break;
 	}
+}
+
+void
+refusal_exec(struct refusal *f, const char *rule, const char *kind,
+    const char *path, const char *detail)
+{
+	f->cause = REFUSE_EXEC_PATH;
+	f->status = refusal_status(REFUSE_EXEC_PATH);
+	snprintf(f->subject, sizeof(f->subject), "%s", path);
+	snprintf(f->reason, sizeof(f->reason), "%s path %s of rule '%s' "
+	    "refused: %s", kind, path, rule, detail);
 }
 
 /* The Landlock ABI of the running kernel (the version query). */

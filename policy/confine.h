@@ -30,7 +30,9 @@
 	X(REFUSE_NO_LANDLOCK,		"landlock-absent",	5) \
 	X(REFUSE_UID0_LANDLOCK_ABI,	"uid0-landlock-abi",	5) \
 	X(REFUSE_PROGRAM,		"program-untrusted",	126) \
-	X(REFUSE_WRITE_PATH,		"write-path-untrusted",	5)
+	X(REFUSE_WRITE_PATH,		"write-path-untrusted",	5) \
+	X(REFUSE_EXEC_PATH,		"exec-path-untrusted",	126) \
+	X(REFUSE_READ_PATH,		"read-path-untrusted",	5)
 
 #define REFUSAL_ENUM(e, name, status)	e,
 enum refusal_cause {
@@ -56,6 +58,9 @@ int		 refusal_status(enum refusal_cause c);
  */
 void		 refusal_set(struct refusal *f, enum refusal_cause c,
 		    const char *rule, const char *subject, const char *detail);
+/* REFUSE_EXEC_PATH: KIND is exec_why_name()'s ("program", "exec", ...). */
+void		 refusal_exec(struct refusal *f, const char *rule,
+		    const char *kind, const char *path, const char *detail);
 
 /* What the machine offers, as the gate asks it at run time. */
 struct confine_host {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "out.h"
 #include "probe.h"
 #include "trust.h"
@@ -168,6 +169,14 @@ refusal_fix(const struct rule *r, const struct refusal *f)
 		return xasprintf("fix: make %s root's or %s's, not writable by "
 		    "group or others, below directories only root writes, "
 		    "without symbolic links", f->subject, r->user);
+	case REFUSE_READ_PATH:
+		return xasprintf("fix: make %s root's or %s's, not writable by "
+		    "group or others, below directories only root writes",
+		    f->subject, r->user);
+	case REFUSE_EXEC_PATH:
+		return xasprintf("fix: make %s root's, not writable by group or "
+		    "others, in directories only root writes; or take it out "
+		    "of the rule", f->subject);
 	default:
 		return xasprintf("fix: see sshgate(8)");
 	}
@@ -244,8 +253,10 @@ lint_load(const char *file, int trust, struct diags *d)
  * machine, in its order (gate/main.c): the program walked as root walks
  * it, the runner (confine_runner(), with this process's real uid as the
  * caller), the confinement (confine_decide()), the writable paths walked
- * for the runner.  A walk that fails only because this process may not
- * search a directory the gate (root) may is not a refusal.  0: the gate
+ * for the runner, the paths it may execute (not the interpreters they
+ * name, which the gate reads at run time) and read (gate/landlock.c).
+ * A walk that fails only because this process may not search a
+ * directory the gate (root) may is not a refusal.  0: the gate
  * runs it; -1 with *f set.
  */
 int
@@ -254,7 +265,8 @@ gate_refusal(const struct rule *r, const char *program,
     struct confine *c, struct refusal *f)
 {
 	struct trust_why w;
-	size_t i;
+	struct exec_path *xv;
+	size_t i, n;
 	int fd;
 
 	memset(f, 0, sizeof(*f));
@@ -277,6 +289,36 @@ gate_refusal(const struct rule *r, const char *program,
 		    TRUST_FILE_OR_DIR, run->uid, &w);
 		if (fd == -1 && !unsearchable(&w)) {
 			refusal_set(f, REFUSE_WRITE_PATH, r->name, r->write[i],
+			    w.msg);
+			return -1;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	/* gate/landlock.c: what it may execute, then what it may read */
+	n = exec_paths(r, &xv);
+	for (i = 0; i < n; i++) {
+		fd = trust_walk(xv[i].path, O_PATH, TRUST_FOLLOW_LINKS,
+		    xv[i].why == EXEC_RULE ? TRUST_FILE_OR_DIR : TRUST_FILE, 0,
+		    &w);
+		if (fd != -1)
+			close(fd);
+		else if (xv[i].why == EXEC_BORG_RSH &&
+		    w.fault == TRUST_LOOKUP && w.err == ENOENT)
+			continue;	/* not installed: skipped, logged */
+		else if (!unsearchable(&w)) {
+			refusal_exec(f, r->name, exec_why_name(xv[i].why),
+			    xv[i].path, w.msg);
+			free(xv);
+			return -1;
+		}
+	}
+	free(xv);
+	for (i = 0; i < r->nread; i++) {
+		fd = trust_walk(r->read[i], O_PATH, TRUST_FOLLOW_LINKS,
+		    TRUST_FILE_OR_DIR, run->uid, &w);
+		if (fd == -1 && !unsearchable(&w)) {
+			refusal_set(f, REFUSE_READ_PATH, r->name, r->read[i],
 			    w.msg);
 			return -1;
 		}
@@ -317,6 +359,12 @@ refusal_loc(const struct rule *r, enum refusal_cause c)
 		break;
 	case REFUSE_WRITE_PATH:
 		at = &r->loc.write;
+		break;
+	case REFUSE_EXEC_PATH:
+		at = &r->loc.exec;
+		break;
+	case REFUSE_READ_PATH:
+		at = &r->loc.read;
 		break;
 	default:
 		at = &r->loc.name;
