@@ -34,6 +34,19 @@ group_end(const char *re, size_t n, size_t i)
 }
 
 /*
+ * Room in *out for `more' bytes at o and the NUL after them, checked
+ * before every write (a repeated group once outgrew the first guess).
+ */
+static void
+reserve(char **out, size_t *cap, size_t o, size_t more)
+{
+	if (o + more < *cap)
+		return;
+	*cap = 2 * (o + more) + 1;
+	*out = xreallocarray(*out, *cap, 1);
+}
+
+/*
  * A word a simple regex probably accepts, for atoms no sample word fits:
  * literals and escapes as written, the first choice of every group, a
  * letter or digit of every class, each quantified item its minimum number
@@ -149,8 +162,10 @@ regex_example(const char *re, int more)
 			i++;
 			break;
 		}
-		if (emit != 0)
+		if (emit != 0) {
+			reserve(&out, &cap, o, 1);
 			out[o++] = emit;
+		}
 
 		/* the item's quantifier, if any */
 		if (i >= n)
@@ -181,10 +196,7 @@ regex_example(const char *re, int more)
 		if (min == 0)
 			o = start;
 		for (k = 1; k < min; k++) {
-			if (o + len >= cap) {
-				cap = 2 * cap + len;
-				out = xreallocarray(out, cap, 1);
-			}
+			reserve(&out, &cap, o, len);
 			memmove(out + o, out + start, len);
 			o += len;
 		}
@@ -192,6 +204,7 @@ regex_example(const char *re, int more)
 			goto fail;
 	}
 done:
+	reserve(&out, &cap, o, 0);
 	out[o] = '\0';
 	return out;
 fail:
