@@ -890,11 +890,8 @@ main(int argc, char **argv)
 	if (p != NULL)
 		failed = policy_run_tests(p, &d);
 	probed = d.n;
-	if (p != NULL && mode == M_LINT) {
-		probe_policy(p, &d);
-		lint_regexes(p, &d);
-		probe_unused_allows(p, &d);
-	}
+	if (p != NULL && mode == M_LINT)
+		lint_passes(p, &d);
 	sort_diags(&d, probed);
 	out_diags(&o, &d);
 	/*
