@@ -2,8 +2,9 @@
 # Where the setuid code ends (docs/HACKING.md "Layout"): the library in
 # policy/ and the gate in gate/ include no header of the linter's
 # policy/lint/, only the linter's objects have that directory on their
-# include path, nothing is built with tests/ on it, and the library
-# neither prints nor exits (but for xmalloc.c's end on no memory).
+# include path, nothing is built with tests/ on it, the library
+# neither prints nor exits (but for xmalloc.c's end on no memory), and
+# no file of the gate calls into gate/main.c.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 
 top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
@@ -51,6 +52,26 @@ for p in sorted(glob.glob(top + "/policy/*.c")):
     for m in re.finditer(r"\b(exit|_exit|abort|printf|fprintf|puts|fputs|perror|err|errx|warn|warnx)\s*\(", src):
         bad.append("%s: %s()" % (rel(p), m.group(1)))
 print("quiet\t" + "; ".join(bad))
+
+# The gate's files call into log.c (die()), never into main.c: main.c is
+# the sequence (docs/STYLE.md 1), the others its steps, and a call back
+# would make a cycle.  A function main.c defines, called by another
+# gate/*.c that does not define one of that name itself.
+def code(p):
+    s = re.sub(r"/\*.*?\*/", "", open(p).read(), flags=re.S)
+    return re.sub(r'"(\\.|[^"\\\n])*"', '""', s)
+def defined(s):
+    return set(re.findall(r"^(\w+)\([^;{]*\)\s*\{", s, re.M))
+main_fns = defined(code(top + "/gate/main.c")) - {"main"}
+bad = []
+for p in sorted(glob.glob(top + "/gate/*.c")):
+    if p.endswith("/main.c"):
+        continue
+    s = code(p)
+    for f in sorted(main_fns - defined(s)):
+        if re.search(r"\b%s\s*\(" % f, s):
+            bad.append("%s calls %s() of main.c" % (rel(p), f))
+print("calls\t%d\t" % len(main_fns) + "; ".join(bad))
 PY
 
 got() { sed -n "s/^$1\t//p" "$tmp/out"; }
@@ -58,5 +79,8 @@ is "$(got includes)" "" "no file of policy/ or gate/ includes a header of policy
 is "$(got makefile)" "" "only the linter's targets have policy/lint/ on the include path; none has tests/"
 is "$(got sources)" "" "neither the library nor the gate is built from a file of policy/lint/"
 is "$(got quiet)" "" "the library in policy/ neither prints nor exits"
+calls=$(got calls)
+is "${calls#*	}" "" "no file of gate/ but main.c calls a function main.c defines"
+ok $([ "${calls%%	*}" -ge 10 ]; echo $?) "... of the ${calls%%	*} functions main.c defines (the check finds them)"
 
 sgt_done
