@@ -3,8 +3,9 @@
 # policy/ and the gate in gate/ include no header of the linter's
 # policy/lint/, only the linter's objects have that directory on their
 # include path, nothing is built with tests/ on it, the library
-# neither prints nor exits (but for xmalloc.c's end on no memory), and
-# no file of the gate calls into gate/main.c.
+# neither prints nor exits (but for xmalloc.c's end on no memory), no
+# file of the gate calls into gate/main.c, and Makefile.am ships every
+# file of the tree.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 
 top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
@@ -72,6 +73,50 @@ for p in sorted(glob.glob(top + "/gate/*.c")):
         if re.search(r"\b%s\s*\(" % f, s):
             bad.append("%s calls %s() of main.c" % (rel(p), f))
 print("calls\t%d\t" % len(main_fns) + "; ".join(bad))
+
+# make dist ships every file git tracks (docs/, the fuzz dictionaries,
+# everything): each is named by Makefile.am's EXTRA_DIST, a program's
+# SOURCES or a dist_ variable, or lies in a directory named there, or is
+# one automake ships itself.  Makefile.am is read, not run: no make dist.
+# In a tree without git (the tarball itself) the files the docs promise
+# are there.
+import subprocess
+vals = {}
+for m in re.finditer(r"^(\w+)\s*(\+?=)(.*)$", text, re.M):
+    var, op, val = m.groups()
+    vals[var] = (vals.get(var, "") + " " if op == "+=" else "") + val
+def expand(s, depth=0):
+    return re.sub(r"\$\((\w+)\)", lambda m: expand(vals.get(m.group(1), ""),
+                  depth + 1) if depth < 20 else "", s)
+shipped = set()
+for var, val in vals.items():
+    if var == "EXTRA_DIST" or var.endswith("_SOURCES") or var.startswith("dist_"):
+        shipped |= set(expand(val).split())
+shipped |= {"Makefile.am", "configure.ac"}
+def git(*args):
+    return subprocess.run(["git", "-C", top] + list(args), check=True,
+                          capture_output=True, text=True).stdout
+try:
+    tracked = None
+    if os.path.samefile(git("rev-parse", "--show-toplevel").strip(), top):
+        tracked = git("ls-files").split()
+except (OSError, subprocess.CalledProcessError):
+    tracked = None
+bad = []
+if tracked is not None:
+    for f in tracked:
+        if f == ".gitignore" or f in shipped:
+            continue
+        if not any(f.startswith(d.rstrip("/") + "/") for d in shipped):
+            bad.append(f)
+    print("dist\tgit %d\t" % len(tracked) + " ".join(bad))
+else:
+    want = ["docs/HACKING.md", "docs/TESTING.md"] + \
+        [rel(p) for p in glob.glob(top + "/tests/fuzz/*.dict")]
+    bad = [f for f in want if not os.path.exists(top + "/" + f)]
+    if len(want) < 3:
+        bad.append("no tests/fuzz/*.dict")
+    print("dist\ttarball %d\t" % len(want) + " ".join(bad))
 PY
 
 got() { sed -n "s/^$1\t//p" "$tmp/out"; }
@@ -82,5 +127,7 @@ is "$(got quiet)" "" "the library in policy/ neither prints nor exits"
 calls=$(got calls)
 is "${calls#*	}" "" "no file of gate/ but main.c calls a function main.c defines"
 ok $([ "${calls%%	*}" -ge 10 ]; echo $?) "... of the ${calls%%	*} functions main.c defines (the check finds them)"
+dist=$(got dist)
+is "${dist#*	}" "" "make dist ships every file of the tree (${dist%%	*} files; docs/, tests/fuzz/*.dict)"
 
 sgt_done
