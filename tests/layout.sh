@@ -4,8 +4,9 @@
 # policy/lint/, only the linter's objects have that directory on their
 # include path, nothing is built with tests/ on it, the library
 # neither prints nor exits (but for xmalloc.c's end on no memory), no
-# file of the gate calls into gate/main.c, and Makefile.am ships every
-# file of the tree.
+# file of the gate calls into gate/main.c, Makefile.am ships every file
+# of the tree, and docs/SECURITY.md's trusted base is current
+# (SSHGATE_REGEN=1 rewrites its table).
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 
 top_srcdir=$(cd "$top_srcdir" && pwd) || sgt_bail "no top_srcdir"
@@ -117,6 +118,40 @@ else:
     if len(want) < 3:
         bad.append("no tests/fuzz/*.dict")
     print("dist\ttarball %d\t" % len(want) + " ".join(bad))
+
+# docs/SECURITY.md's setuid trusted base: exactly the sources of the
+# gate and its library, each with its current line count (wc -l).
+def sources(var):
+    return expand(vals.get(var, "")).split()
+tb = sorted(set(sources("sshgate_SOURCES")) | set(sources("libsshgate_a_SOURCES")))
+rows, total = [], {"gate": 0, "library": 0}
+for f in tb:
+    n = sum(1 for _ in open(top + "/" + f, "rb"))
+    total["gate" if f.startswith("gate/") else "library"] += n
+    rows.append("| `%s` | %d |" % (f, n))
+table = "\n".join(["| File | Lines |", "|---|---:|"] + rows + [
+    "| gate (`gate/`) | %d |" % total["gate"],
+    "| library (`policy/`) | %d |" % total["library"],
+    "| **total**, %d files | **%d** |" % (len(tb), total["gate"] + total["library"])])
+sec = open(top + "/docs/SECURITY.md").read()
+m = re.search(r"(<!-- trusted-base: [^\n]*-->\n)(.*?)(<!-- end of trusted-base -->)", sec, re.S)
+if m is None:
+    print("trusted\tno trusted-base markers in docs/SECURITY.md")
+elif os.environ.get("SSHGATE_REGEN") == "1":
+    open(top + "/docs/SECURITY.md", "w").write(
+        sec[:m.start(2)] + table + "\n" + sec[m.end(2):])
+    print("trusted\t")
+else:
+    listed = dict(re.findall(r"^\| `([^`]+)` \| (\d+) \|$", m.group(2), re.M))
+    bad = ["%s not listed" % f for f in tb if f not in listed]
+    bad += ["%s listed, not a source of the gate or library" % f
+            for f in listed if f not in tb]
+    bad += ["%s: %s lines listed, %s now" % (r.split("`")[1], listed[r.split("`")[1]],
+            r.split("| ")[2].rstrip(" |")) for r in rows
+            if r.split("`")[1] in listed and "| %s |" % listed[r.split("`")[1]] not in r]
+    if not bad and m.group(2).strip("\n") != table:
+        bad.append("the totals or the table's form differ")
+    print("trusted\t" + "; ".join(bad))
 PY
 
 got() { sed -n "s/^$1\t//p" "$tmp/out"; }
@@ -129,5 +164,6 @@ is "${calls#*	}" "" "no file of gate/ but main.c calls a function main.c defines
 ok $([ "${calls%%	*}" -ge 10 ]; echo $?) "... of the ${calls%%	*} functions main.c defines (the check finds them)"
 dist=$(got dist)
 is "${dist#*	}" "" "make dist ships every file of the tree (${dist%%	*} files; docs/, tests/fuzz/*.dict)"
+is "$(got trusted)" "" "docs/SECURITY.md lists the gate's and the library's sources with their line counts (to update: SSHGATE_REGEN=1 make check TESTS=tests/layout.sh)"
 
 sgt_done
