@@ -21,8 +21,18 @@
 #define EXIT_TIMEOUT	124	/* the rule's timeout expired */
 #define EXIT_EXEC	126	/* the program could not be executed */
 
+/*
+ * log.c: die() ends the gate with status: the clean-up main registered
+ * with die_hooks() (the supervisor's program killed), the message on
+ * stderr and, while context() gives the run's context (" caller=..."),
+ * in the log.  say() is die() with the message made and a level and
+ * prefix of the caller's (a denial).
+ */
 void	die(int status, const char *fmt, ...)
 	    __attribute__((noreturn, format(printf, 2, 3)));
+void	say(int status, int level, const char *prefix, const char *msg)
+	    __attribute__((noreturn));
+void	die_hooks(void (*cleanup)(void), const char *(*context)(void));
 /* A refusal of policy/confine.c: its words, its status. */
 #define refuse(f)	die((f)->status, "%s", (f)->reason)
 

@@ -65,39 +65,33 @@ static struct {
 					   supervisor lives on with it */
 } g;
 
-static void __attribute__((noreturn))
-say(int status, int level, const char *prefix, const char *msg)
+/*
+ * What die() undoes first (gate/log.c): the supervisor's program, which
+ * must not outlive the decision to end the run.
+ */
+static void
+cleanup(void)
 {
-	char line[1200];
-	int n;
-
 	if (supervised_child > 0)
 		(void)kill(supervised_child, SIGKILL);
-	n = snprintf(line, sizeof(line), "sshgate: %s%s\n", prefix, msg);
-	if (n > 0)
-		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ?
-		    (size_t)n : sizeof(line) - 1);
-	if (g.logging)
-		log_msg(level, "%s%s caller=%s from=%s tag=%s", prefix, msg,
-		    g.caller ? g.caller : "-", g.from[0] ? g.from : "-",
-		    g.tag ? g.tag : "-");
-	_exit(status);
 }
 
-void
-die(int status, const char *fmt, ...)
+/* What die()'s log line says of the run; NULL once it is logged. */
+static const char *
+context(void)
 {
-	char msg[1024];
-	va_list ap;
+	static char ctx[LOG_MSG_MAX + 1];
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(msg))	/* never cut silently */
-		memcpy(msg + sizeof(msg) - sizeof(LOG_CUT), LOG_CUT,
+	if (!g.logging)
+		return NULL;
+	n = snprintf(ctx, sizeof(ctx), " caller=%s from=%s tag=%s",
+	    g.caller ? g.caller : "-", g.from[0] ? g.from : "-",
+	    g.tag ? g.tag : "-");
+	if (n < 0 || (size_t)n >= sizeof(ctx))	/* never cut silently */
+		memcpy(ctx + sizeof(ctx) - sizeof(LOG_CUT), LOG_CUT,
 		    sizeof(LOG_CUT));
-	say(status, LOG_ERR, "", msg);
+	return ctx;
 }
 
 static void
@@ -272,6 +266,7 @@ clean_start(void)
 		die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
 	umask(077);
 	xfatal_hook = oom;
+	die_hooks(cleanup, context);
 }
 
 /* ---- 2. the caller -------------------------------------------------------- */

@@ -963,9 +963,7 @@ main(int argc, char **argv)
 		n = d.n;
 		lint_gate_refusals(p, installed, &d);
 		machine = d.n > n && !installed;
-		probe_policy(p, &d);
-		lint_regexes(p, &d);
-		probe_unused_allows(p, &d);
+		lint_passes(p, &d);
 	}
 	sort_diags(&d, probed);
 	if (machine)

@@ -588,3 +588,11 @@ lint_regexes(struct policy *p, struct diags *d)
 		}
 	}
 }
+
+void
+lint_passes(struct policy *p, struct diags *d)
+{
+	probe_policy(p, d);
+	lint_regexes(p, d);
+	probe_unused_allows(p, d);
+}

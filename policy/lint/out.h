@@ -64,4 +64,12 @@ void	sort_diags(struct diags *d, size_t from);
  */
 void	lint_regexes(struct policy *p, struct diags *d);
 
+/*
+ * The passes "sshgate-lint -f FILE" runs on a policy that compiled,
+ * after its embedded tests: the danger probes, nested-quantifier, unused
+ * allow comments.  Here, not in main(), so that the fuzz harness
+ * (tests/fuzz/lint.c) runs exactly these.
+ */
+void	lint_passes(struct policy *p, struct diags *d);
+
 #endif
