@@ -29,6 +29,7 @@
 #include "argv.h"
 #include "automaton.h"
 #include "catalogue.h"
+#include "confine.h"
 #include "escape.h"
 #include "location.h"
 #include "probe.h"
@@ -561,6 +562,8 @@ check_confinement(struct ctx *c)
 	const struct rule *r = c->r;
 	const struct sc_group *g;
 	const struct danger_cap *dc;
+	static const struct confine_host any_kernel = { 6, 0 };
+	struct confine cf;
 	struct passwd *pw;
 	char *missing = NULL, *t;
 	size_t i;
@@ -585,17 +588,20 @@ check_confinement(struct ctx *c)
 	/*
 	 * uid 0 owns every root-owned file.  The gate confines a uid 0
 	 * runner further (a read-only view of the mounts, @ipc denied) and
-	 * refuses it without Landlock or without seccomp (gate/landlock.c,
-	 * gate/sandbox.c): a rule that says otherwise does not run.
+	 * refuses it without Landlock or without seccomp: confine_decide()
+	 * (policy/confine.c) decides, here for a kernel that has every
+	 * Landlock ABI the gate uses, so that the warning is the same on
+	 * every host (gate-refuses says what this one does).
 	 */
 	pw = getpwnam(r->user);
 	root = strcmp(r->user, "root") == 0 || (pw != NULL && pw->pw_uid == 0);
-	if (root && r->seccomp_off)
+	(void)confine_decide(r, root, &any_kernel, &cf);
+	if (cf.refusal.cause == REFUSE_UID0_NO_SECCOMP)
 		warn(c, "root-runner", &r->loc.seccomp, "the program runs as "
 		    "uid 0 with 'seccomp none': the gate refuses to run it, "
 		    "since only the filter keeps uid 0 from root's IPC objects; "
 		    "use a runner account");
-	if (root && r->landlock != LANDLOCK_REQUIRE)
+	if (cf.readonly_mounts && r->landlock != LANDLOCK_REQUIRE)
 		warn(c, "root-runner", &r->loc.as, "the program runs as uid 0 "
 		    "with 'landlock %s': uid 0 owns every root-owned file, so "
 		    "the gate refuses it wherever Landlock is missing; use a "
