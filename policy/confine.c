@@ -12,9 +12,14 @@
  *  - give each refusal the gate's exact words and exit status, so that
  *    sshgate-lint --test says what the gate says (tests/root/verdict.sh).
  */
+#include <linux/magic.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -45,67 +50,86 @@ refusal_status(enum refusal_cause c)
 	return c < REFUSE_MAX ? refusals[c].status : 5;
 }
 
+/* Never cut silently (docs/STYLE.md 6): a text cut to fit says so. */
+static void
+cut(char *s, size_t size)
+{
+	static const char mark[] = "... [cut]";
+
+	memcpy(s + size - sizeof(mark), mark, sizeof(mark));
+}
+
 void
 refusal_set(struct refusal *f, enum refusal_cause c, const char *rule,
     const char *subject, const char *detail)
 {
 	char *m = f->reason;
 	size_t n = sizeof(f->reason);
+	int k = 0;
 
 	f->cause = c;
 	f->status = refusal_status(c);
-	snprintf(f->subject, sizeof(f->subject), "%s", subject ? subject :
-	    "");
+	if (snprintf(f->subject, sizeof(f->subject), "%s", subject ? subject :
+	    "") >= (int)sizeof(f->subject))
+		cut(f->subject, sizeof(f->subject));
 	switch (c) {
 	case REFUSE_POLICY_UNTRUSTED:
-		snprintf(m, n, "policy %s refused: %s; nothing is permitted",
+		k = snprintf(m, n, "policy %s refused: %s; nothing is permitted",
 		    subject, detail);
 		break;
 	case REFUSE_POLICY_ERROR:
-		snprintf(m, n, "policy %s has %s error%s; nothing is "
+		k = snprintf(m, n, "policy %s has %s error%s; nothing is "
 		    "permitted (run sshgate-lint)", subject, detail,
 		    strcmp(detail, "1") == 0 ? "" : "s");
 		break;
 	case REFUSE_RUNNER_MISSING:
-		snprintf(m, n, "runner account '%s' of rule '%s' does not "
+		k = snprintf(m, n, "runner account '%s' of rule '%s' does not "
 		    "exist", subject, rule);
 		break;
 	case REFUSE_GROUP_MISSING:
-		snprintf(m, n, "runner group '%s' of rule '%s' does not exist",
+		k = snprintf(m, n, "runner group '%s' of rule '%s' does not exist",
 		    subject, rule);
 		break;
 	case REFUSE_RUNNER_IS_CALLER:
-		snprintf(m, n, "rule '%s' runs as the calling account %s; a "
+		k = snprintf(m, n, "rule '%s' runs as the calling account %s; a "
 		    "rule needs a runner account of its own", rule, subject);
 		break;
 	case REFUSE_UID0_NO_SECCOMP:
-		snprintf(m, n, "rule '%s' runs as uid 0 without seccomp: uid 0 "
+		k = snprintf(m, n, "rule '%s' runs as uid 0 without seccomp: uid 0 "
 		    "owns root's IPC objects and more that only the filter "
 		    "keeps from it; refused", rule);
 		break;
 	case REFUSE_NO_LANDLOCK:
-		snprintf(m, n, "rule '%s' requires Landlock, which this kernel "
+		k = snprintf(m, n, "rule '%s' requires Landlock, which this kernel "
 		    "does not offer (%s)", rule, detail);
 		break;
 	case REFUSE_UID0_LANDLOCK_ABI:
-		snprintf(m, n, "rule '%s' runs as uid 0, which needs Landlock's "
+		k = snprintf(m, n, "rule '%s' runs as uid 0, which needs Landlock's "
 		    "signal scope (ABI 6, Linux 6.12); this kernel has ABI %s: "
 		    "its program could signal every root process; use a "
 		    "runner account", rule, detail);
 		break;
 	case REFUSE_PROGRAM:
-		snprintf(m, n, "program of rule '%s' refused: %s", rule, detail);
+		k = snprintf(m, n, "program of rule '%s' refused: %s", rule, detail);
 		break;
 	case REFUSE_WRITE_PATH:
-		snprintf(m, n, "writable path %s of rule '%s' refused: %s",
+		k = snprintf(m, n, "writable path %s of rule '%s' refused: %s",
 		    subject, rule, detail);
 		break;
 	case REFUSE_EXEC_PATH:
 		refusal_exec(f, rule, "exec", subject, detail);
 		break;
 	case REFUSE_READ_PATH:
-		snprintf(m, n, "readable path %s of rule '%s' refused: %s",
+		k = snprintf(m, n, "readable path %s of rule '%s' refused: %s",
 		    subject, rule, detail);
+		break;
+	case REFUSE_NO_CGROUP:
+		k = snprintf(m, n, "no cgroup for the run (%s); rule '%s' says "
+		    "cgroup require", detail, rule);
+		break;
+	case REFUSE_NO_CONTROLLER:
+		k = snprintf(m, n, "no %s controller in %s for the run's limit; "
+		    "rule '%s' says cgroup require", detail, subject, rule);
 		break;
 	default:
 		f->cause = REFUSE_NONE;
@@ -113,17 +137,25 @@ refusal_set(struct refusal *f, enum refusal_cause c, const char *rule,
 		m[0] = '\0';
 		break;
 	}
+	if (k < 0 || (size_t)k >= n)
+		cut(m, n);
 }
 
 void
 refusal_exec(struct refusal *f, const char *rule, const char *kind,
     const char *path, const char *detail)
 {
+	int k;
+
 	f->cause = REFUSE_EXEC_PATH;
 	f->status = refusal_status(REFUSE_EXEC_PATH);
-	snprintf(f->subject, sizeof(f->subject), "%s", path);
-	snprintf(f->reason, sizeof(f->reason), "%s path %s of rule '%s' "
+	if (snprintf(f->subject, sizeof(f->subject), "%s", path) >=
+	    (int)sizeof(f->subject))
+		cut(f->subject, sizeof(f->subject));
+	k = snprintf(f->reason, sizeof(f->reason), "%s path %s of rule '%s' "
 	    "refused: %s", kind, path, rule, detail);
+	if (k < 0 || (size_t)k >= sizeof(f->reason))
+		cut(f->reason, sizeof(f->reason));
 }
 
 /* The Landlock ABI of the running kernel (the version query). */
@@ -216,6 +248,111 @@ confine_decide(const struct rule *r, int uid0, const struct confine_host *h,
 	if (uid0 && r->seccomp_off) {
 		refusal_set(&c->refusal, REFUSE_UID0_NO_SECCOMP, r->name, NULL,
 		    NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The first cgroup2 mount in /proc/self/mountinfo: its mount point and
+ * its root inside the hierarchy.  A path with an escape (\040 ...) is
+ * skipped rather than decoded.  Returns 0, or -1 with WHY set.  (The
+ * gate's cgroup_enter() and confine_cgroup() look it up alike.)
+ */
+int
+confine_cgroup_mount(char *mnt, size_t mntsz, char *root, size_t rootsz, char *why,
+    size_t whysz)
+{
+	char *line = NULL, *f[6], *p, *sep;
+	size_t cap = 0;
+	FILE *fp;
+	int i, found = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL) {
+		snprintf(why, whysz, "/proc/self/mountinfo: %s",
+		    strerror(errno));
+		return -1;
+	}
+	while (!found && getline(&line, &cap, fp) != -1) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - TYPE ... */
+		if ((sep = strstr(line, " - ")) == NULL ||
+		    strncmp(sep + 3, "cgroup2 ", 8) != 0)
+			continue;
+		*sep = '\0';
+		p = line;
+		for (i = 0; i < 6; i++)
+			f[i] = strsep(&p, " ");
+		if (f[5] == NULL || strchr(f[3], '\\') != NULL ||
+		    strchr(f[4], '\\') != NULL || f[3][0] != '/' ||
+		    f[4][0] != '/' || strlen(f[3]) >= rootsz ||
+		    strlen(f[4]) >= mntsz)
+			continue;
+		strcpy(root, f[3]);
+		strcpy(mnt, f[4]);
+		found = 1;
+	}
+	free(line);
+	fclose(fp);
+	if (!found)
+		snprintf(why, whysz, "no cgroup2 mount");
+	return found ? 0 : -1;
+}
+
+/*
+ * The refusals of gate/cgroup.c that this machine decides, for a rule
+ * that says "cgroup require": no cgroup2 mount (or not one), or a
+ * controller its limits need (pids, memory) that the hierarchy's root
+ * does not hand on (its cgroup.subtree_control, which is what the
+ * gate's sshgate/ gets as cgroup.controllers).  The gate meets them in
+ * cgroup_enter(), with these words; what can only fail at run time
+ * (mkdir, a move) is its own.
+ */
+int
+confine_cgroup(const struct rule *r, struct refusal *f)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], why[PATH_MAX + 64], buf[1024];
+	char where[PATH_MAX + 16], *p, *w;
+	struct statfs sf;
+	ssize_t n;
+	int fd, c, pids = 0, memory = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (r->cgroup != CGROUP_REQUIRE)
+		return 0;
+	if (confine_cgroup_mount(mnt, sizeof(mnt), root, sizeof(root), why,
+	    sizeof(why)) != 0) {
+		refusal_set(f, REFUSE_NO_CGROUP, r->name, NULL, why);
+		return -1;
+	}
+	fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fstatfs(fd, &sf) != 0 || sf.f_type != CGROUP2_SUPER_MAGIC) {
+		if (fd != -1)
+			close(fd);
+		if (snprintf(why, sizeof(why), "%s: not a cgroup2 mount", mnt) >=
+		    (int)sizeof(why))
+			cut(why, sizeof(why));
+		refusal_set(f, REFUSE_NO_CGROUP, r->name, NULL, why);
+		return -1;
+	}
+	/* the controllers the root hands on to its children, sshgate/ */
+	n = -1;
+	c = openat(fd, "cgroup.subtree_control", O_RDONLY | O_CLOEXEC);
+	if (c != -1) {
+		n = read(c, buf, sizeof(buf) - 1);
+		close(c);
+	}
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (p = buf; (w = strsep(&p, " \n")) != NULL;) {
+		pids |= strcmp(w, "pids") == 0;
+		memory |= strcmp(w, "memory") == 0;
+	}
+	if (snprintf(where, sizeof(where), "%s/sshgate", mnt) >=
+	    (int)sizeof(where))
+		cut(where, sizeof(where));
+	if ((r->pids && !pids) || (r->memory && !memory)) {
+		refusal_set(f, REFUSE_NO_CONTROLLER, r->name, where,
+		    r->pids && !pids ? "pids" : "memory");
 		return -1;
 	}
 	return 0;

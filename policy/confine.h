@@ -32,7 +32,9 @@
 	X(REFUSE_PROGRAM,		"program-untrusted",	126) \
 	X(REFUSE_WRITE_PATH,		"write-path-untrusted",	5) \
 	X(REFUSE_EXEC_PATH,		"exec-path-untrusted",	126) \
-	X(REFUSE_READ_PATH,		"read-path-untrusted",	5)
+	X(REFUSE_READ_PATH,		"read-path-untrusted",	5) \
+	X(REFUSE_NO_CGROUP,		"cgroup-absent",	5) \
+	X(REFUSE_NO_CONTROLLER,		"cgroup-controller-absent", 5)
 
 #define REFUSAL_ENUM(e, name, status)	e,
 enum refusal_cause {
@@ -103,5 +105,18 @@ struct confine {
  */
 int	confine_decide(const struct rule *r, int uid0,
 	    const struct confine_host *h, struct confine *c);
+
+/*
+ * The first cgroup2 mount (/proc/self/mountinfo): its mount point and
+ * its root in the hierarchy; 0, or -1 with why ("no cgroup2 mount").
+ */
+int	confine_cgroup_mount(char *mnt, size_t mntsz, char *root,
+	    size_t rootsz, char *why, size_t whysz);
+/*
+ * A "cgroup require" rule without a cgroup2 mount, or without a
+ * controller its limits need, on this machine: 0, or -1 with f set
+ * (gate/cgroup.c refuses with the same words).
+ */
+int	confine_cgroup(const struct rule *r, struct refusal *f);
 
 #endif

@@ -177,6 +177,14 @@ refusal_fix(const struct rule *r, const struct refusal *f)
 		return xasprintf("fix: make %s root's, not writable by group or "
 		    "others, in directories only root writes; or take it out "
 		    "of the rule", f->subject);
+	case REFUSE_NO_CGROUP:
+		return xasprintf("fix: mount cgroup2 (the unified hierarchy), or "
+		    "say 'cgroup best-effort' in rule '%s'", r->name);
+	case REFUSE_NO_CONTROLLER:
+		return xasprintf("fix: let the cgroup2 root hand the controller "
+		    "on (echo +pids +memory > cgroup.subtree_control at the "
+		    "mount; systemd does on a pure cgroup v2 system), or say "
+		    "'cgroup best-effort' in rule '%s'", r->name);
 	default:
 		return xasprintf("fix: see sshgate(8)");
 	}
@@ -254,7 +262,8 @@ lint_load(const char *file, int trust, struct diags *d)
  * it, the runner (confine_runner(), with this process's real uid as the
  * caller), the confinement (confine_decide()), the writable paths walked
  * for the runner, the paths it may execute (not the interpreters they
- * name, which the gate reads at run time) and read (gate/landlock.c).
+ * name, which the gate reads at run time) and read (gate/landlock.c),
+ * and a "cgroup require" rule's cgroup (confine_cgroup()).
  * A walk that fails only because this process may not search a
  * directory the gate (root) may is not a refusal.  0: the gate
  * runs it; -1 with *f set.
@@ -325,7 +334,8 @@ gate_refusal(const struct rule *r, const char *program,
 		if (fd != -1)
 			close(fd);
 	}
-	return 0;
+	/* gate/cgroup.c: a "cgroup require" rule's cgroup and controllers */
+	return confine_cgroup(r, f);
 }
 
 /*
@@ -362,6 +372,10 @@ refusal_loc(const struct rule *r, enum refusal_cause c)
 		break;
 	case REFUSE_EXEC_PATH:
 		at = &r->loc.exec;
+		break;
+	case REFUSE_NO_CGROUP:
+	case REFUSE_NO_CONTROLLER:
+		at = &r->loc.cgroup;
 		break;
 	case REFUSE_READ_PATH:
 		at = &r->loc.read;

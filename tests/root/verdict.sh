@@ -195,6 +195,37 @@ case_read_path_untrusted() {
 	agree read-path-untrusted 5
 }
 
+# This host's cgroup2 is the hybrid one, whose root hands on no pids
+# controller (tests/matrix/limits-uml.sh has a kernel that does): a rule
+# with a pids limit and "cgroup require" is refused here.
+case_cgroup_controller_absent() {
+	local cg ctl
+	cg=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+	ctl=$(cat "$cg/cgroup.subtree_control" 2>/dev/null)
+	if [ -z "$cg" ] || grep -qw pids <<<"$ctl"; then
+		seen[cgroup-controller-absent]=1
+		ok 1 "cgroup-controller-absent: this host's cgroup2 root hands on pids ($ctl): produce it as tests/matrix/limits-uml.sh does"
+		return
+	fi
+	policy "as       $SGT_RUNNER" "pids     16" "cgroup   require"
+	agree cgroup-controller-absent 5
+}
+
+# Without cgroup2: both programs as real root in a mount namespace where
+# it is unmounted (as tests/root/confine-cgroup.sh does for the gate).
+case_cgroup_absent() {
+	local cg
+	cg=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+	policy "as       $SGT_RUNNER" "cgroup   require"
+	printf '%s\n' '#!/bin/sh' 'umount -l "$1" || exit 98' \
+	    'grep -q " - cgroup2 " /proc/self/mountinfo && exit 97' \
+	    'shift' 'exec "$@"' > "$SGT_DIR/sgt-nocg"
+	chmod 0755 "$SGT_DIR/sgt-nocg"
+	wrap=(unshare -m --propagation private -- "$SGT_DIR/sgt-nocg" "$cg")
+	agree cgroup-absent 5
+	wrap=()
+}
+
 [ "$abi" -ge 6 ] 2>/dev/null ||
     diag "this kernel's Landlock ABI is $abi: uid0-without-seccomp meets uid0-landlock-abi first"
 for c in $causes; do
