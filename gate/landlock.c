@@ -129,78 +129,44 @@ allow_beneath(int ruleset, int fd, const char *path, uint64_t rights)
  * an ELF file's PT_INTERP loader for execution; shared libraries are
  * mapped, which the execute right does not govern).  Each walked from
  * "/" as root like the program (gate/main.c), the right granted on that
- * descriptor; an exec path may be a directory, the rest are files.
+ * descriptor; an exec path may be a directory, the rest are files.  The
+ * walk is confine_exec_chain()'s (policy/confine.c), which sshgate-lint
+ * runs too; grant() adds the rule.
  */
+struct grant_arg {
+	int		ruleset;
+	uint64_t	reads;
+};
+
+static int
+grant(int fd, const char *path, void *arg)
+{
+	const struct grant_arg *g = arg;
+
+	return allow_beneath(g->ruleset, fd, path, FS_EXECUTE | g->reads);
+}
+
 static void
 allow_exec(int ruleset, const struct rule *r, uint64_t reads)
 {
+	struct grant_arg g = { ruleset, reads };
+	struct exec_seen seen = { { NULL }, 0 };
 	struct exec_path *v;
-	struct trust_why why;
 	struct refusal f;
-	char cur[PATH_MAX], interp[PATH_MAX], msg[128];
-	char *done[EXEC_INTERP_DEPTH * 8];	/* interpreters granted */
-	size_t i, k, ndone = 0, n = exec_paths(r, &v);
-	int fd, depth, got;
+	size_t i, n = exec_paths(r, &v);
+	int rc;
 
 	for (i = 0; i < n; i++) {
-		fd = trust_walk(v[i].path, O_RDONLY, TRUST_FOLLOW_LINKS,
-		    v[i].why == EXEC_RULE ? TRUST_FILE_OR_DIR : TRUST_FILE, 0,
-		    &why);
-		/*
-		 * A connector not installed: nothing to execute, and nothing
-		 * granted (the directories above what is missing were
-		 * root's: only root could add it, which the ruleset, made
-		 * now, would not follow).
-		 */
-		if (fd == -1 && v[i].why == EXEC_BORG_RSH &&
-		    why.fault == TRUST_LOOKUP && why.err == ENOENT) {
+		rc = confine_exec_chain(r, &v[i], grant, &g, &seen, &f);
+		if (rc == 1)
 			log_msg(LOG_NOTICE, "rule=%s BORG_RSH program %s does "
 			    "not exist: not executable", r->name, v[i].path);
-			continue;
-		}
-		if (fd == -1) {
-			refusal_exec(&f, r->name, exec_why_name(v[i].why),
-			    v[i].path, why.msg);
+		else if (rc == -1)
 			refuse(&f);
-		}
-		snprintf(cur, sizeof(cur), "%s", v[i].path);
-		for (depth = 0; ; depth++) {
-			if (!allow_beneath(ruleset, fd, cur, FS_EXECUTE | reads))
-				break;		/* a directory */
-			got = exec_interp(fd, interp, sizeof(interp), msg,
-			    sizeof(msg));
-			if (got == -1)
-				die(EXIT_EXEC, "%s of rule '%s' refused: %s",
-				    cur, r->name, msg);
-			if (got == 0)
-				break;
-			/* the loader of every program: granted once */
-			for (k = 0; k < ndone; k++)
-				if (strcmp(done[k], interp) == 0)
-					break;
-			if (k < ndone)
-				break;
-			if (depth == EXEC_INTERP_DEPTH)
-				die(EXIT_EXEC, "%s of rule '%s' refused: more "
-				    "than %d interpreters", v[i].path, r->name,
-				    EXEC_INTERP_DEPTH);
-			if (close(fd) != 0)
-				die(EXIT_PRIV, "close: %s", strerror(errno));
-			fd = trust_walk(interp, O_RDONLY, TRUST_FOLLOW_LINKS,
-			    TRUST_FILE, 0, &why);
-			if (fd == -1)
-				die(EXIT_EXEC, "interpreter %s of %s (rule '%s') "
-				    "refused: %s", interp, cur, r->name,
-				    why.msg);
-			memcpy(cur, interp, sizeof(cur));
-			if (ndone < sizeof(done) / sizeof(done[0]))
-				done[ndone++] = xstrdup(interp);
-		}
-		if (close(fd) != 0)
+		else if (rc == -2)
 			die(EXIT_PRIV, "close: %s", strerror(errno));
 	}
-	for (k = 0; k < ndone; k++)
-		free(done[k]);
+	confine_exec_seen_free(&seen);
 	free(v);
 }
 

@@ -27,6 +27,9 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "exec.h"
+#include "trust.h"
+#include "xmalloc.h"
 
 #define REFUSAL_ROW(e, name, status)	[e] = { name, status },
 static const struct {
@@ -156,6 +159,109 @@ refusal_exec(struct refusal *f, const char *rule, const char *kind,
 	    "refused: %s", kind, path, rule, detail);
 	if (k < 0 || (size_t)k >= sizeof(f->reason))
 		cut(f->reason, sizeof(f->reason));
+}
+
+void
+refusal_interp(struct refusal *f, const char *rule, const char *subject,
+    const char *of, const char *detail)
+{
+	int k;
+
+	f->cause = REFUSE_INTERPRETER;
+	f->status = refusal_status(REFUSE_INTERPRETER);
+	if (snprintf(f->subject, sizeof(f->subject), "%s", subject) >=
+	    (int)sizeof(f->subject))
+		cut(f->subject, sizeof(f->subject));
+	if (of != NULL)
+		k = snprintf(f->reason, sizeof(f->reason), "interpreter %s of "
+		    "%s (rule '%s') refused: %s", subject, of, rule, detail);
+	else
+		k = snprintf(f->reason, sizeof(f->reason), "%s of rule '%s' "
+		    "refused: %s", subject, rule, detail);
+	if (k < 0 || (size_t)k >= sizeof(f->reason))
+		cut(f->reason, sizeof(f->reason));
+}
+
+int
+confine_exec_chain(const struct rule *r, const struct exec_path *e,
+    int (*grant)(int fd, const char *path, void *arg), void *arg,
+    struct exec_seen *seen, struct refusal *f)
+{
+	struct trust_why why;
+	char cur[PATH_MAX], interp[PATH_MAX], msg[128];
+	size_t k;
+	int fd, depth, got, rc = 0;
+
+	memset(f, 0, sizeof(*f));
+	fd = trust_walk(e->path, O_RDONLY, TRUST_FOLLOW_LINKS,
+	    e->why == EXEC_RULE ? TRUST_FILE_OR_DIR : TRUST_FILE, 0, &why);
+	/*
+	 * A connector not installed: nothing to execute, and nothing
+	 * granted (the directories above what is missing were root's:
+	 * only root could add it, which the ruleset, made now, would not
+	 * follow).
+	 */
+	if (fd == -1 && e->why == EXEC_BORG_RSH &&
+	    why.fault == TRUST_LOOKUP && why.err == ENOENT)
+		return 1;
+	if (fd == -1) {
+		refusal_exec(f, r->name, exec_why_name(e->why), e->path,
+		    why.msg);
+		f->eacces = why.fault == TRUST_LOOKUP && why.err == EACCES;
+		return -1;
+	}
+	snprintf(cur, sizeof(cur), "%s", e->path);
+	for (depth = 0; ; depth++) {
+		if (!grant(fd, cur, arg))
+			break;		/* a directory */
+		got = exec_interp(fd, interp, sizeof(interp), msg, sizeof(msg));
+		if (got == -1) {
+			refusal_interp(f, r->name, cur, NULL, msg);
+			rc = -1;
+			break;
+		}
+		if (got == 0)
+			break;
+		/* the loader of every program: granted once */
+		for (k = 0; k < seen->n; k++)
+			if (strcmp(seen->v[k], interp) == 0)
+				break;
+		if (k < seen->n)
+			break;
+		if (depth == EXEC_INTERP_DEPTH) {
+			snprintf(msg, sizeof(msg), "more than %d interpreters",
+			    EXEC_INTERP_DEPTH);
+			refusal_interp(f, r->name, e->path, NULL, msg);
+			rc = -1;
+			break;
+		}
+		if (close(fd) != 0)
+			return -2;
+		fd = trust_walk(interp, O_RDONLY, TRUST_FOLLOW_LINKS,
+		    TRUST_FILE, 0, &why);
+		if (fd == -1) {
+			refusal_interp(f, r->name, interp, cur, why.msg);
+			f->eacces = why.fault == TRUST_LOOKUP &&
+			    why.err == EACCES;
+			return -1;
+		}
+		memcpy(cur, interp, sizeof(cur));
+		if (seen->n < sizeof(seen->v) / sizeof(seen->v[0]))
+			seen->v[seen->n++] = xstrdup(interp);
+	}
+	if (close(fd) != 0)
+		return -2;
+	return rc;
+}
+
+void
+confine_exec_seen_free(struct exec_seen *seen)
+{
+	size_t k;
+
+	for (k = 0; k < seen->n; k++)
+		free(seen->v[k]);
+	seen->n = 0;
 }
 
 /* The Landlock ABI of the running kernel (the version query). */

@@ -32,6 +32,7 @@
 	X(REFUSE_PROGRAM,		"program-untrusted",	126) \
 	X(REFUSE_WRITE_PATH,		"write-path-untrusted",	5) \
 	X(REFUSE_EXEC_PATH,		"exec-path-untrusted",	126) \
+	X(REFUSE_INTERPRETER,		"interpreter-untrusted", 126) \
 	X(REFUSE_READ_PATH,		"read-path-untrusted",	5) \
 	X(REFUSE_NO_CGROUP,		"cgroup-absent",	5) \
 	X(REFUSE_NO_CONTROLLER,		"cgroup-controller-absent", 5)
@@ -49,6 +50,8 @@ struct refusal {
 	int			status;		/* the gate's exit status */
 	char			reason[768];	/* what the gate says */
 	char			subject[512];	/* the file, account or path */
+	int			eacces;		/* a walk could not search a
+						   directory (only root may) */
 };
 
 const char	*refusal_name(enum refusal_cause c);
@@ -63,6 +66,35 @@ void		 refusal_set(struct refusal *f, enum refusal_cause c,
 /* REFUSE_EXEC_PATH: KIND is exec_why_name()'s ("program", "exec", ...). */
 void		 refusal_exec(struct refusal *f, const char *rule,
 		    const char *kind, const char *path, const char *detail);
+
+/*
+ * REFUSE_INTERPRETER: the interpreter SUBJECT that OF names, refused
+ * with DETAIL; without OF, SUBJECT itself (a malformed header, too many
+ * interpreters).
+ */
+void		 refusal_interp(struct refusal *f, const char *rule,
+		    const char *subject, const char *of, const char *detail);
+
+/*
+ * The execute chain of one path of exec_paths() (policy/exec.h), as the
+ * gate grants it: the path walked from "/" (trust_walk(), links
+ * followed, root's alone), GRANT called on its descriptor (the gate adds
+ * the Landlock rule; it returns 1 for a regular file, 0 for a
+ * directory), then the interpreter the file names ("#!", PT_INTERP),
+ * walked and granted in turn, at most EXEC_INTERP_DEPTH, one SEEN
+ * already skipped.  0; 1 for a BORG_RSH program not installed (nothing
+ * granted); -1 with f (exec-path-untrusted, interpreter-untrusted); -2
+ * with errno when a descriptor cannot be closed.
+ */
+struct exec_seen {
+	char	*v[32];		/* interpreters granted */
+	size_t	 n;
+};
+struct exec_path;
+int	confine_exec_chain(const struct rule *r, const struct exec_path *e,
+	    int (*grant)(int fd, const char *path, void *arg), void *arg,
+	    struct exec_seen *seen, struct refusal *f);
+void	confine_exec_seen_free(struct exec_seen *seen);
 
 /* What the machine offers, as the gate asks it at run time. */
 struct confine_host {

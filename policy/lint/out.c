@@ -4,6 +4,8 @@
  * runs.  lint.c, audit.c and suggest.c call into this file; it calls
  * none of them.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -129,6 +131,17 @@ refused_fix(const struct trust_why *w, const char *path, const char *owner,
 	    "above it", path);
 }
 
+/* confine_exec_chain()'s grant for the linter: a file goes on. */
+static int
+is_file(int fd, const char *path, void *arg)
+{
+	struct stat st;
+
+	(void)path;
+	(void)arg;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* A walk this process could not do, though root (the gate) may. */
 static int
 unsearchable(const struct trust_why *w)
@@ -177,6 +190,11 @@ refusal_fix(const struct rule *r, const struct refusal *f)
 		return xasprintf("fix: make %s root's, not writable by group or "
 		    "others, in directories only root writes; or take it out "
 		    "of the rule", f->subject);
+	case REFUSE_INTERPRETER:
+		return xasprintf("fix: make %s root's, not writable by group or "
+		    "others, in directories only root writes, or name the "
+		    "program the interpreter runs in 'run' or 'exec'",
+		    f->subject);
 	case REFUSE_NO_CGROUP:
 		return xasprintf("fix: mount cgroup2 (the unified hierarchy), or "
 		    "say 'cgroup best-effort' in rule '%s'", r->name);
@@ -275,8 +293,9 @@ gate_refusal(const struct rule *r, const char *program,
 {
 	struct trust_why w;
 	struct exec_path *xv;
+	struct exec_seen seen = { { NULL }, 0 };
 	size_t i, n;
-	int fd;
+	int fd, rc = 0;
 
 	memset(f, 0, sizeof(*f));
 	memset(c, 0, sizeof(*c));
@@ -307,22 +326,16 @@ gate_refusal(const struct rule *r, const char *program,
 	/* gate/landlock.c: what it may execute, then what it may read */
 	n = exec_paths(r, &xv);
 	for (i = 0; i < n; i++) {
-		fd = trust_walk(xv[i].path, O_PATH, TRUST_FOLLOW_LINKS,
-		    xv[i].why == EXEC_RULE ? TRUST_FILE_OR_DIR : TRUST_FILE, 0,
-		    &w);
-		if (fd != -1)
-			close(fd);
-		else if (xv[i].why == EXEC_BORG_RSH &&
-		    w.fault == TRUST_LOOKUP && w.err == ENOENT)
-			continue;	/* not installed: skipped, logged */
-		else if (!unsearchable(&w)) {
-			refusal_exec(f, r->name, exec_why_name(xv[i].why),
-			    xv[i].path, w.msg);
-			free(xv);
-			return -1;
-		}
+		rc = confine_exec_chain(r, &xv[i], is_file, NULL, &seen, f);
+		if (rc == -1 && !(f->eacces && geteuid() != 0))
+			break;
+		memset(f, 0, sizeof(*f));
+		rc = 0;
 	}
+	confine_exec_seen_free(&seen);
 	free(xv);
+	if (rc == -1)
+		return -1;
 	for (i = 0; i < r->nread; i++) {
 		fd = trust_walk(r->read[i], O_PATH, TRUST_FOLLOW_LINKS,
 		    TRUST_FILE_OR_DIR, run->uid, &w);
@@ -371,6 +384,7 @@ refusal_loc(const struct rule *r, enum refusal_cause c)
 		at = &r->loc.write;
 		break;
 	case REFUSE_EXEC_PATH:
+	case REFUSE_INTERPRETER:
 		at = &r->loc.exec;
 		break;
 	case REFUSE_NO_CGROUP:

@@ -189,6 +189,17 @@ case_exec_path_untrusted() {
 	agree exec-path-untrusted 126
 }
 
+# a trusted script whose "#!" names a program in a directory everyone
+# may write: the gate reads the interpreter at run time, and so does lint
+case_interpreter_untrusted() {
+	install -d -m 0777 "$SGT_DIR/sgt-ow"
+	install -m 0755 /bin/true "$SGT_DIR/sgt-ow/true"
+	printf '#!%s\n' "$SGT_DIR/sgt-ow/true" > "$SGT_DIR/bin/sgt-script"
+	chmod 0755 "$SGT_DIR/bin/sgt-script"
+	policy "as       $SGT_RUNNER" "exec     $SGT_DIR/bin/sgt-script"
+	agree interpreter-untrusted 126
+}
+
 case_read_path_untrusted() {
 	install -d -m 1777 "$SGT_DIR/sgt-wt"
 	policy "as       $SGT_RUNNER" "read     $SGT_DIR/sgt-wt"
