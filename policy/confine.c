@@ -2,9 +2,12 @@
  * One decision of what confines a rule's program, and of when the gate
  * refuses to run it; the gate enforces it, sshgate-lint reports it.
  * MUST:
- *  - hold every such decision that does not need the gate's privilege
- *    (the policy file's and the paths' trust are walked by each program
- *    with trust_walk(), and reported through refusal_set() here);
+ *  - hold every such decision that the gate and sshgate-lint can both
+ *    make: the runner, the confinement, the exec chain with its
+ *    interpreters, the cgroup a "cgroup require" rule needs; the walks
+ *    of the policy file, the program and the writable and read paths
+ *    stay in the gate's steps (descriptors it keeps), and refuse with
+ *    refusal_set()'s words;
  *  - never run a uid 0 runner without a seccomp filter, without Landlock,
  *    or without Landlock's signal scope (ABI 6): uid 0 owns root's files
  *    and IPC objects, and is the uid of sshd and of the supervisor
@@ -18,11 +21,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,6 +75,7 @@ refusal_set(struct refusal *f, enum refusal_cause c, const char *rule,
 
 	f->cause = c;
 	f->status = refusal_status(c);
+	f->eacces = 0;
 	if (snprintf(f->subject, sizeof(f->subject), "%s", subject ? subject :
 	    "") >= (int)sizeof(f->subject))
 		cut(f->subject, sizeof(f->subject));
@@ -152,6 +156,7 @@ refusal_exec(struct refusal *f, const char *rule, const char *kind,
 
 	f->cause = REFUSE_EXEC_PATH;
 	f->status = refusal_status(REFUSE_EXEC_PATH);
+	f->eacces = 0;
 	if (snprintf(f->subject, sizeof(f->subject), "%s", path) >=
 	    (int)sizeof(f->subject))
 		cut(f->subject, sizeof(f->subject));
@@ -169,6 +174,7 @@ refusal_interp(struct refusal *f, const char *rule, const char *subject,
 
 	f->cause = REFUSE_INTERPRETER;
 	f->status = refusal_status(REFUSE_INTERPRETER);
+	f->eacces = 0;
 	if (snprintf(f->subject, sizeof(f->subject), "%s", subject) >=
 	    (int)sizeof(f->subject))
 		cut(f->subject, sizeof(f->subject));
