@@ -33,6 +33,12 @@ sites=$(grep -n 'die(EXIT_POLICY' "$top_srcdir"/gate/*.c)
 [ -z "$sites" ]
 ok $? "the gate has no policy refusal without a cause name"
 [ -z "$sites" ] || diag "$sites"
+# nor of a program, path or interpreter: the one bare 126 is execve's own
+sites=$(grep -n 'die(EXIT_EXEC' "$top_srcdir"/gate/*.c)
+[ "$(grep -c . <<<"$sites")" = 1 ] && grep -q '"cannot execute %s' <<<"$sites"
+good=$?
+ok $good "the gate's only exit 126 without a cause name is execve's failure"
+[ $good = 0 ] || diag "$sites"
 
 # ---- helpers ---------------------------------------------------------------
 
@@ -69,7 +75,7 @@ run_both() {	# sets grc, gerr (the gate); lrc, lout (lint --test)
 # agree CAUSE STATUS: the gate refuses with STATUS, lint says the same
 declare -A seen
 agree() {
-	local cause=$1 want=$2 reason json lint needle
+	local cause=$1 want=$2 reason json lint needle good
 	seen[$cause]=1
 	is "$want" "$status" "$cause: the scenario expects the status policy/confine.h gives"
 	run_both
@@ -99,9 +105,10 @@ assert d["reason"] == sys.argv[4], d
 	if [ "$cause" != policy-error ]; then
 		grep -F -- "$needle" <<<"$lint" | grep -q ': error: ' &&
 		    grep -q ': note: fix: ' <<<"$lint"
-		ok $? "$cause: with the gate's words and a fix"
+		good=$?
+		ok $good "$cause: with the gate's words and a fix"
+		[ $good = 0 ] || diag "$lint"
 	fi
-	[ $? = 0 ] || diag "$lint"
 }
 
 # ---- a run both permit, for comparison ----------------------------------------
