@@ -525,6 +525,7 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 	struct decision dec;
 	struct trace t;
 	struct plan pl;
+	static const struct confine_host any_kernel = { 6, 0 };
 	struct confine_host h;
 	struct confine_runner run;
 	struct confine cf;
@@ -563,6 +564,15 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 			if (explain || o->json)
 				machine_refusal(o, p, &f);
 			memset(&f, 0, sizeof(f));
+			/*
+			 * ... but what the gate refuses on every machine is
+			 * refused here too: a rule run as root (uid 0
+			 * everywhere) without a filter, decided for a
+			 * kernel with every Landlock ABI the gate uses.
+			 */
+			if (strcmp(dec.rule->user, "root") == 0 &&
+			    confine_decide(dec.rule, 1, &any_kernel, &cf) != 0)
+				f = cf.refusal;
 		}
 		/*
 		 * The plan shown: the runner's ids and the confinement
