@@ -44,50 +44,6 @@
 
 #define CG_DIR		"sshgate"
 
-/*
- * The first cgroup2 mount in /proc/self/mountinfo: its mount point and
- * its root inside the hierarchy.  A path with an escape (\040 ...) is
- * skipped rather than decoded.  Returns 0, or -1 with WHY set.
- */
-static int
-find_mount(char *mnt, size_t mntsz, char *root, size_t rootsz, char *why,
-    size_t whysz)
-{
-	char *line = NULL, *f[6], *p, *sep;
-	size_t cap = 0;
-	FILE *fp;
-	int i, found = 0;
-
-	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL) {
-		snprintf(why, whysz, "/proc/self/mountinfo: %s",
-		    strerror(errno));
-		return -1;
-	}
-	while (!found && getline(&line, &cap, fp) != -1) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - TYPE ... */
-		if ((sep = strstr(line, " - ")) == NULL ||
-		    strncmp(sep + 3, "cgroup2 ", 8) != 0)
-			continue;
-		*sep = '\0';
-		p = line;
-		for (i = 0; i < 6; i++)
-			f[i] = strsep(&p, " ");
-		if (f[5] == NULL || strchr(f[3], '\\') != NULL ||
-		    strchr(f[4], '\\') != NULL || f[3][0] != '/' ||
-		    f[4][0] != '/' || strlen(f[3]) >= rootsz ||
-		    strlen(f[4]) >= mntsz)
-			continue;
-		strcpy(root, f[3]);
-		strcpy(mnt, f[4]);
-		found = 1;
-	}
-	free(line);
-	fclose(fp);
-	if (!found)
-		snprintf(why, whysz, "no cgroup2 mount");
-	return found ? 0 : -1;
-}
-
 /* Write "0" (this process) to DIR/cgroup.procs. */
 static int
 move_self(int dir)
@@ -288,15 +244,16 @@ set_limits(const struct rule *r, int sg, int run, const char *where)
 {
 	int have, want = HAVE_PIDS | (r->memory ? HAVE_MEMORY : 0);
 	unsigned pids = r->pids ? r->pids : PIDS_DEFAULT;
+	struct refusal f;
 
 	have = controllers(sg, want);
 	if ((r->pids && !(have & HAVE_PIDS)) ||
 	    (r->memory && !(have & HAVE_MEMORY))) {
-		if (r->cgroup == CGROUP_REQUIRE)
-			die(EXIT_PRIV, "no %s controller in %s for the run's "
-			    "limit; rule '%s' says cgroup require",
-			    r->pids && !(have & HAVE_PIDS) ? "pids" : "memory",
-			    where, r->name);
+		if (r->cgroup == CGROUP_REQUIRE) {
+			refusal_set(&f, REFUSE_NO_CONTROLLER, r->name, where,
+			    r->pids && !(have & HAVE_PIDS) ? "pids" : "memory");
+			refuse(&f);
+		}
 		log_msg(LOG_WARNING, "rule=%s cgroup: no %s controller in %s; "
 		    "running without the rule's limit (cgroup best-effort)",
 		    r->name, r->pids && !(have & HAVE_PIDS) ? "pids" :
@@ -337,11 +294,12 @@ cgroup_enter(const struct rule *r, struct cgrun *cg)
 {
 	char mnt[PATH_MAX], root[PATH_MAX], why[PATH_MAX + 64];
 	struct statfs sf;
+	struct refusal f;
 	int sg = -1;
 
 	cg->root = cg->run = cg->prog = -1;
 	snprintf(cg->name, sizeof(cg->name), "run-%ld", (long)getpid());
-	if (find_mount(mnt, sizeof(mnt), root, sizeof(root), why,
+	if (confine_cgroup_mount(mnt, sizeof(mnt), root, sizeof(root), why,
 	    sizeof(why)) != 0)
 		goto unusable;
 	if ((cg->root = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
@@ -388,9 +346,10 @@ unusable:
 		close(sg);
 	}
 	close_all(cg);
-	if (r->cgroup == CGROUP_REQUIRE)
-		die(EXIT_PRIV, "no cgroup for the run (%s); rule '%s' says "
-		    "cgroup require", why, r->name);
+	if (r->cgroup == CGROUP_REQUIRE) {
+		refusal_set(&f, REFUSE_NO_CGROUP, r->name, NULL, why);
+		refuse(&f);
+	}
 	log_msg(LOG_WARNING, "rule=%s cgroup: none (%s); running without "
 	    "(cgroup best-effort)", r->name, why);
 }

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include "confine.h"
 #include "plan.h"
 #include "policy.h"
 
@@ -20,8 +21,20 @@
 #define EXIT_TIMEOUT	124	/* the rule's timeout expired */
 #define EXIT_EXEC	126	/* the program could not be executed */
 
+/*
+ * log.c: die() ends the gate with status: the clean-up main registered
+ * with die_hooks() (the supervisor's program killed), the message on
+ * stderr and, while context() gives the run's context (" caller=..."),
+ * in the log.  say() is die() with the message made and a level and
+ * prefix of the caller's (a denial).
+ */
 void	die(int status, const char *fmt, ...)
 	    __attribute__((noreturn, format(printf, 2, 3)));
+void	say(int status, int level, const char *prefix, const char *msg)
+	    __attribute__((noreturn));
+void	die_hooks(void (*cleanup)(void), const char *(*context)(void));
+/* A refusal of policy/confine.c: its words, its status. */
+#define refuse(f)	die((f)->status, "%s", (f)->reason)
 
 /*
  * log.c: syslog authpriv over /dev/log, never blocking.  A line holds
@@ -63,14 +76,15 @@ struct landlock {
 	int	abi;
 };
 void	landlock_prepare(const struct rule *r, const struct runner *run,
-	    const struct wpaths *wp, struct landlock *ll);
+	    const struct confine *c, const struct wpaths *wp,
+	    struct landlock *ll);
 void	landlock_enforce(struct landlock *ll);
 
 /* readonly.c: for a uid 0 runner, a private mount namespace (entered
  * before the writable paths are opened), then every mount read-only but
  * the rule's writable paths */
-void	readonly_enter(const struct rule *r, const struct runner *run);
-void	readonly_system(const struct rule *r, const struct runner *run,
+void	readonly_enter(const struct rule *r, const struct confine *c);
+void	readonly_system(const struct rule *r, const struct confine *c,
 	    const struct wpaths *wp);
 
 /* state.c: every resource limit, nice, scheduling policy, CPU affinity,
@@ -79,7 +93,7 @@ void	readonly_system(const struct rule *r, const struct runner *run,
 void	state_reset(const struct rule *r);
 
 /* sandbox.c: the seccomp filter */
-void	*sandbox_build(const struct rule *r, const struct runner *run);
+void	*sandbox_build(const struct confine *c);
 void	 sandbox_load(void *ctx);
 
 /* cgroup.c: the run's cgroup, for runs with a supervisor: the

@@ -7,9 +7,10 @@
  * and policy/exec.c's read_base[].  MUST:
  *  - handle every write right the running kernel knows (best ABI), so
  *    that nothing writable is left unhandled by accident;
- *  - refuse to run when the rule says "require" (or the runner is uid 0,
- *    who owns root's files) and the kernel has no Landlock, and a uid 0
- *    runner when it has no signal scope (ABI < 6);
+ *  - enforce what confine_decide() (policy/confine.c) decided: a rule
+ *    that says "require" (or a uid 0 runner, who owns root's files) is
+ *    refused there when the kernel has no Landlock, and a uid 0 runner
+ *    when it has no signal scope (ABI < 6);
  *  - name the writable paths by the descriptors that gate/main.c opened
  *    through trust_walk(), never by a second lookup of the path: the
  *    ruleset grants exactly what was checked;
@@ -128,76 +129,44 @@ allow_beneath(int ruleset, int fd, const char *path, uint64_t rights)
  * an ELF file's PT_INTERP loader for execution; shared libraries are
  * mapped, which the execute right does not govern).  Each walked from
  * "/" as root like the program (gate/main.c), the right granted on that
- * descriptor; an exec path may be a directory, the rest are files.
+ * descriptor; an exec path may be a directory, the rest are files.  The
+ * walk is confine_exec_chain()'s (policy/confine.c), which sshgate-lint
+ * runs too; grant() adds the rule.
  */
+struct grant_arg {
+	int		ruleset;
+	uint64_t	reads;
+};
+
+static int
+grant(int fd, const char *path, void *arg)
+{
+	const struct grant_arg *g = arg;
+
+	return allow_beneath(g->ruleset, fd, path, FS_EXECUTE | g->reads);
+}
+
 static void
 allow_exec(int ruleset, const struct rule *r, uint64_t reads)
 {
+	struct grant_arg g = { ruleset, reads };
+	struct exec_seen seen = { { NULL }, 0 };
 	struct exec_path *v;
-	struct trust_why why;
-	char cur[PATH_MAX], interp[PATH_MAX], msg[128];
-	char *done[EXEC_INTERP_DEPTH * 8];	/* interpreters granted */
-	size_t i, k, ndone = 0, n = exec_paths(r, &v);
-	int fd, depth, got;
+	struct refusal f;
+	size_t i, n = exec_paths(r, &v);
+	int rc;
 
 	for (i = 0; i < n; i++) {
-		fd = trust_walk(v[i].path, O_RDONLY, TRUST_FOLLOW_LINKS,
-		    v[i].why == EXEC_RULE ? TRUST_FILE_OR_DIR : TRUST_FILE, 0,
-		    &why);
-		/*
-		 * A connector not installed: nothing to execute, and nothing
-		 * granted (the directories above what is missing were
-		 * root's: only root could add it, which the ruleset, made
-		 * now, would not follow).
-		 */
-		if (fd == -1 && v[i].why == EXEC_BORG_RSH &&
-		    why.fault == TRUST_LOOKUP && why.err == ENOENT) {
+		rc = confine_exec_chain(r, &v[i], grant, &g, &seen, &f);
+		if (rc == 1)
 			log_msg(LOG_NOTICE, "rule=%s BORG_RSH program %s does "
 			    "not exist: not executable", r->name, v[i].path);
-			continue;
-		}
-		if (fd == -1)
-			die(EXIT_EXEC, "%s path %s of rule '%s' refused: %s",
-			    exec_why_name(v[i].why), v[i].path, r->name,
-			    why.msg);
-		snprintf(cur, sizeof(cur), "%s", v[i].path);
-		for (depth = 0; ; depth++) {
-			if (!allow_beneath(ruleset, fd, cur, FS_EXECUTE | reads))
-				break;		/* a directory */
-			got = exec_interp(fd, interp, sizeof(interp), msg,
-			    sizeof(msg));
-			if (got == -1)
-				die(EXIT_EXEC, "%s of rule '%s' refused: %s",
-				    cur, r->name, msg);
-			if (got == 0)
-				break;
-			/* the loader of every program: granted once */
-			for (k = 0; k < ndone; k++)
-				if (strcmp(done[k], interp) == 0)
-					break;
-			if (k < ndone)
-				break;
-			if (depth == EXEC_INTERP_DEPTH)
-				die(EXIT_EXEC, "%s of rule '%s' refused: more "
-				    "than %d interpreters", v[i].path, r->name,
-				    EXEC_INTERP_DEPTH);
-			if (close(fd) != 0)
-				die(EXIT_PRIV, "close: %s", strerror(errno));
-			fd = trust_walk(interp, O_RDONLY, TRUST_FOLLOW_LINKS,
-			    TRUST_FILE, 0, &why);
-			if (fd == -1)
-				die(EXIT_EXEC, "interpreter %s of %s (rule '%s') "
-				    "refused: %s", interp, cur, r->name,
-				    why.msg);
-			memcpy(cur, interp, sizeof(cur));
-			if (ndone < sizeof(done) / sizeof(done[0]))
-				done[ndone++] = xstrdup(interp);
-		}
-		if (close(fd) != 0)
+		else if (rc == -1)
+			refuse(&f);
+		else if (rc == -2)
 			die(EXIT_PRIV, "close: %s", strerror(errno));
 	}
-	for (k = 0; k < ndone; k++)
-		free(done[k]);
+	confine_exec_seen_free(&seen);
 	free(v);
 }
 
@@ -213,15 +182,18 @@ static void
 allow_read(int ruleset, const struct rule *r, const struct runner *run)
 {
 	struct trust_why why;
+	struct refusal f;
 	size_t i;
 	int fd;
 
 	for (i = 0; i < r->nread; i++) {
 		fd = trust_walk(r->read[i], O_PATH, TRUST_FOLLOW_LINKS,
 		    TRUST_FILE_OR_DIR, run->uid, &why);
-		if (fd == -1)
-			die(EXIT_PRIV, "readable path %s of rule '%s' refused: "
-			    "%s", r->read[i], r->name, why.msg);
+		if (fd == -1) {
+			refusal_set(&f, REFUSE_READ_PATH, r->name, r->read[i],
+			    why.msg);
+			refuse(&f);
+		}
 		(void)allow_beneath(ruleset, fd, r->read[i],
 		    FS_READ_FILE | FS_READ_DIR);
 		if (close(fd) != 0)
@@ -244,39 +216,29 @@ allow_read(int ruleset, const struct rule *r, const struct runner *run)
 	}
 }
 
+/*
+ * Whether a ruleset is required, and whether this kernel's ABI will do,
+ * confine_decide() (policy/confine.c) decided before this is called.
+ */
 void
 landlock_prepare(const struct rule *r, const struct runner *run,
-    const struct wpaths *wp, struct landlock *ll)
+    const struct confine *c, const struct wpaths *wp, struct landlock *ll)
 {
 	struct ll_ruleset_attr attr;
 	uint64_t reads;
 	size_t i;
-	long abi;
 	int null;
 
 	ll->fd = -1;
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
-	ll->abi = abi > 0 ? (int)abi : 0;
-	if (abi <= 0) {
-		/* uid 0 owns root's files: without Landlock it could write them */
-		if (r->landlock == LANDLOCK_REQUIRE || run->uid == 0)
-			die(EXIT_PRIV, "rule '%s' requires Landlock, which this "
-			    "kernel does not offer (%s)", r->name,
-			    strerror(errno));
+	ll->abi = c->landlock_abi;
+	if (!c->landlock) {
+		if (c->landlock_required)	/* confine_decide() refused it */
+			die(EXIT_PRIV, "rule '%s' requires Landlock", r->name);
 		log_msg(LOG_WARNING, "rule=%s landlock unavailable (%s); "
 		    "running without it as the rule allows (best-effort)",
-		    r->name, strerror(errno));
+		    r->name, strerror(c->landlock_errno));
 		return;
 	}
-	/*
-	 * uid 0 is the uid of sshd, of the supervisor, of every root process:
-	 * without Landlock's signal scope (ABI 6) it could signal them all.
-	 */
-	if (run->uid == 0 && ll->abi < 6)
-		die(EXIT_PRIV, "rule '%s' runs as uid 0, which needs Landlock's "
-		    "signal scope (ABI 6, Linux 6.12); this kernel has ABI %d: "
-		    "its program could signal every root process; use a "
-		    "runner account", r->name, ll->abi);
 	if (ll->abi < LL_ABI_USED)
 		log_msg(LOG_NOTICE, "rule=%s landlock abi=%d: this kernel does "
 		    "not restrict%s%s%s%s%s", r->name, ll->abi,

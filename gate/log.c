@@ -6,6 +6,11 @@
  * at once: without a wait, some of 50 concurrent decisions went
  * unlogged).  A lost log line does not change a decision; it is noted
  * on stderr.  Callers escape everything untrusted before it gets here.
+ *
+ * And the gate's one way out, die() (docs/STYLE.md 2): the clean-up main
+ * registered first (OpenSSH's cleanup_exit), then the message on stderr
+ * and in the log.  Here, not in main.c, so that every file of the gate
+ * calls into log.c and none into main.c (tests/layout.sh).
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +31,8 @@
 static int log_fd = -1;
 static int log_failed;
 static int log_wait_left = LOG_WAIT_MS;
+static void (*die_cleanup)(void);
+static const char *(*die_context)(void);
 
 /* Send one datagram; wait for room while the budget lasts. */
 static int
@@ -192,4 +199,49 @@ log_close(void)
 	if (log_fd != -1)
 		close(log_fd);
 	log_fd = -1;
+}
+
+/* ---- the one way out (docs/STYLE.md 2) ---------------------------------- */
+
+void
+die_hooks(void (*cleanup)(void), const char *(*context)(void))
+{
+	die_cleanup = cleanup;
+	die_context = context;
+}
+
+void
+say(int status, int level, const char *prefix, const char *msg)
+{
+	const char *ctx = NULL;
+	char line[1200];
+	int n;
+
+	if (die_cleanup != NULL)
+		die_cleanup();
+	n = snprintf(line, sizeof(line), "sshgate: %s%s\n", prefix, msg);
+	if (n > 0)
+		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ?
+		    (size_t)n : sizeof(line) - 1);
+	if (die_context != NULL)
+		ctx = die_context();
+	if (ctx != NULL)
+		log_msg(level, "%s%s%s", prefix, msg, ctx);
+	_exit(status);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(msg))	/* never cut silently */
+		memcpy(msg + sizeof(msg) - sizeof(LOG_CUT), LOG_CUT,
+		    sizeof(LOG_CUT));
+	say(status, LOG_ERR, "", msg);
 }

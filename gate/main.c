@@ -65,39 +65,33 @@ static struct {
 					   supervisor lives on with it */
 } g;
 
-static void __attribute__((noreturn))
-say(int status, int level, const char *prefix, const char *msg)
+/*
+ * What die() undoes first (gate/log.c): the supervisor's program, which
+ * must not outlive the decision to end the run.
+ */
+static void
+cleanup(void)
 {
-	char line[1200];
-	int n;
-
 	if (supervised_child > 0)
 		(void)kill(supervised_child, SIGKILL);
-	n = snprintf(line, sizeof(line), "sshgate: %s%s\n", prefix, msg);
-	if (n > 0)
-		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ?
-		    (size_t)n : sizeof(line) - 1);
-	if (g.logging)
-		log_msg(level, "%s%s caller=%s from=%s tag=%s", prefix, msg,
-		    g.caller ? g.caller : "-", g.from[0] ? g.from : "-",
-		    g.tag ? g.tag : "-");
-	_exit(status);
 }
 
-void
-die(int status, const char *fmt, ...)
+/* What die()'s log line says of the run; NULL once it is logged. */
+static const char *
+context(void)
 {
-	char msg[1024];
-	va_list ap;
+	static char ctx[LOG_MSG_MAX + 1];
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(msg))	/* never cut silently */
-		memcpy(msg + sizeof(msg) - sizeof(LOG_CUT), LOG_CUT,
+	if (!g.logging)
+		return NULL;
+	n = snprintf(ctx, sizeof(ctx), " caller=%s from=%s tag=%s",
+	    g.caller ? g.caller : "-", g.from[0] ? g.from : "-",
+	    g.tag ? g.tag : "-");
+	if (n < 0 || (size_t)n >= sizeof(ctx))	/* never cut silently */
+		memcpy(ctx + sizeof(ctx) - sizeof(LOG_CUT), LOG_CUT,
 		    sizeof(LOG_CUT));
-	say(status, LOG_ERR, "", msg);
+	return ctx;
 }
 
 static void
@@ -272,6 +266,7 @@ clean_start(void)
 		die(EXIT_PRIV, "sigprocmask: %s", strerror(errno));
 	umask(077);
 	xfatal_hook = oom;
+	die_hooks(cleanup, context);
 }
 
 /* ---- 2. the caller -------------------------------------------------------- */
@@ -490,6 +485,7 @@ static struct policy *
 load_policy(void)
 {
 	struct diags d = { 0 };
+	struct refusal f;
 	struct policy *p;
 	char why[512], *text, *first;
 	size_t len;
@@ -497,12 +493,11 @@ load_policy(void)
 
 	/* Trusted through the descriptor: root-owned, no writable parent. */
 	fd = trust_open(g.policy, O_RDONLY, TRUST_NO_LINKS, why, sizeof(why));
-	if (fd == -1)
-		die(EXIT_POLICY, "policy %s refused: %s; nothing is permitted",
-		    g.policy, why);
-	if (read_all(fd, SSHGATE_POLICY_MAX, &text, &len, why, sizeof(why)))
-		die(EXIT_POLICY, "policy %s refused: %s; nothing is permitted",
-		    g.policy, why);
+	if (fd == -1 || read_all(fd, SSHGATE_POLICY_MAX, &text, &len, why,
+	    sizeof(why))) {
+		refusal_set(&f, REFUSE_POLICY_UNTRUSTED, NULL, g.policy, why);
+		refuse(&f);
+	}
 	close(fd);
 	p = policy_parse(g.policy, text, len, &d);
 	free(text);
@@ -512,9 +507,9 @@ load_policy(void)
 		if (g.logging)
 			log_msg(LOG_ERR, "policy error: %s", first);
 		free(first);
-		die(EXIT_POLICY, "policy %s has %zu error%s; nothing is "
-		    "permitted (run sshgate-lint)", g.policy, d.nerr,
-		    d.nerr == 1 ? "" : "s");
+		snprintf(why, sizeof(why), "%zu", d.nerr);
+		refusal_set(&f, REFUSE_POLICY_ERROR, NULL, g.policy, why);
+		refuse(&f);
 	}
 	diags_free(&d);
 	return p;
@@ -555,6 +550,7 @@ open_writable(const struct rule *r, const struct runner *run,
     struct wpaths *wp)
 {
 	struct trust_why why;
+	struct refusal f;
 	size_t i;
 
 	wp->n = 0;
@@ -562,9 +558,11 @@ open_writable(const struct rule *r, const struct runner *run,
 	for (i = 0; i < r->nwrite; i++) {
 		wp->fd[i] = trust_walk(r->write[i], O_PATH, TRUST_NO_LINKS,
 		    TRUST_FILE_OR_DIR, run->uid, &why);
-		if (wp->fd[i] == -1)
-			die(EXIT_PRIV, "writable path %s of rule '%s' refused: "
-			    "%s", r->write[i], r->name, why.msg);
+		if (wp->fd[i] == -1) {
+			refusal_set(&f, REFUSE_WRITE_PATH, r->name, r->write[i],
+			    why.msg);
+			refuse(&f);
+		}
 		wp->n++;
 	}
 }
@@ -593,6 +591,9 @@ main(int argc, char **argv)
 	struct plan plan;
 	struct runner run;
 	struct landlock ll;
+	struct confine_host host;
+	struct confine conf;
+	struct refusal f;
 	struct wpaths wp;
 	struct cgrun cg;
 	void *filter;
@@ -633,9 +634,10 @@ main(int argc, char **argv)
 		deny(why, &dec.words);
 	forget_environment();
 	fd = trust_open(plan.path, O_PATH, TRUST_FOLLOW_LINKS, why, sizeof(why));
-	if (fd == -1)
-		die(EXIT_EXEC, "program of rule '%s' refused: %s",
-		    dec.rule->name, why);
+	if (fd == -1) {
+		refusal_set(&f, REFUSE_PROGRAM, dec.rule->name, plan.path, why);
+		refuse(&f);
+	}
 	close(fd);
 
 	/*
@@ -643,7 +645,9 @@ main(int argc, char **argv)
 	 * identity changes: the process state the program starts from (every
 	 * resource limit, nice, policy, affinity, I/O priority, oom_score_adj,
 	 * timer slack: the documented defaults, not the caller's), the
-	 * runner's ids; for a uid 0 runner a private mount namespace, entered
+	 * runner's ids; the confinement policy/confine.c decides for the
+	 * rule, the runner and this kernel (sshgate-lint reports the same
+	 * decision), or its refusal; for a uid 0 runner a private mount namespace, entered
 	 * before the writable paths are opened (a descriptor of the old
 	 * namespace cannot be bound in the new one); the writable paths,
 	 * walked and opened once; the Landlock ruleset on their descriptors;
@@ -654,12 +658,15 @@ main(int argc, char **argv)
 	 */
 	state_reset(dec.rule);
 	resolve_runner(dec.rule, g.caller_uid, &run);
-	readonly_enter(dec.rule, &run);
+	confine_host(&host);
+	if (confine_decide(dec.rule, run.uid == 0, &host, &conf) != 0)
+		refuse(&conf.refusal);
+	readonly_enter(dec.rule, &conf);
 	open_writable(dec.rule, &run, &wp);
-	landlock_prepare(dec.rule, &run, &wp, &ll);
-	readonly_system(dec.rule, &run, &wp);
+	landlock_prepare(dec.rule, &run, &conf, &wp, &ll);
+	readonly_system(dec.rule, &conf, &wp);
 	close_writable(&wp);
-	filter = sandbox_build(dec.rule, &run);
+	filter = sandbox_build(&conf);
 	/*
 	 * Every run is a unit of its own: the gate stays as a supervising
 	 * parent that ends everything the program started when it exits (or

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/securebits.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,38 +30,18 @@
 #define SECBITS_WANTED	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
 	SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED)
 
+/* policy/confine.c decides, as for sshgate-lint --test. */
 void
 resolve_runner(const struct rule *r, uid_t caller, struct runner *run)
 {
-	struct passwd *pw;
-	struct group *gr;
+	struct confine_runner cr;
+	struct refusal f;
 
-	errno = 0;
-	pw = getpwnam(r->user);
-	if (pw == NULL)
-		die(EXIT_PRIV, "runner account '%s' of rule '%s' does not exist",
-		    r->user, r->name);
-	run->uid = pw->pw_uid;
-	run->gid = pw->pw_gid;
-	run->name = xstrdup(pw->pw_name);
-	/*
-	 * The runner must not be the calling account: the caller's own
-	 * processes could signal it, change its limits (prlimit) and edit
-	 * the files it writes.  caller is the real uid, or under sudo the
-	 * account that called (SUDO_UID); real root, 0, can do all that
-	 * anyway.
-	 */
-	if (caller != 0 && run->uid == caller)
-		die(EXIT_PRIV, "rule '%s' runs as the calling account %s; a "
-		    "rule needs a runner account of its own", r->name,
-		    run->name);
-	if (r->group != NULL) {
-		gr = getgrnam(r->group);
-		if (gr == NULL)
-			die(EXIT_PRIV, "runner group '%s' of rule '%s' does not "
-			    "exist", r->group, r->name);
-		run->gid = gr->gr_gid;
-	}
+	if (confine_runner(r, caller, &cr, &f) != 0)
+		refuse(&f);
+	run->uid = cr.uid;
+	run->gid = cr.gid;
+	run->name = xstrdup(cr.name);
 }
 
 static int

@@ -9,7 +9,8 @@
  * A read-only mount stops all of it in the VFS, for every syscall.
  *
  * MUST:
- *  - be used for a uid 0 runner, and refuse to run one if it fails;
+ *  - be used where confine_decide() (policy/confine.c) says: for a uid 0
+ *    runner; and refuse to run it if it fails;
  *  - take a private mount namespace first (readonly_enter), so that
  *    nothing changes outside this process tree and no later host mount
  *    arrives writable -- and before gate/main.c opens the writable paths:
@@ -63,9 +64,9 @@ rw_again(int fd, const char *path)
 }
 
 void
-readonly_enter(const struct rule *r, const struct runner *run)
+readonly_enter(const struct rule *r, const struct confine *c)
 {
-	if (run->uid != 0)
+	if (!c->readonly_mounts)
 		return;
 	if (unshare(CLONE_NEWNS) != 0)
 		die(EXIT_PRIV, "rule '%s' runs as uid 0: cannot take a private "
@@ -80,14 +81,14 @@ readonly_enter(const struct rule *r, const struct runner *run)
 }
 
 void
-readonly_system(const struct rule *r, const struct runner *run,
+readonly_system(const struct rule *r, const struct confine *c,
     const struct wpaths *wp)
 {
 	struct mount_attr ro;
 	struct statvfs sv;
 	size_t i;
 
-	if (run->uid != 0)
+	if (!c->readonly_mounts)
 		return;
 	memset(&ro, 0, sizeof(ro));
 	ro.attr_set = MOUNT_ATTR_RDONLY;

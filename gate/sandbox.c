@@ -9,11 +9,12 @@
  *    under it and nothing runs without it;
  *  - never drop a rule silently: a name libseccomp cannot resolve, and
  *    for which we know no number, stops the gate;
- *  - deny SysV IPC and message queues, and @debug, to a uid 0 runner
- *    whatever the rule says (SC_UID0): uid 0 owns root's IPC objects,
- *    which neither Landlock nor the read-only mounts (readonly.c) govern,
- *    and shares root's uid with the supervisor; and never run uid 0
- *    without a filter.
+ *  - deny exactly the groups confine_decide() (policy/confine.c) gives:
+ *    for a uid 0 runner SysV IPC and message queues, and @debug, whatever
+ *    the rule says (SC_UID0): uid 0 owns root's IPC objects, which
+ *    neither Landlock nor the read-only mounts (readonly.c) govern, and
+ *    shares root's uid with the supervisor; confine_decide() refuses uid
+ *    0 without a filter before this file is reached.
  */
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -130,23 +131,16 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *sr)
 	}
 }
 
+/* The groups, and whether a filter at all: policy/confine.c decides. */
 void *
-sandbox_build(const struct rule *r, const struct runner *run)
+sandbox_build(const struct confine *c)
 {
 	const struct sc_group *g;
 	const struct sc_rule *sr;
 	scmp_filter_ctx ctx;
-	unsigned groups = r->seccomp;
 	int rc;
 
-	if (run->uid == 0) {
-		if (r->seccomp_off)
-			die(EXIT_PRIV, "rule '%s' runs as uid 0 without seccomp: "
-			    "uid 0 owns root's IPC objects and more that only "
-			    "the filter keeps from it; refused", r->name);
-		groups |= SC_UID0;
-	}
-	if (r->seccomp_off)
+	if (!c->seccomp)
 		return NULL;
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL)
@@ -158,7 +152,7 @@ sandbox_build(const struct rule *r, const struct runner *run)
 	for (sr = sc_always; sr->syscall != NULL; sr++)
 		add_rule(ctx, sr);
 	for (g = sc_groups; g->name != NULL; g++) {
-		if (!(groups & g->bit))
+		if (!(c->seccomp_groups & g->bit))
 			continue;
 		for (sr = g->rules; sr->syscall != NULL; sr++)
 			add_rule(ctx, sr);

@@ -14,6 +14,8 @@ const struct warning_name warning_names[] = {
 	{ "unused-allow", "an allow comment silences nothing", 0 },
 	{ "allow-comment", "an allow comment names no warning a rule can "
 	    "silence, has no reason, or stands outside a rule", 0 },
+	{ "gate-refuses", "on this machine the gate would refuse to run the "
+	    "rule (an error: policy/confine.c)", 0 },
 
 	/* generic dangers of a run rule */
 	{ "interpreter", "the program is a shell, an interpreter or a "

@@ -155,9 +155,21 @@ run -f $p --test "borg --version; id" --from 192.0.2.7
 is "$rc" 1 "--test: a command the tokenizer refuses exits 1"
 has "deny: unquoted ';' at column 15" "with the tokenizer's reason"
 run -f parse/many-errors.policy --test "borg --version"
-is "$rc" 2 "--test on a policy with errors exits 2"
-[ -z "$out" ]
-ok $? "and decides nothing"
+is "$rc" 4 "--test on a policy with errors exits 4, as the gate would"
+has "refuse: policy parse/many-errors.policy has 9 errors; nothing is permitted (run sshgate-lint)" \
+    "and says the gate's words: it decides nothing"
+# What the gate refuses on every machine, a draft's --test refuses too:
+# a rule run as root without a seccomp filter (the case: it
+# permitted, exit 0, and --json said "permit")
+printf '%s\n' 'sshgate-policy 1' 'rule r {' '    run      /usr/bin/id' \
+    '    as       root' '    seccomp  none' '    args     "id"' '}' > "$tmp/root.policy"
+run -f "$tmp/root.policy" --test id
+is "$rc" 5 "--test of a draft's uid 0 rule without seccomp exits 5, as the gate would"
+has "refuse: rule 'r' runs as uid 0 without seccomp: uid 0 owns root's IPC objects and more that only the filter keeps from it; refused" \
+    "with the gate's words"
+run -f "$tmp/root.policy" --json --test id
+printf '%s\n' "$out" | tail -1 | grep -q '"verdict":"refuse".*"cause":"uid0-without-seccomp","gate_exit":5'
+ok $? "--json: verdict refuse, its cause and gate_exit"
 
 # ---- --explain ------------------------------------------------------------
 

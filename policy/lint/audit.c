@@ -1095,10 +1095,7 @@ check_policy(struct audit *a)
 		    "policy's own tests fail", d.nerr);
 		free(fix);
 	}
-	probe_policy(a->pol, &d);
-	lint_regexes(a->pol, &d);
-	lint_tmpdir(a->pol, &d);
-	probe_unused_allows(a->pol, &d);
+	lint_passes(a->pol, &d);
 	if (d.nwarn > 0) {
 		fix = xasprintf("run sshgate-lint -f %s and fix or silence what "
 		    "it reports", f);

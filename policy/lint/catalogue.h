@@ -1,7 +1,8 @@
 /*
  * The danger catalogue: what sshgate-lint probes every run rule with.
- * Data only (policy/catalogue.c, policy/borg-options.def); the engine is
- * policy/probe.c.  sshgate-lint --catalogue prints all of it.
+ * Data only (policy/lint/catalogue.c, policy/lint/borg-options.def); the
+ * engine is policy/lint/probe.c, borg's repository syntax
+ * policy/lint/location.c.  sshgate-lint --catalogue prints all of it.
  */
 #ifndef SSHGATE_CATALOGUE_H
 #define SSHGATE_CATALOGUE_H

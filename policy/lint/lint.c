@@ -6,22 +6,22 @@
  * untrusted it prints is escaped.
  *
  * Exit: 0 clean (or permit for --test), 1 warnings with --strict (or deny
- * for --test), 2 errors.
+ * for --test), 2 errors; --test and --explain 4, 5 or 126 where the gate
+ * would refuse the policy or the rule with that status (policy/confine.c
+ * decides for both; sshgate-lint(1) EXIT STATUS).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "argv.h"
 #include "catalogue.h"
+#include "confine.h"
 #include "escape.h"
 #include "exec.h"
 #include "audit.h"
@@ -210,38 +210,6 @@ explain_trace(const struct decision *dec, const struct trace *t)
 	}
 }
 
-/* The Landlock ABI of the running kernel, 0 without Landlock. */
-static int
-landlock_abi(void)
-{
-#ifdef SYS_landlock_create_ruleset
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u << 0);
-
-	return abi > 0 ? (int)abi : 0;
-#else
-	return 0;
-#endif
-}
-
-/* Runner ids as the gate resolves them (gate/privs.c). */
-static int
-runner_ids(const struct rule *r, unsigned *uid, unsigned *gid)
-{
-	struct passwd *pw = getpwnam(r->user);
-	struct group *gr;
-
-	if (pw == NULL)
-		return -1;
-	*uid = (unsigned)pw->pw_uid;
-	*gid = (unsigned)pw->pw_gid;
-	if (r->group != NULL) {
-		if ((gr = getgrnam(r->group)) == NULL)
-			return -1;
-		*gid = (unsigned)gr->gr_gid;
-	}
-	return 0;
-}
-
 static void
 caps_text(uint64_t caps)
 {
@@ -255,17 +223,6 @@ caps_text(uint64_t caps)
 		}
 	if (!any)
 		printf("none");
-}
-
-/*
- * The groups the gate's filter denies: the rule's, and for a uid 0
- * runner SC_UID0 as well (gate/sandbox.c adds them whatever the rule
- * says).
- */
-static unsigned
-seccomp_groups(const struct rule *r, int uid0)
-{
-	return r->seccomp | (uid0 ? SC_UID0 : 0);
 }
 
 /* What Landlock lets the program execute (policy/exec.c, as the gate). */
@@ -295,19 +252,20 @@ explain_exec(const struct rule *r)
 	printf("\n");
 }
 
+/* The filter confine_decide() gives (policy/confine.c), as gate/sandbox.c
+ * builds it. */
 static void
-explain_seccomp(const struct rule *r, int uid0)
+explain_seccomp(const struct confine *c)
 {
 	const struct sc_group *g;
 	const struct sc_rule *sr;
-	unsigned groups = seccomp_groups(r, uid0);
 
-	if (r->seccomp_off && uid0) {
+	if (!c->seccomp && c->readonly_mounts) {
 		printf("  seccomp:  none -- the gate refuses a uid 0 runner "
 		    "without a filter\n");
 		return;
 	}
-	if (r->seccomp_off) {
+	if (!c->seccomp) {
 		printf("  seccomp:  none (no filter)\n");
 		return;
 	}
@@ -318,7 +276,7 @@ explain_seccomp(const struct rule *r, int uid0)
 		printf(" %s", sr->syscall);
 	printf(" -> ENOSYS\n");
 	for (g = sc_groups; g->name != NULL; g++) {
-		if (!(groups & g->bit))
+		if (!(c->seccomp_groups & g->bit))
 			continue;
 		printf("            %s (%s):", g->name, g->why);
 		for (sr = g->rules; sr->syscall != NULL; sr++)
@@ -343,13 +301,17 @@ memory_text(unsigned long long bytes, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The plan, and the confinement confine_decide() decided for the runner
+ * on this machine (c), the one the gate enforces; run NULL when the
+ * runner does not exist.
+ */
 static void
-explain_plan(const struct plan *pl)
+explain_plan(const struct plan *pl, const struct confine_runner *run,
+    const struct confine *c)
 {
 	const struct rule *r = pl->rule;
-	unsigned uid, gid;
 	size_t i;
-	int abi = landlock_abi(), uid0;
 	char *e, mem[32];
 
 	printf("execution plan:\n");
@@ -370,8 +332,9 @@ explain_plan(const struct plan *pl)
 	printf("  runner:   %s", r->user);
 	if (r->group)
 		printf(":%s", r->group);
-	if (runner_ids(r, &uid, &gid) == 0)
-		printf(" (uid %u, gid %u)", uid, gid);
+	if (run != NULL)
+		printf(" (uid %u, gid %u)", (unsigned)run->uid,
+		    (unsigned)run->gid);
 	else
 		printf(" (no such account on this host: the gate would refuse)");
 	printf(", no supplementary groups\n");
@@ -381,22 +344,22 @@ explain_plan(const struct plan *pl)
 	    "the same)\n");
 	printf("  securebits: noroot, no_setuid_fixup, both locked; "
 	    "no_new_privs\n");
-	uid0 = runner_ids(r, &uid, &gid) == 0 && uid == 0;
-	explain_seccomp(r, uid0);
-	printf("  landlock: %s; writable: /dev/null", uid0 ? "require "
-	    "(uid 0)" : landlock_mode_name(r->landlock));
+	explain_seccomp(c);
+	printf("  landlock: %s; writable: /dev/null", c->landlock_required ?
+	    (r->landlock == LANDLOCK_REQUIRE ? "require" : "require (uid 0)") :
+	    landlock_mode_name(r->landlock));
 	for (i = 0; i < r->nwrite; i++)
 		printf(", %s", r->write[i]);
 	printf("\n");
 	explain_exec(r);
-	if (abi > 0)
-		printf("            this kernel: Landlock ABI %d\n", abi);
+	if (c->landlock)
+		printf("            this kernel: Landlock ABI %d\n",
+		    c->landlock_abi);
 	else
 		printf("            this kernel: no Landlock -- %s\n",
-		    r->landlock == LANDLOCK_REQUIRE || uid0 ? "the gate would "
-		    "refuse to run this rule" : "the gate would run it "
-		    "without");
-	if (uid0)
+		    c->landlock_required ? "the gate would refuse to run this "
+		    "rule" : "the gate would run it without");
+	if (c->readonly_mounts)
 		printf("  mounts:   a private namespace, every mount read-only "
 		    "but the writable paths (the runner is uid 0)\n");
 	printf("  process:  working directory /, umask 077, file descriptors "
@@ -451,15 +414,15 @@ json_trace(struct json *j, const struct decision *dec, const struct trace *t)
 }
 
 static void
-json_plan(struct json *j, const struct plan *pl)
+json_plan(struct json *j, const struct plan *pl,
+    const struct confine_runner *run, const struct confine *cf)
 {
 	const struct rule *r = pl->rule;
 	const struct sc_group *g;
 	const struct sc_rule *sr;
 	struct exec_path *xv;
-	unsigned uid, gid;
 	size_t i, n;
-	int c, abi = landlock_abi(), uid0;
+	int c;
 
 	json_key(j, "plan");
 	json_obj(j);
@@ -478,9 +441,9 @@ json_plan(struct json *j, const struct plan *pl)
 	json_obj(j);
 	json_kstr(j, "user", r->user);
 	json_kstr(j, "group", r->group);
-	if (runner_ids(r, &uid, &gid) == 0) {
-		json_kint(j, "uid", uid);
-		json_kint(j, "gid", gid);
+	if (run != NULL) {
+		json_kint(j, "uid", run->uid);
+		json_kint(j, "gid", run->gid);
 	} else {
 		json_key(j, "uid");
 		json_null(j);
@@ -503,9 +466,8 @@ json_plan(struct json *j, const struct plan *pl)
 	json_str(j, "no_setuid_fixup_locked");
 	json_arr_end(j);
 	json_kbool(j, "no_new_privs", 1);
-	uid0 = runner_ids(r, &uid, &gid) == 0 && uid == 0;
 	json_key(j, "seccomp");
-	if (r->seccomp_off)
+	if (!cf->seccomp)
 		json_null(j);
 	else {
 		json_obj(j);
@@ -521,7 +483,7 @@ json_plan(struct json *j, const struct plan *pl)
 			json_obj_end(j);
 		}
 		for (g = sc_groups; g->name != NULL; g++) {
-			if (!(seccomp_groups(r, uid0) & g->bit))
+			if (!(cf->seccomp_groups & g->bit))
 				continue;
 			for (sr = g->rules; sr->syscall != NULL; sr++) {
 				json_obj(j);
@@ -537,8 +499,9 @@ json_plan(struct json *j, const struct plan *pl)
 	}
 	json_key(j, "landlock");
 	json_obj(j);
-	json_kstr(j, "mode", uid0 ? "require" : landlock_mode_name(r->landlock));
-	json_kint(j, "kernel_abi", abi);
+	json_kstr(j, "mode", cf->landlock_required ? "require" :
+	    landlock_mode_name(r->landlock));
+	json_kint(j, "kernel_abi", cf->landlock_abi);
 	json_key(j, "writable");
 	json_arr(j);
 	json_str(j, "/dev/null");
@@ -566,7 +529,7 @@ json_plan(struct json *j, const struct plan *pl)
 		json_arr_end(j);
 	}
 	json_obj_end(j);
-	json_kbool(j, "readonly_mounts", uid0);
+	json_kbool(j, "readonly_mounts", cf->readonly_mounts);
 	json_kstr(j, "cwd", "/");
 	json_kstr(j, "umask", "077");
 	json_kint(j, "core_limit", 0);
@@ -579,21 +542,72 @@ json_plan(struct json *j, const struct plan *pl)
 	json_obj_end(j);
 }
 
+/*
+ * Once, where the gate's refusal of a rule depends on the machine and
+ * the file is a draft (-f, not the installed policy).
+ */
+static void
+machine_note(struct diags *d, const struct source *src)
+{
+	diag_add(d, DIAG_NOTE, NULL, src, NULL, NULL, "not the installed "
+	    "policy: what depends on the machine (accounts, Landlock, the "
+	    "program and writable paths) was checked for this machine; the "
+	    "file's own trust was not");
+}
+
+/* A draft's rule that the gate on this machine would refuse: notes. */
+static void
+machine_refusal(struct out *o, const struct policy *p, const struct refusal *f)
+{
+	struct diags d = { 0 };
+	struct source src = policy_source(p);
+
+	diag_add(&d, DIAG_NOTE, "gate-refuses", &src, NULL, NULL, "on this "
+	    "machine the gate would refuse it (exit %d, %s): %s", f->status,
+	    refusal_name(f->cause), f->reason);
+	machine_note(&d, &src);
+	out_diags(o, &d);
+	diags_free(&d);
+}
+
+/*
+ * The gate's decision on cmd, whole: the policy's (permit, deny), or the
+ * gate's refusal of what the policy permits -- of the policy file itself
+ * (pf: untrusted, or not compiling; p is then NULL or unused for the
+ * verdict), or of the rule's run on this machine (gate_refusal(): the
+ * program, the runner, confine_decide(), the writable paths).  Returns
+ * the exit status the gate's decision maps to (sshgate-lint(1)): 0
+ * permit, 1 deny, else the gate's own status for the refusal.
+ */
 static int
 run_decide(const struct policy *p, const char *cmd, const char *from,
-    const char *tag, int explain, struct out *o)
+    const char *tag, int explain, struct out *o, const struct refusal *pf,
+    int installed)
 {
 	struct request req = { cmd, strnlen(cmd, SSHGATE_CMD_MAX + 1), tag,
 	    from };
 	struct decision dec;
 	struct trace t;
 	struct plan pl;
+	static const struct confine_host any_kernel = { 6, 0 };
+	struct confine_host h;
+	struct confine_runner run;
+	struct confine cf;
+	struct refusal f, nf;
 	char err[256];
 	size_t i;
-	int rc, planned = 0;
+	int rc, planned = 0, have_run = 0, decided = 0;
 
-	policy_decide(p, &req, &dec, explain || o->json ? &t : NULL);
-	if (dec.verdict == VERDICT_PERMIT) {
+	memset(&f, 0, sizeof(f));
+	memset(&dec, 0, sizeof(dec));
+	memset(&t, 0, sizeof(t));
+	if (pf->cause != REFUSE_NONE)
+		f = *pf;
+	if (p != NULL) {
+		policy_decide(p, &req, &dec, explain || o->json ? &t : NULL);
+		decided = 1;
+	}
+	if (f.cause == REFUSE_NONE && dec.verdict == VERDICT_PERMIT) {
 		if (plan_build(&dec, environ, &pl, err, sizeof(err)) == 0)
 			planned = 1;
 		else {
@@ -601,7 +615,39 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 			snprintf(dec.reason, sizeof(dec.reason), "%s", err);
 		}
 	}
-	rc = dec.verdict == VERDICT_PERMIT ? LINT_OK : LINT_WARN;
+	if (planned) {
+		confine_host(&h);
+		if (gate_refusal(dec.rule, pl.path, &h, &run, &cf, &f) != 0 &&
+		    !installed) {
+			/*
+			 * A draft may be meant for another machine: the
+			 * policy's verdict stands; --explain and --json add
+			 * a note of what the gate here would do (--test's
+			 * one line stays the policy's).
+			 */
+			if (explain || o->json)
+				machine_refusal(o, p, &f);
+			memset(&f, 0, sizeof(f));
+			/*
+			 * ... but what the gate refuses on every machine is
+			 * refused here too: a rule run as root (uid 0
+			 * everywhere) without a filter, decided for a
+			 * kernel with every Landlock ABI the gate uses.
+			 */
+			if (strcmp(dec.rule->user, "root") == 0 &&
+			    confine_decide(dec.rule, 1, &any_kernel, &cf) != 0)
+				f = cf.refusal;
+		}
+		/*
+		 * The plan shown: the runner's ids and the confinement
+		 * confine_decide() gives it, also where a step refused.
+		 */
+		have_run = confine_runner(dec.rule, 0, &run, &nf) == 0;
+		(void)confine_decide(dec.rule, have_run ? run.uid == 0 :
+		    strcmp(dec.rule->user, "root") == 0, &h, &cf);
+	}
+	rc = f.cause != REFUSE_NONE ? f.status :
+	    dec.verdict == VERDICT_PERMIT ? LINT_OK : LINT_WARN;
 	if (o->json) {
 		json_obj(&o->j);
 		json_kstr(&o->j, "type", "decision");
@@ -609,7 +655,7 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 		json_kstr(&o->j, "from", from);
 		json_kstr(&o->j, "tag", tag);
 		json_key(&o->j, "words");
-		if (dec.cause == CAUSE_TOKENIZER)
+		if (!decided || dec.cause == CAUSE_TOKENIZER)
 			json_null(&o->j);
 		else {
 			json_arr(&o->j);
@@ -618,12 +664,24 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 			json_arr_end(&o->j);
 			json_trace(&o->j, &dec, &t);
 		}
-		json_kstr(&o->j, "verdict", dec.verdict == VERDICT_PERMIT ?
-		    "permit" : "deny");
-		json_kstr(&o->j, "rule", dec.rule ? dec.rule->name : NULL);
-		json_kstr(&o->j, "reason", dec.reason);
+		if (f.cause != REFUSE_NONE) {
+			json_kstr(&o->j, "verdict", "refuse");
+			json_kstr(&o->j, "rule", dec.rule ? dec.rule->name :
+			    NULL);
+			json_kstr(&o->j, "reason", f.reason);
+			json_kstr(&o->j, "cause", refusal_name(f.cause));
+			json_kint(&o->j, "gate_exit", f.status);
+		} else {
+			json_kstr(&o->j, "verdict", dec.verdict ==
+			    VERDICT_PERMIT ? "permit" : "deny");
+			json_kstr(&o->j, "rule", dec.rule ? dec.rule->name :
+			    NULL);
+			json_kstr(&o->j, "reason", dec.reason);
+			json_kint(&o->j, "gate_exit", dec.verdict ==
+			    VERDICT_PERMIT ? 0 : 3);
+		}
 		if (planned && explain)
-			json_plan(&o->j, &pl);
+			json_plan(&o->j, &pl, have_run ? &run : NULL, &cf);
 		json_obj_end(&o->j);
 		goto out;
 	}
@@ -634,7 +692,10 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 		free(e);
 		printf("from:     %s\ntag:      %s\n", from ? from : "(none)",
 		    tag ? tag : "(none)");
-		if (dec.cause == CAUSE_TOKENIZER)
+		if (!decided)
+			printf("words:    not read: the gate refuses the "
+			    "policy\n");
+		else if (dec.cause == CAUSE_TOKENIZER)
 			printf("words:    refused by the tokenizer\n");
 		else {
 			printf("words (%zu):\n", dec.words.n);
@@ -643,18 +704,27 @@ run_decide(const struct policy *p, const char *cmd, const char *from,
 			explain_trace(&dec, &t);
 		}
 	}
-	if (dec.verdict == VERDICT_PERMIT) {
+	if (f.cause != REFUSE_NONE) {
+		printf("refuse: %s\n", f.reason);
+		if (explain)
+			printf("the gate would exit %d (%s)%s\n", f.status,
+			    refusal_name(f.cause), planned ? "; the plan it "
+			    "refuses:" : "");
+		if (explain && planned)
+			explain_plan(&pl, have_run ? &run : NULL, &cf);
+	} else if (dec.verdict == VERDICT_PERMIT) {
 		printf("permit: %s\n", dec.reason);
 		if (explain)
-			explain_plan(&pl);
+			explain_plan(&pl, have_run ? &run : NULL, &cf);
 	} else
 		printf("deny: %s\n", dec.reason);
 out:
-	if (explain || o->json)
+	if (decided && (explain || o->json))
 		trace_free(&t);
 	if (planned)
 		plan_free(&pl);
-	decision_free(&dec);
+	if (decided)
+		decision_free(&dec);
 	return rc;
 }
 
@@ -956,7 +1026,11 @@ main(int argc, char **argv)
 	struct out o;
 	enum mode mode = M_LINT;
 	size_t failed = 0, probed;
-	int c, strict = 0, json = 0, file_given = 0, rc;
+	struct refusal pf;
+	struct source src = { NULL, NULL, 0 };
+	size_t n;
+	int c, strict = 0, json = 0, file_given = 0, rc, installed;
+	int machine = 0;
 
 	xfatal_hook = die_oom;
 	memset(&ao, 0, sizeof(ao));
@@ -1074,35 +1148,54 @@ main(int argc, char **argv)
 		ao.from = from;
 		return finish(audit_run(&ao, &o));
 	}
+	src.file = file;
 	if (from == NULL && parse_ssh_connection(getenv("SSH_CONNECTION"),
 	    addr, sizeof(addr)) == 0)
 		from = addr;
 
-	p = lint_load(file, !file_given || strcmp(file,
-	    SSHGATE_POLICY_PATH) == 0, &d);
+	installed = !file_given || strcmp(file, SSHGATE_POLICY_PATH) == 0;
+	p = lint_load_as_gate(file, installed, &d, &pf);
 	/* The embedded tests run only on a policy that compiled. */
 	if (p != NULL)
 		failed = policy_run_tests(p, &d);
 	probed = d.n;
 	if (p != NULL && mode == M_LINT) {
-		probe_policy(p, &d);
-		lint_regexes(p, &d);
-		lint_tmpdir(p, &d);
-		probe_unused_allows(p, &d);
+		/* what the gate refuses on this machine: errors */
+		n = d.n;
+		lint_gate_refusals(p, installed, &d);
+		machine = d.n > n && !installed;
+		lint_passes(p, &d);
 	}
 	sort_diags(&d, probed);
+	if (machine)
+		machine_note(&d, &src);
 	out_diags(&o, &d);
 	/*
 	 * A policy that does not compile permits nothing; one whose tests
 	 * fail is what the gate would use as it is: an error for the
 	 * compiler, while --test and the other modes still decide with it.
 	 */
+	/*
+	 * --test and --explain say what the gate does with a policy it
+	 * refuses: nothing runs, with the gate's words and status.
+	 */
+	if (p == NULL && (mode == M_TEST || mode == M_EXPLAIN)) {
+		rc = run_decide(NULL, arg, from, tag, mode == M_EXPLAIN, &o,
+		    &pf, installed);
+		diags_free(&d);
+		return finish(rc);
+	}
 	if (p == NULL || (mode == M_LINT && d.nerr > 0)) {
 		if (o.json)
 			json_summary(&o, file, p, failed, &d, LINT_ERROR);
 		else if (p == NULL)
 			fprintf(stderr, "%s: %zu error%s, %zu warning%s; the "
 			    "gate would permit nothing\n", file, d.nerr,
+			    d.nerr == 1 ? "" : "s", d.nwarn,
+			    d.nwarn == 1 ? "" : "s");
+		else if (failed == 0)
+			fprintf(stderr, "%s: %zu error%s, %zu warning%s; the "
+			    "gate would refuse what they name\n", file, d.nerr,
 			    d.nerr == 1 ? "" : "s", d.nwarn,
 			    d.nwarn == 1 ? "" : "s");
 		else
@@ -1117,7 +1210,8 @@ main(int argc, char **argv)
 	switch (mode) {
 	case M_TEST:
 	case M_EXPLAIN:
-		rc = run_decide(p, arg, from, tag, mode == M_EXPLAIN, &o);
+		rc = run_decide(p, arg, from, tag, mode == M_EXPLAIN, &o, &pf,
+		    installed);
 		break;
 	case M_SUGGEST:
 		rc = suggest_command(p, arg, from, tag, &o);

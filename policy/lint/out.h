@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "confine.h"
 #include "json.h"
 #include "policy.h"
 
@@ -15,6 +16,8 @@
 #define LINT_OK		0	/* clean; --test: permitted */
 #define LINT_WARN	1	/* warnings with --strict; --test: denied */
 #define LINT_ERROR	2	/* errors, or a usage error */
+/* --test, --explain: the gate's own status where it refuses (4, 5, 126:
+ * struct refusal's status, policy/confine.c) */
 
 struct out {
 	int		json;
@@ -33,10 +36,28 @@ void	out_diags(struct out *o, const struct diags *d);
 
 /*
  * Load a policy for linting.  With trust set, the file is first checked
- * the way the gate checks it (a warning if the gate would refuse it).
+ * the way the gate checks it (an error, untrusted-file, if the gate
+ * would refuse it).
  * Returns NULL when it cannot be read or has errors (all in *d).
  */
 struct policy *lint_load(const char *file, int trust, struct diags *d);
+/* The same, and *f the gate's refusal of the file (policy-untrusted, or
+ * policy-error when it does not compile), cause REFUSE_NONE if none. */
+struct policy *lint_load_as_gate(const char *file, int trust,
+	    struct diags *d, struct refusal *f);
+
+/*
+ * What the gate does with rule r's PROGRAM once the policy permits it,
+ * on this machine: 0, it runs; -1, refused, with *f (policy/confine.c's
+ * words and status).  *run and *c as far as the steps got.
+ */
+int	gate_refusal(const struct rule *r, const char *program,
+	    const struct confine_host *h, struct confine_runner *run,
+	    struct confine *c, struct refusal *f);
+/* gate-refuses, with a fix, for every run rule it refuses: an error for
+ * the installed policy, a note for a draft. */
+void	lint_gate_refusals(const struct policy *p, int installed,
+	    struct diags *d);
 
 /*
  * Sort the diagnostics from index `from' on by line and column, a note
@@ -49,5 +70,13 @@ void	sort_diags(struct diags *d, size_t from);
  * in every rule: a deny rule's regex takes the gate's time as well.
  */
 void	lint_regexes(struct policy *p, struct diags *d);
+
+/*
+ * The passes "sshgate-lint -f FILE" runs on a policy that compiled,
+ * after its embedded tests: the danger probes, nested-quantifier, unused
+ * allow comments.  Here, not in main(), so that the fuzz harness
+ * (tests/fuzz/lint.c) runs exactly these.
+ */
+void	lint_passes(struct policy *p, struct diags *d);
 
 #endif

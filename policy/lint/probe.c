@@ -27,50 +27,17 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "automaton.h"
 #include "catalogue.h"
+#include "confine.h"
 #include "escape.h"
+#include "location.h"
 #include "probe.h"
+#include "sampler.h"
+#include "strv.h"
 #include "syscalls.h"
 #include "trust.h"
 #include "xmalloc.h"
-
-/* ---- small helpers --------------------------------------------------- */
-
-struct strv {
-	char	**v;
-	size_t	  n;
-};
-
-static int
-strv_has(const struct strv *s, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], w) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-strv_add(struct strv *s, const char *w)
-{
-	if (strv_has(s, w))
-		return;
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = xstrdup(w);
-}
-
-static void
-strv_free(struct strv *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
 
 /* One forced step of an example: this atom takes this word. */
 struct step {
@@ -92,10 +59,7 @@ struct ctx {
 	struct source		 src;
 	const struct program	*prog;
 	size_t			 n;		/* atoms */
-	unsigned char		*first;		/* atom can match word 0 */
-	unsigned char		*later;		/* atom can match a later word */
-	unsigned char		*ends;		/* the words may end after it */
-	unsigned char		*succ;		/* succ[a * n + b]: b after a */
+	struct automaton	 au;		/* the rule's (automaton.h) */
 	unsigned char		*subpos;	/* at the command's position */
 	unsigned char		*scope_on;	/* program scopes reachable */
 	struct strv		 pool;		/* sample words */
@@ -181,74 +145,6 @@ note(struct ctx *c, const char *fmt, ...)
 	free(msg);
 }
 
-/* ---- the rule's automaton ------------------------------------------------ */
-
-/* Atoms reachable from NFA state s without reading a word. */
-static void
-closure(const struct rule *r, int s, unsigned char *atoms, int *accept)
-{
-	const struct nfa *nfa = &r->nfa;
-	unsigned char *seen = xcalloc(nfa->n ? nfa->n : 1, 1);
-	int *stack = xreallocarray(NULL, nfa->n * 2 + 2, sizeof(int));
-	size_t sp = 0;
-
-	stack[sp++] = s;
-	while (sp > 0) {
-		const struct nfa_state *st;
-
-		s = stack[--sp];
-		if (s < 0 || seen[s])
-			continue;
-		seen[s] = 1;
-		st = &nfa->s[s];
-		switch (st->op) {
-		case NFA_SPLIT:
-			stack[sp++] = st->x;
-			stack[sp++] = st->y;
-			break;
-		case NFA_JUMP:
-			stack[sp++] = st->x;
-			break;
-		case NFA_ATOM:
-			atoms[st->atom] = 1;
-			break;
-		case NFA_ACCEPT:
-			*accept = 1;
-			break;
-		}
-	}
-	free(seen);
-	free(stack);
-}
-
-static void
-analyse(struct ctx *c)
-{
-	const struct rule *r = c->r;
-	size_t a, b, s;
-	int acc = 0;
-
-	c->first = xcalloc(c->n + 1, 1);
-	c->later = xcalloc(c->n + 1, 1);
-	c->ends = xcalloc(c->n + 1, 1);
-	c->subpos = xcalloc(c->n + 1, 1);
-	c->succ = xcalloc(c->n * c->n + 1, 1);
-	closure(r, r->nfa.start, c->first, &acc);
-	for (s = 0; s < r->nfa.n; s++) {
-		const struct nfa_state *st = &r->nfa.s[s];
-		int end = 0;
-
-		if (st->op != NFA_ATOM)
-			continue;
-		a = (size_t)st->atom;
-		closure(r, st->x, c->succ + a * c->n, &end);
-		c->ends[a] = (unsigned char)end;
-		for (b = 0; b < c->n; b++)
-			if (c->succ[a * c->n + b])
-				c->later[b] = 1;
-	}
-}
-
 /* ---- samples and examples --------------------------------------------- */
 
 /* The words of a test command: program names (word 0) or the others. */
@@ -265,197 +161,6 @@ pool_add_command(struct ctx *c, const char *cmd, int program)
 		if ((i == 0) == program)
 			strv_add(&c->pool, w.v[i]);
 	words_free(&w);
-}
-
-/* From '|' at re[i]: the index of the ')' closing its group, or 0. */
-static size_t
-group_end(const char *re, size_t n, size_t i)
-{
-	int depth = 0;
-
-	for (; i < n; i++) {
-		if (re[i] == '\\') {
-			i++;
-		} else if (re[i] == '[') {
-			i++;
-			if (i < n && re[i] == '^')
-				i++;
-			if (i < n && re[i] == ']')
-				i++;
-			while (i < n && re[i] != ']')
-				i += re[i] == '\\' ? 2 : 1;
-		} else if (re[i] == '(')
-			depth++;
-		else if (re[i] == ')' && depth-- == 0)
-			return i;
-	}
-	return 0;
-}
-
-/*
- * A word a simple regex probably accepts, for atoms no sample word fits:
- * literals and escapes as written, the first choice of every group, a
- * letter or digit of every class, each quantified item its minimum number
- * of times (more = 0) or at least once (more = 1).  Only a guess: the
- * caller keeps it only if the matcher accepts it.  NULL for what it does
- * not understand (lookarounds, back references, \b ...).
- */
-static char *
-regex_example(const char *re, int more)
-{
-	size_t n = strlen(re), o = 0, i = 0, cap = 4 * n + 16, start, len, k;
-	size_t gstart[64];
-	char *out = xmalloc(cap);
-	int depth = 0;
-
-	while (i < n) {
-		char ch = re[i], emit = 0;
-		unsigned long min;
-
-		start = o;
-		switch (ch) {
-		case '^':
-		case '$':
-			i++;
-			continue;
-		case '(':
-			if (depth == 64)
-				goto fail;
-			gstart[depth++] = o;
-			i++;
-			if (i + 1 < n && re[i] == '?' && re[i + 1] == ':')
-				i += 2;
-			else if (i < n && re[i] == '?')
-				goto fail;
-			continue;
-		case '|':
-			if (depth == 0)
-				goto done;	/* the first choice is taken */
-			if ((i = group_end(re, n, i + 1)) == 0)
-				goto fail;
-			continue;
-		case ')':
-			if (depth == 0)
-				goto fail;
-			start = gstart[--depth];
-			i++;
-			break;
-		case '.':
-			emit = 'x';
-			i++;
-			break;
-		case '[': {
-			int neg = 0;
-			char first = 0, pick = 0, m;
-
-			i++;
-			if (i < n && re[i] == '^') {
-				neg = 1;
-				i++;
-			}
-			if (i < n && re[i] == ']')
-				first = re[i++];
-			while (i < n && re[i] != ']') {
-				m = re[i];
-				if (m == '\\' && i + 1 < n) {
-					m = re[++i];
-					if (m == 'd')
-						m = '0';
-					else if (m == 'w')
-						m = 'a';
-				}
-				if (first == 0)
-					first = m;
-				if (pick == 0 && ((m >= 'a' && m <= 'z') ||
-				    (m >= 'A' && m <= 'Z') ||
-				    (m >= '0' && m <= '9')))
-					pick = m;
-				i++;
-			}
-			if (i >= n)
-				goto fail;
-			i++;
-			if (neg)
-				emit = first == 'a' ? 'b' : 'a';
-			else
-				emit = pick ? pick : first;
-			if (emit == 0)
-				goto fail;
-			break;
-		}
-		case '\\':
-			if (i + 1 >= n)
-				goto fail;
-			ch = re[i + 1];
-			i += 2;
-			if (ch == 'd')
-				emit = '0';
-			else if (ch == 'w')
-				emit = 'a';
-			else if ((ch >= 'a' && ch <= 'z') ||
-			    (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-				goto fail;
-			else
-				emit = ch;
-			break;
-		case '*':
-		case '+':
-		case '?':
-		case '{':
-			goto fail;
-		default:
-			emit = ch;
-			i++;
-			break;
-		}
-		if (emit != 0)
-			out[o++] = emit;
-
-		/* the item's quantifier, if any */
-		if (i >= n)
-			continue;
-		if (re[i] == '*' || re[i] == '?') {
-			min = more ? 1 : 0;
-			i++;
-		} else if (re[i] == '+') {
-			min = 1;
-			i++;
-		} else if (re[i] == '{') {
-			char *end;
-
-			min = strtoul(re + i + 1, &end, 10);
-			if (end == re + i + 1 || min > 16)
-				goto fail;
-			while (i < n && re[i] != '}')
-				i++;
-			if (i++ >= n)
-				goto fail;
-			if (min == 0 && more)
-				min = 1;
-		} else
-			continue;
-		if (i < n && (re[i] == '?' || re[i] == '+'))
-			i++;		/* lazy or possessive */
-		len = o - start;
-		if (min == 0)
-			o = start;
-		for (k = 1; k < min; k++) {
-			if (o + len >= cap) {
-				cap = 2 * cap + len;
-				out = xreallocarray(out, cap, 1);
-			}
-			memmove(out + o, out + start, len);
-			o += len;
-		}
-		if (o > 4096)
-			goto fail;
-	}
-done:
-	out[o] = '\0';
-	return out;
-fail:
-	free(out);
-	return NULL;
 }
 
 /*
@@ -496,11 +201,11 @@ samples_from_test(struct ctx *c, const char *cmd)
 
 			back[i * c->n + a] = -1;
 			if (i == 0)
-				ok = c->first[a];
+				ok = c->au.first[a];
 			else
 				for (b = 0; b < c->n && !ok; b++)
 					if (reach[(i - 1) * c->n + b] &&
-					    c->succ[b * c->n + a]) {
+					    c->au.succ[b * c->n + a]) {
 						ok = 1;
 						back[i * c->n + a] = (int)b;
 					}
@@ -508,7 +213,7 @@ samples_from_test(struct ctx *c, const char *cmd)
 				reach[i * c->n + a] = 1;
 		}
 	for (a = 0; a < c->n && end < 0; a++)
-		if (reach[(n - 1) * c->n + a] && c->ends[a])
+		if (reach[(n - 1) * c->n + a] && c->au.ends[a])
 			end = (int)a;
 	for (i = n; end >= 0 && i-- > 0; ) {
 		size_t k;
@@ -576,69 +281,6 @@ make_samples(struct ctx *c)
 	}
 }
 
-/*
- * Shortest chain of atoms with samples from word 0 to `to' (exclusive),
- * or from `from' (exclusive) to the end when to < 0.  Returns the atoms
- * in order in *path, or -1 if there is none.
- */
-static int
-path(const struct ctx *c, int from, int to, int **path, size_t *len)
-{
-	int *prev = xreallocarray(NULL, c->n + 1, sizeof(int));
-	int *queue = xreallocarray(NULL, c->n + 1, sizeof(int));
-	unsigned char *seen = xcalloc(c->n + 1, 1);
-	size_t qh = 0, qt = 0, i, k;
-	int goal = -1, u;
-
-	*path = NULL;
-	*len = 0;
-	if ((from < 0 && c->first[to]) || (to < 0 && c->ends[from])) {
-		free(prev);
-		free(queue);
-		free(seen);
-		return 0;
-	}
-	for (i = 0; i < c->n; i++) {
-		int start = from < 0 ? c->first[i] : c->succ[from * c->n + i];
-
-		if (start && c->sample[i] != NULL) {
-			seen[i] = 1;
-			prev[i] = -1;
-			queue[qt++] = (int)i;
-		}
-	}
-	while (qh < qt && goal < 0) {
-		u = queue[qh++];
-		if (to < 0 && c->ends[u]) {
-			goal = u;
-			break;
-		}
-		if (to >= 0 && c->succ[(size_t)u * c->n + (size_t)to]) {
-			goal = u;
-			break;
-		}
-		for (i = 0; i < c->n; i++)
-			if (c->succ[(size_t)u * c->n + i] && !seen[i] &&
-			    c->sample[i] != NULL) {
-				seen[i] = 1;
-				prev[i] = u;
-				queue[qt++] = (int)i;
-			}
-	}
-	if (goal >= 0) {
-		for (u = goal, k = 0; u >= 0; u = prev[u])
-			k++;
-		*path = xreallocarray(NULL, k, sizeof(int));
-		*len = k;
-		for (u = goal; u >= 0; u = prev[u])
-			(*path)[--k] = u;
-	}
-	free(prev);
-	free(queue);
-	free(seen);
-	return goal >= 0 ? 0 : -1;
-}
-
 enum wres { W_NONE, W_PERMITTED, W_NOT_THIS_RULE };
 
 /*
@@ -656,9 +298,11 @@ witness(struct ctx *c, const struct step *chain, size_t k, char **example)
 	enum wres res;
 
 	*example = NULL;
-	if (path(c, -1, chain[0].atom, &pre, &npre) != 0)
+	if (automaton_path(&c->au, c->sample, -1, chain[0].atom, &pre,
+	    &npre) != 0)
 		return W_NONE;
-	if (path(c, chain[k - 1].atom, -1, &post, &npost) != 0) {
+	if (automaton_path(&c->au, c->sample, chain[k - 1].atom, -1,
+	    &post, &npost) != 0) {
 		free(pre);
 		return W_NONE;
 	}
@@ -918,6 +562,8 @@ check_confinement(struct ctx *c)
 	const struct rule *r = c->r;
 	const struct sc_group *g;
 	const struct danger_cap *dc;
+	static const struct confine_host any_kernel = { 6, 0 };
+	struct confine cf;
 	struct passwd *pw;
 	char *missing = NULL, *t;
 	size_t i;
@@ -942,17 +588,20 @@ check_confinement(struct ctx *c)
 	/*
 	 * uid 0 owns every root-owned file.  The gate confines a uid 0
 	 * runner further (a read-only view of the mounts, @ipc denied) and
-	 * refuses it without Landlock or without seccomp (gate/landlock.c,
-	 * gate/sandbox.c): a rule that says otherwise does not run.
+	 * refuses it without Landlock or without seccomp: confine_decide()
+	 * (policy/confine.c) decides, here for a kernel that has every
+	 * Landlock ABI the gate uses, so that the warning is the same on
+	 * every host (gate-refuses says what this one does).
 	 */
 	pw = getpwnam(r->user);
 	root = strcmp(r->user, "root") == 0 || (pw != NULL && pw->pw_uid == 0);
-	if (root && r->seccomp_off)
+	(void)confine_decide(r, root, &any_kernel, &cf);
+	if (cf.refusal.cause == REFUSE_UID0_NO_SECCOMP)
 		warn(c, "root-runner", &r->loc.seccomp, "the program runs as "
 		    "uid 0 with 'seccomp none': the gate refuses to run it, "
 		    "since only the filter keeps uid 0 from root's IPC objects; "
 		    "use a runner account");
-	if (root && r->landlock != LANDLOCK_REQUIRE)
+	if (cf.readonly_mounts && r->landlock != LANDLOCK_REQUIRE)
 		warn(c, "root-runner", &r->loc.as, "the program runs as uid 0 "
 		    "with 'landlock %s': uid 0 owns every root-owned file, so "
 		    "the gate refuses it wherever Landlock is missing; use a "
@@ -1157,9 +806,9 @@ find_command_position(struct ctx *c)
 	size_t nw = 0, a, b;
 
 	for (a = 0; a < c->n; a++)
-		if (c->first[a])
+		if (c->au.first[a])
 			for (b = 0; b < c->n; b++)
-				if (c->succ[a * c->n + b] && !seen[2 * b]) {
+				if (c->au.succ[a * c->n + b] && !seen[2 * b]) {
 					seen[2 * b] = 1;
 					work[nw++] = (int)(2 * b);
 				}
@@ -1180,7 +829,7 @@ find_command_position(struct ctx *c)
 		for (b = 0; b < c->n; b++) {
 			int it = (int)(2 * b) | next_value;
 
-			if (c->succ[a * c->n + b] && !seen[it]) {
+			if (c->au.succ[a * c->n + b] && !seen[it]) {
 				seen[it] = 1;
 				work[nw++] = it;
 			}
@@ -1213,7 +862,7 @@ command_atoms(const struct ctx *c, const char *cmd, int from, int *second)
 		if (!c->subpos[a] || !accepts(c, (int)a, first))
 			continue;
 		for (b = 0; b < c->n; b++)
-			if (c->succ[a * c->n + b] && accepts(c, (int)b, sp + 1)) {
+			if (c->au.succ[a * c->n + b] && accepts(c, (int)b, sp + 1)) {
 				*second = (int)b;
 				return (int)a;
 			}
@@ -1305,7 +954,7 @@ check_option(struct ctx *c, const struct danger *dg)
 		struct finding f = { 0 };
 		const char *spelled = NULL;
 
-		if (!c->later[a])
+		if (!c->au.later[a])
 			continue;
 		for (i = 0; i < sp.n && f.hit != 2; i++) {
 			struct step st[2];
@@ -1339,7 +988,7 @@ check_option(struct ctx *c, const struct danger *dg)
 			st[0].word = sp.v[i];
 			for (b = 0; dg->value != VK_NONE && b < c->n &&
 			    f.hit != 2; b++) {
-				if (!c->succ[a * c->n + b] ||
+				if (!c->au.succ[a * c->n + b] ||
 				    !client_chosen(c, (int)b))
 					continue;
 				st[1].atom = (int)b;
@@ -1408,7 +1057,7 @@ check_end_of_options(struct ctx *c)
 		struct step st = { (int)a, "--" };
 		char *shown;
 
-		if (!c->later[a])
+		if (!c->au.later[a])
 			continue;
 		consider(c, &f, &st, 1);
 		if (f.hit) {
@@ -1479,7 +1128,7 @@ check_short_options(struct ctx *c)
 		struct finding f = { 0 };
 		char *shown;
 
-		if (!c->later[a] || !client_chosen(c, (int)a))
+		if (!c->au.later[a] || !client_chosen(c, (int)a))
 			continue;
 		for (i = 0; i < words.n && f.hit != 2; i++) {
 			struct step st = { (int)a, words.v[i] };
@@ -1501,139 +1150,6 @@ check_short_options(struct ctx *c)
 	strv_free(&words);
 }
 
-/* ---- repository locations ----------------------------------------------- */
-
-/*
- * borg's locations: ssh://[user@]host[:port]/path[::archive],
- * [user@]host:path[::archive] (scp style), file:///path, or a local path.
- * Returns the host's start and length, or 0 if s is not a remote one.
- */
-static int
-remote_host(const char *s, size_t *start, size_t *len)
-{
-	const char *h, *e, *at, *colon;
-
-	if (strncmp(s, "ssh://", 6) == 0) {
-		h = s + 6;
-		e = h + strcspn(h, "/");
-		at = memchr(h, '@', (size_t)(e - h));
-		if (at != NULL)
-			h = at + 1;
-		colon = memchr(h, ':', (size_t)(e - h));
-		if (colon != NULL)
-			e = colon;
-	} else {
-		colon = strchr(s, ':');
-		if (colon == NULL || colon == s || colon[1] == ':' ||
-		    strchr(s, '/') < colon || strncmp(s, "file:", 5) == 0)
-			return 0;
-		h = s;
-		at = memchr(h, '@', (size_t)(colon - h));
-		if (at != NULL)
-			h = at + 1;
-		e = colon;
-	}
-	if (e == h)
-		return 0;
-	*start = (size_t)(h - s);
-	*len = (size_t)(e - h);
-	return 1;
-}
-
-/* The path and archive part of a remote location: "/./repo::a". */
-static const char *
-remote_rest(const char *s)
-{
-	const char *p;
-
-	if (strncmp(s, "ssh://", 6) == 0) {
-		p = strchr(s + 6, '/');
-		return p ? p : "";
-	}
-	p = strchr(s, ':');
-	return p ? p + 1 : "";
-}
-
-static char *
-replace(const char *s, size_t start, size_t len, const char *with)
-{
-	return xasprintf("%.*s%s%s", (int)start, s, with, s + start + len);
-}
-
-static void
-mutants_testsuite(const char *s, struct strv *out)
-{
-	size_t hs, hl;
-	char *m;
-
-	if (!remote_host(s, &hs, &hl))
-		return;
-	m = replace(s, hs, hl, "__testsuite__");
-	strv_add(out, m);
-	free(m);
-}
-
-static void
-mutants_local(const char *s, struct strv *out)
-{
-	const char *rest = remote_rest(s), *arch = strstr(s, "::");
-	size_t hs, hl;
-	char *m;
-
-	if (!remote_host(s, &hs, &hl))
-		return;
-	if (arch == NULL)
-		arch = "";
-	strv_add(out, rest);
-	if (rest[0] != '/') {
-		m = xasprintf("/%s", rest);
-		strv_add(out, m);
-		free(m);
-	}
-	m = xasprintf("/tmp/repo%s", arch);
-	strv_add(out, m);
-	free(m);
-	m = xasprintf("file:///tmp/repo%s", arch);
-	strv_add(out, m);
-	free(m);
-}
-
-static void
-mutants_placeholder(const char *s, struct strv *out)
-{
-	static const char *const bad[] = {
-		"{now:/../../x}", "{now:%Y/../..}", "{utcnow:/../../x}", NULL
-	};
-	const char *p, *q, *arch;
-	size_t i, hs, hl;
-	char *m;
-
-	for (p = s; (p = strchr(p, '{')) != NULL; p++) {
-		if (strncmp(p, "{now", 4) != 0 && strncmp(p, "{utcnow", 7) != 0)
-			continue;
-		q = strchr(p, '}');
-		if (q == NULL)
-			break;
-		for (i = 0; bad[i] != NULL; i++) {
-			m = replace(s, (size_t)(p - s), (size_t)(q - p + 1),
-			    bad[i]);
-			strv_add(out, m);
-			free(m);
-		}
-	}
-	if (!remote_host(s, &hs, &hl))
-		return;
-	arch = strstr(s, "::");
-	if (arch != NULL) {
-		m = replace(s, (size_t)(arch - s), 0, bad[0]);	/* in the path */
-		strv_add(out, m);
-		free(m);
-	}
-	m = xasprintf("%s%s%s", s, arch ? "" : "::", bad[0]);
-	strv_add(out, m);
-	free(m);
-}
-
 enum repo_probe { RP_TESTSUITE, RP_LOCAL, RP_PLACEHOLDER };
 
 /*
@@ -1648,13 +1164,13 @@ option_value_only(const struct ctx *c, size_t b)
 	size_t a, i;
 	int any = 0;
 
-	if (c->first[b])
+	if (c->au.first[b])
 		return 0;
 	for (a = 0; a < c->n; a++) {
 		const struct pat *p = c->r->atoms[a];
 		const struct prog_opt *o = NULL;
 
-		if (!c->succ[a * c->n + b])
+		if (!c->au.succ[a * c->n + b])
 			continue;
 		for (i = 0; p->kind == PAT_LIT && i < pr->nscopes && o == NULL;
 		    i++)
@@ -1690,7 +1206,7 @@ check_repository(struct ctx *c, enum repo_probe which)
 		int remote = 0;
 		char *shown;
 
-		if (!c->later[a] || !client_chosen(c, (int)a) ||
+		if (!c->au.later[a] || !client_chosen(c, (int)a) ||
 		    option_value_only(c, a))
 			continue;
 		for (i = 0; i < c->pool.n; i++) {
@@ -1804,10 +1320,11 @@ probe(struct policy *p, struct rule *r, struct diags *d, int client_literals)
 	check_environment(&c);
 	check_confinement(&c);
 
-	analyse(&c);
+	automaton_build(&c.au, r);
+	c.subpos = xcalloc(c.n + 1, 1);
 	make_samples(&c);
 	for (a = 0; a < c.n; a++) {
-		if (!c.later[a] || !is_re(&c, (int)a))
+		if (!c.au.later[a] || !is_re(&c, (int)a))
 			continue;
 		check_broad(&c, (int)a);
 		check_dash_value(&c, (int)a);
@@ -1815,10 +1332,7 @@ probe(struct policy *p, struct rule *r, struct diags *d, int client_literals)
 	if (c.prog != NULL)
 		check_program_dangers(&c);
 
-	free(c.first);
-	free(c.later);
-	free(c.ends);
-	free(c.succ);
+	automaton_free(&c.au);
 	free(c.subpos);
 	free(c.scope_on);
 	free(c.sample);

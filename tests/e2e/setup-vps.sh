@@ -263,4 +263,28 @@ getent passwd "$SGT_LOGIN" >/dev/null && getent passwd "$SGT_RUNNER" >/dev/null
 ok $? "accounts it did not create stay"
 is "$(getent passwd "$SGT_LOGIN" | cut -d: -f7)" /bin/sh "the login shell it first found is restored"
 
+# ---- a policy the gate would refuse here: sshgate-lint's status says so ----------
+# The installer runs on a kernel without Landlock (tests/probe's
+# wrap-landlock, as tests/root/verdict.sh does): every rule of the shipped
+# policy says "landlock require", so the gate would refuse them all, and
+# sshgate-lint's exit status stops the installer (no grep of its output).
+[ -x "$top_builddir/tests/probe" ] || sgt_bail "tests/probe not built"
+out=$("$top_builddir/tests/probe" wrap-landlock=ENOSYS \
+    "$top_srcdir/setup/vps/install" --login "$SGT_LOGIN" --runner "$SGT_RUNNER" \
+    --from 127.0.0.1 --key-file "$SGT_DIR/client.pub" \
+    --gate "$gate" --connect "$SGT_DIR/bin/sshgate-connect" \
+    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
+    --socket-dir "$E2E_VPS/run/$SGT_LOGIN" --state-dir "$state" \
+    --keys-dir "$keys" --sshd-dir "$E2E_VPS/sshd_config.d" \
+    --sshd-config "$E2E_VPS/sshd_config" \
+    --tmpfiles-dir "$E2E_VPS/tmpfiles.d" --manifest "$manifest" \
+    --reload none 2>&1)
+rc=$?
+[ $rc -ne 0 ] && grep -q "sshgate would refuse $SGT_POLICY" <<<"$out" &&
+    grep -q "error: .*(exit 5, landlock-absent).*\[gate-refuses\]" <<<"$out"
+ok $? "a kernel without Landlock: the installer stops at sshgate-lint's error (landlock-absent)"
+[ $rc -ne 0 ] || diag "$out"
+out=$(install_vps --login "$SGT_LOGIN" --runner "$SGT_RUNNER" --remove 2>&1)
+ok $? "and --remove afterwards succeeds"
+
 sgt_done

@@ -3,7 +3,7 @@
 # invariant through each harness, built without libFuzzer (TAP).
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 n=0 failed=0
-for name in tokenizer policy match env; do
+for name in tokenizer policy match env lint lint-log; do
 	n=$((n + 1))
 	bin=$top_builddir/tests/fuzz/replay-$name
 	out=$("$bin" "$top_srcdir/tests/fuzz/corpus/$name" \

@@ -8,7 +8,7 @@
 secs=${FUZZ_SECONDS:-60}
 cd "$top_builddir" || exit 1
 n=0 failed=0
-for name in tokenizer policy match env; do
+for name in tokenizer policy match env lint lint-log; do
 	n=$((n + 1))
 	if [ ! -x "tests/fuzz/fuzz-$name" ]; then
 		echo "not ok $n - $name: tests/fuzz/fuzz-$name not built (--enable-fuzzing)"
