@@ -292,6 +292,28 @@ from_admits(const struct rule *r, const char *from)
 	return 0;
 }
 
+/*
+ * Does some rule's "from" name the address?  1 yes, 0 no, -1 when no
+ * rule of the policy names any address (every rule admits every one).
+ * For --suggest-from-log: a denial from an address the policy never
+ * names is a stranger's, not a client the admin forgot.
+ */
+int
+policy_names_address(const struct policy *p, const char *addr)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].nfrom == 0)
+			continue;
+		any = 1;
+		if (from_admits(&p->rules[i], addr))
+			return 1;
+	}
+	return any ? 0 : -1;
+}
+
 static int
 tag_admits(const struct rule *r, const char *tag)
 {

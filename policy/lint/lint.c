@@ -53,6 +53,8 @@ usage(void)
 	    "       sshgate-lint [-f FILE] [--json] --suggest COMMAND "
 	    "[--from ADDR] [--tag TAG]\n"
 	    "       sshgate-lint [-f FILE] [--json] --suggest-from-log FILE|-\n"
+	    "                    [--include-dangerous] "
+	    "[--include-unknown-addresses]\n"
 	    "       sshgate-lint [-f FILE] [--json] --audit [--gate PATH] "
 	    "[--sshd PATH]\n"
 	    "                    [--sshd-config FILE] [--authorized-keys FILE] "
@@ -760,6 +762,8 @@ main(int argc, char **argv)
 		{ "explain", required_argument, NULL, 'e' },
 		{ "suggest", required_argument, NULL, 's' },
 		{ "suggest-from-log", required_argument, NULL, 'l' },
+		{ "include-dangerous", no_argument, NULL, 'I' },
+		{ "include-unknown-addresses", no_argument, NULL, 'U' },
 		{ "audit", no_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 'T' },
@@ -786,7 +790,7 @@ main(int argc, char **argv)
 	struct out o;
 	enum mode mode = M_LINT;
 	size_t failed = 0, probed;
-	int c, strict = 0, json = 0, file_given = 0, rc;
+	int c, strict = 0, json = 0, file_given = 0, rc, sflags = 0;
 
 	xfatal_hook = die_oom;
 	memset(&ao, 0, sizeof(ao));
@@ -817,6 +821,12 @@ main(int argc, char **argv)
 			break;
 		case 'a':
 			set_mode(&mode, M_AUDIT);
+			break;
+		case 'I':
+			sflags |= SUGGEST_DANGEROUS;
+			break;
+		case 'U':
+			sflags |= SUGGEST_UNKNOWN;
 			break;
 		case 'c':
 			set_mode(&mode, M_CATALOGUE);
@@ -932,11 +942,11 @@ main(int argc, char **argv)
 		rc = run_decide(p, arg, from, tag, mode == M_EXPLAIN, &o);
 		break;
 	case M_SUGGEST:
-		rc = suggest_command(p, arg, from, tag, &o);
+		rc = suggest_command(p, arg, from, tag, sflags, &o);
 		break;
 	case M_SUGGEST_LOG:
 		if (strcmp(arg, "-") == 0)
-			rc = suggest_log(p, stdin, "(stdin)", &o);
+			rc = suggest_log(p, stdin, "(stdin)", sflags, &o);
 		else {
 			FILE *in = fopen(arg, "re");
 
@@ -946,7 +956,7 @@ main(int argc, char **argv)
 				rc = LINT_ERROR;
 				break;
 			}
-			rc = suggest_log(p, in, arg, &o);
+			rc = suggest_log(p, in, arg, sflags, &o);
 			fclose(in);
 		}
 		break;
