@@ -50,6 +50,7 @@ usage(void)
 	    "usage: sshgate-lint [-f FILE] [--strict] [--json]\n"
 	    "       sshgate-lint [-f FILE] [--json] --test|--explain COMMAND "
 	    "[--from ADDR] [--tag TAG]\n"
+	    "       sshgate-lint [-f FILE] [--json] --explain-log LINE|-\n"
 	    "       sshgate-lint [-f FILE] [--json] --suggest COMMAND "
 	    "[--from ADDR] [--tag TAG]\n"
 	    "       sshgate-lint [-f FILE] [--json] --suggest-from-log FILE|-\n"
@@ -733,7 +734,7 @@ list_warnings(struct out *o)
 
 enum mode {
 	M_LINT, M_TEST, M_EXPLAIN, M_SUGGEST, M_SUGGEST_LOG, M_AUDIT,
-	M_CATALOGUE, M_WARNINGS
+	M_CATALOGUE, M_WARNINGS, M_EXPLAIN_LOG
 };
 
 static void
@@ -760,6 +761,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "test", required_argument, NULL, 't' },
 		{ "explain", required_argument, NULL, 'e' },
+		{ "explain-log", required_argument, NULL, 'L' },
 		{ "suggest", required_argument, NULL, 's' },
 		{ "suggest-from-log", required_argument, NULL, 'l' },
 		{ "include-dangerous", no_argument, NULL, 'I' },
@@ -783,6 +785,7 @@ main(int argc, char **argv)
 	};
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
+	char *lcmd = NULL, *lfrom = NULL, *ltag = NULL;	/* --explain-log */
 	struct audit_opts ao;
 	char addr[64];
 	struct diags d = { 0 };
@@ -809,6 +812,10 @@ main(int argc, char **argv)
 			break;
 		case 'e':
 			set_mode(&mode, M_EXPLAIN);
+			arg = optarg;
+			break;
+		case 'L':
+			set_mode(&mode, M_EXPLAIN_LOG);
 			arg = optarg;
 			break;
 		case 's':
@@ -889,6 +896,15 @@ main(int argc, char **argv)
 		ao.policy = file;
 		ao.from = from;
 		return finish(audit_run(&ao, &o));
+	}
+	/* --explain-log: --explain of the logged command, address and tag */
+	if (mode == M_EXPLAIN_LOG) {
+		if (explain_log(arg, json, &lcmd, &lfrom, &ltag) != 0)
+			return finish(LINT_ERROR);
+		arg = lcmd;
+		from = from ? from : lfrom;
+		tag = tag ? tag : ltag;
+		mode = M_EXPLAIN;
 	}
 	if (from == NULL && parse_ssh_connection(getenv("SSH_CONNECTION"),
 	    addr, sizeof(addr)) == 0)
@@ -982,5 +998,8 @@ main(int argc, char **argv)
 	}
 	policy_free(p);
 	diags_free(&d);
+	free(lcmd);
+	free(lfrom);
+	free(ltag);
 	return finish(rc);
 }

@@ -31,12 +31,12 @@
 
 #include "argv.h"
 #include "escape.h"
+#include "logfmt.h"
 #include "suggest.h"
 #include "probe.h"
 #include "syscalls.h"
 #include "xmalloc.h"
 
-#define LOG_COMMAND_MAX	1024	/* the gate logs at most this much */
 
 /* A growing string. */
 struct buf {
@@ -1104,110 +1104,11 @@ suggest_command(struct policy *p, const char *cmd, const char *from,
 
 /* ---- the log ---------------------------------------------------------------- */
 
-/* Undo escape_str(): \\ and \xNN; anything else is not our log line. */
-static char *
-unescape(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1);
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			out[o++] = s[i];
-			continue;
-		}
-		if (i + 1 < n && s[i + 1] == '\\') {
-			out[o++] = '\\';
-			i++;
-		} else if (i + 3 < n && s[i + 1] == 'x' &&
-		    strchr("0123456789abcdef", s[i + 2]) != NULL &&
-		    strchr("0123456789abcdef", s[i + 3]) != NULL) {
-			out[o++] = (char)strtoul((char[]){ s[i + 2], s[i + 3],
-			    '\0' }, NULL, 16);
-			i += 3;
-		} else {
-			free(out);
-			return NULL;
-		}
-	}
-	out[o] = '\0';
-	if (o != strlen(out)) {		/* a NUL: not a command */
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-static char *
-field(const char *line, const char *key)
-{
-	const char *p = strstr(line, key);
-	size_t n;
-
-	if (p == NULL)
-		return NULL;
-	p += strlen(key);
-	n = strcspn(p, " ");
-	if (n == 1 && p[0] == '-')
-		return NULL;
-	return xstrndup(p, n);
-}
-
 /*
- * A denial line of the gate, as syslog or journalctl prints it:
- *   ... sshgate[PID]: deny caller=C from=F tag=T reason="R" command="CMD"
- * The command is the last field and runs to the line's last '"'; the
- * reason comes from the gate and the policy, so the first ' command="'
- * after it starts the command.  A long command the gate logs in parts,
- * "reason="R" words=N ..." or "reason="R" part=1/M command=...": never
- * whole, so it counts as truncated.
+ * The gate's denials, read back by policy/logfmt.c, the code that wrote
+ * them: a command logged whole (in one line or in parts) is suggested
+ * for; one logged cut, or by its words alone, never.
  */
-static int
-parse_denial(const char *line, struct cmd *c, int *truncated)
-{
-	const char *p = strstr(line, "deny caller="), *r, *q, *e;
-	char *cmd;
-	size_t n;
-
-	*truncated = 0;
-	memset(c, 0, sizeof(*c));
-	if (p == NULL || (p != line && p[-1] != ' '))
-		return -1;
-	if ((r = strstr(p, " reason=\"")) == NULL)
-		return -1;
-	if (strstr(r, "\" words=") != NULL || strstr(r, "\" part=1/") != NULL) {
-		*truncated = 1;
-		return -1;
-	}
-	if ((q = strstr(r, "\" command=\"")) == NULL)
-		return -1;
-	q += strlen("\" command=\"");
-	e = strrchr(q, '"');
-	if (e == NULL || e < q)
-		return -1;
-	n = (size_t)(e - q);
-	if (n >= 3 && strncmp(e - 3, "...", 3) == 0) {
-		cmd = unescape(q, n - 3);
-		if (cmd != NULL && strlen(cmd) >= LOG_COMMAND_MAX) {
-			*truncated = 1;
-			free(cmd);
-			return -1;
-		}
-		free(cmd);
-	}
-	if ((cmd = unescape(q, n)) == NULL)
-		return -1;
-	if (strcmp(cmd, "(none)") == 0) {	/* a shell request */
-		free(cmd);
-		return -1;
-	}
-	c->text = cmd;
-	c->from = field(p, " from=");
-	c->tag = field(p, " tag=");
-	c->count = 1;
-	return 0;
-}
-
 /*
  * Leave out the denials from addresses no rule's "from" names (when the
  * policy names any): after an attack the log is full of them, and a rule
@@ -1275,26 +1176,45 @@ suggest_log(struct policy *p, FILE *in, const char *name, int flags,
     struct out *o)
 {
 	struct sctx cx = { o, flags, 0, NULL, 0 };
+	struct logreader lr = { NULL, 0 };
+	struct logdeny d;
 	struct cmd *cmds = NULL, c;
-	size_t n = 0, i, cap = 0, truncs = 0, lines = 0;
-	char *line = NULL;
+	size_t n = 0, i, cap = 0, truncs = 0, lines = 0, bad = 0, incomplete;
+	char *line = NULL, *why;
 	ssize_t len;
-	int rc, trunc;
+	int rc;
 
 	while ((len = getline(&line, &cap, in)) != -1) {
 		lines++;
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			line[--len] = '\0';
-		if (parse_denial(line, &c, &trunc) != 0) {
-			truncs += trunc;
+		switch (logread_line(&lr, line, &d)) {
+		case LOGREAD_NONE:
+		case LOGREAD_PART:
+			continue;
+		case LOGREAD_BAD:
+			bad++;
+			continue;
+		case LOGREAD_DONE:
+			break;
+		}
+		if (d.what != LOGCMD_WHOLE) {	/* a shell request has none */
+			truncs += d.what != LOGCMD_NONE;
+			logdeny_free(&d);
 			continue;
 		}
+		memset(&c, 0, sizeof(c));
+		c.text = d.cmd;
+		c.from = d.from;
+		c.tag = d.tag;
+		c.count = 1;
+		d.cmd = d.from = d.tag = NULL;
+		logdeny_free(&d);
 		/* the same command from the same place: count it */
 		for (i = 0; i < n; i++)
 			if (strcmp(cmds[i].text, c.text) == 0 &&
-			    (cmds[i].from ? c.from && strcmp(cmds[i].from,
-			    c.from) == 0 : c.from == NULL) &&
+			    same_from(&cmds[i], &c) &&
 			    (cmds[i].tag ? c.tag && strcmp(cmds[i].tag,
 			    c.tag) == 0 : c.tag == NULL))
 				break;
@@ -1306,6 +1226,7 @@ suggest_log(struct policy *p, FILE *in, const char *name, int flags,
 		cmds = xreallocarray(cmds, n + 1, sizeof(*cmds));
 		cmds[n++] = c;
 	}
+	incomplete = logread_end(&lr);
 	if (ferror(in)) {
 		fprintf(stderr, "sshgate-lint: %s: %s\n", name, strerror(errno));
 		free(line);
@@ -1320,6 +1241,14 @@ suggest_log(struct policy *p, FILE *in, const char *name, int flags,
 		    "1 command was truncated in the log; a truncated command "
 		    "is never suggested" : "commands were truncated in the "
 		    "log; a truncated command is never suggested");
+	if (incomplete + bad > 0) {
+		why = xasprintf("%zu line%s that look like the gate's denials "
+		    "do not read back, and %zu denial%s logged in parts lack "
+		    "some; none is suggested", bad, bad == 1 ? "" : "s",
+		    incomplete, incomplete == 1 ? "" : "s");
+		note_line(o, "skipped", "(unreadable denials)", why);
+		free(why);
+	}
 	if (n == 0) {
 		fprintf(stderr, "sshgate-lint: %s: no sshgate denial among "
 		    "%zu line%s\n", name, lines, lines == 1 ? "" : "s");
@@ -1334,4 +1263,120 @@ suggest_log(struct policy *p, FILE *in, const char *name, int flags,
 		cmd_free(&cmds[i]);
 	free(cmds);
 	return rc;
+}
+
+/* ---- --explain-log -------------------------------------------------------- */
+
+/*
+ * A command as one shell word that gives it back byte for byte: in
+ * single quotes when it is printable ASCII, else in $'...' with every
+ * other byte as \xNN -- printable ASCII either way, safe on a terminal.
+ */
+static char *
+shell_quote(const char *s)
+{
+	struct buf b = { 0 };
+	const unsigned char *p;
+	int plain = 1;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			plain = 0;
+	bputs(&b, plain ? "'" : "$'");
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (plain && *p == '\'')
+			bputs(&b, "'\\''");
+		else if (!plain && (*p == '\'' || *p == '\\'))
+			bprintf(&b, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			bprintf(&b, "\\x%02x", *p);
+		else
+			bput(&b, (const char *)p, 1);
+	}
+	bputs(&b, "'");
+	return bdone(&b);
+}
+
+int
+explain_log(const char *arg, int json, char **cmd, char **from, char **tag)
+{
+	struct logreader lr = { NULL, 0 };
+	struct logdeny d, got;
+	char *text = NULL, *buf = NULL, *line, *next, *q;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	int found = 0, bad = 0;
+	FILE *in = stdin;
+
+	memset(&got, 0, sizeof(got));
+	if (strcmp(arg, "-") != 0)
+		text = xstrdup(arg);
+	else {
+		text = NULL;
+		while ((len = getline(&buf, &cap, in)) != -1) {
+			q = text ? xasprintf("%s%s", text, buf) :
+			    xstrdup(buf);
+			free(text);
+			text = q;
+		}
+		free(buf);
+		if (text == NULL)
+			text = xstrdup("");
+	}
+	/* every line; the first denial read back whole is the one */
+	for (line = text; line != NULL && !found; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		n = strlen(line);
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		switch (logread_line(&lr, line, &d)) {
+		case LOGREAD_DONE:
+			got = d;
+			found = 1;
+			break;
+		case LOGREAD_BAD:
+			bad = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	n = logread_end(&lr);
+	free(text);
+	if (!found) {
+		fprintf(stderr, "sshgate-lint: --explain-log: %s\n", n > 0 ?
+		    "the denial's parts are not all there (give every line "
+		    "of its sshgate[PID])" : bad ? "a denial line that does "
+		    "not read back (edited, or not the gate's)" :
+		    "no denial of the gate (\"deny caller=...\") in it");
+		return -1;
+	}
+	if (got.what != LOGCMD_WHOLE) {
+		fprintf(stderr, "sshgate-lint: --explain-log: %s\n",
+		    got.what == LOGCMD_NONE ? "a shell request: there is no "
+		    "command to explain" : got.what == LOGCMD_CUT ?
+		    "the command was longer than the log keeps (its first "
+		    "bytes only): the gate's own reason is in the line" :
+		    "the log has the command's words that are not options "
+		    "only (it was longer than the log keeps): the gate's own "
+		    "reason is in the line");
+		logdeny_free(&got);
+		return -1;
+	}
+	if (!json) {
+		/* printable ASCII: policy/logfmt.c reads no other reason */
+		printf("logged:   reason \"%s\"\n", got.reason);
+		q = shell_quote(got.cmd);
+		printf("paste:    sshgate-lint%s%s%s%s --explain %s\n",
+		    got.from ? " --from " : "", got.from ? got.from : "",
+		    got.tag ? " --tag " : "", got.tag ? got.tag : "", q);
+		free(q);
+	}
+	*cmd = got.cmd;
+	*from = got.from;
+	*tag = got.tag;
+	got.cmd = got.from = got.tag = NULL;
+	logdeny_free(&got);
+	return 0;
 }

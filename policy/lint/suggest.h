@@ -17,4 +17,14 @@ int	suggest_command(struct policy *p, const char *cmd, const char *from,
 int	suggest_log(struct policy *p, FILE *in, const char *name, int flags,
 	    struct out *o);
 
+/*
+ * --explain-log: the first denial of the gate in arg (its line, or the
+ * lines of its parts; "-": read them from stdin), read back: its command,
+ * address and tag, allocated (address and tag NULL for none).  Prints
+ * the logged reason and a command line to paste (not with json).
+ * Returns 0, or -1 with the reason on stderr.
+ */
+int	explain_log(const char *arg, int json, char **cmd, char **from,
+	    char **tag);
+
 #endif

@@ -178,7 +178,7 @@ for k, cmd in enumerate(LOG):
     lines.append("Nov %d 04:00:0%d vps sshd[%d]: Accepted publickey for borg"
                  % (20 + k, k, 200 + k))
 lines.append('Nov 30 04:00:09 vps sshgate[99]: deny caller=borg(998) from=- '
-             'tag=- reason="x" command="' + "a" * 1024 + '..."')
+             'tag=- reason="x" command="' + "a" * 16384 + '..."')
 log = write("auth.log", "\n".join(lines) + "\n")
 # A long command the gate logged in parts (sshgate(8), LOGGING): never
 # whole, so never suggested, and counted as truncated.
