@@ -234,6 +234,16 @@ hint="; rule 'mid-ok' does not accept word 2: '"
 has "deny: rule 'long-deny': $m400$hint$(printf '\\x22%.0s' {1..12})...'" \
     "the word shortened to fit 511 bytes, never inside an escape"
 is "$(printf '%s' "${out#deny: }" | wc -c)" 511 "(the reason's 511 bytes)"
+# The hint is made from the pass that decided, at no regex cost: 30
+# words took 1966080 of the 2000000 steps of the budget, and a second
+# pass over the nearest rule would run out of it.
+w15=aaaaaaaaaaaaaaa
+run -f $p --test "budget$(printf " $w15%.0s" {1..30}) X"
+has "$no; rule 'near-budget' does not accept word 31: 'X'" \
+    "the hint of a decision that used 98% of the budget: no more work"
+run -f $p --explain "budget$(printf " $w15%.0s" {1..30}) X"
+has "$no; rule 'near-budget' does not accept word 31: 'X'" \
+    "  and the same with --explain's trace"
 
 # ---- the regex budget of a whole decision ---------------------------------
 # A backtracking-prone regex accepts every word, each after 49153 steps:
