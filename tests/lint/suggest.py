@@ -274,6 +274,7 @@ journal = "\n".join([
     jline(4, 304, "192.0.2.10",
           "borg create --rsh=sh ssh://backup/./vps::vps-{now} /etc"),
     jline(5, 305, "192.0.2.10", "borg list ssh://backup/./vps"),
+    jline(6, 306, "-", "borg info ssh://backup/./vps"),
 ]) + "\n"
 RSH_LINE = ('             | "borg" "create" "--rsh=sh" /ssh:\\/\\/backup\\/'
             '\\.\\/vps::vps-\\{(now|utcnow)(:[%A-Za-z0-9.:T_-]{1,40})?\\}/ '
@@ -282,11 +283,13 @@ r = run(lint, "-f", named, "--suggest-from-log", "-", stdin=journal)
 out = r.stdout.splitlines()
 ok(r.returncode == 1 and r.stderr == "",
    "the man page's example: exit 1, nothing on stderr", r.stdout + r.stderr)
-ok(out[0] == "# ignored: 3 denials from 2 addresses that no rule's 'from' "
-   "names (192.0.2.66, 198.51.100.7); --include-unknown-addresses "
+ok(out[0] == "# ignored: 4 denials from 3 addresses that no rule's 'from' "
+   "names (192.0.2.66, 198.51.100.7, none); --include-unknown-addresses "
    "suggests for them too",
-   "denials from addresses no rule names: ignored, counted, named", out[:1])
-ok(not any("bash" in l or "sh -c" in l for l in out[1:]),
+   "denials from addresses no rule names, or none: ignored, counted, named",
+   out[:1])
+ok(not any("bash" in l or "sh -c" in l or "borg info" in l
+           for l in out[1:]),
    "  nothing is suggested for them", r.stdout)
 ok(out[1:7] == [
     "# suggestion 1: denied: borg create --rsh=sh "
@@ -373,7 +376,7 @@ ok(r.returncode == 1 and "rule bash-i {" in out and
    r.stdout)
 r = run(lint, "-f", named, "--json", "--suggest-from-log", "-", stdin=journal)
 recs = records(r.stdout)
-sk = [x for x in recs if x["type"] == "skipped" and x.get("count") == 3]
+sk = [x for x in recs if x["type"] == "skipped" and x.get("count") == 4]
 wh = [x for x in recs if x["type"] == "suggestion" and x["withheld"]]
 dg = [x for x in recs if x["type"] == "diagnostic" and
       x["level"] == "warning"]
