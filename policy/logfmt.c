@@ -92,9 +92,15 @@ logfmt_parts(struct loglines *out, const char *head, const char *cont,
 }
 
 /*
- * The options are counted, not logged; the SHA-256 of the whole argv
- * (each word ended by a NUL: printf '%s\0' WORD ... | sha256sum) lets
- * whoever holds the command check that it is the one logged.
+ * A long argv: its word count, and its words that are not options (that
+ * do not start with '-': the program, the repository, the archive, the
+ * paths), quoted as in argv= and escaped as in command=.  The options are
+ * counted, not logged.  With the SHA-256 of the whole argv
+ * (policy/sha256.c; nothing the gate links has one, and a
+ * non-cryptographic hash would prove nothing about words their sender
+ * chose): whoever holds the command -- the backup server's log, a
+ * suspect's history -- can check that it is the one logged, options
+ * included, with printf '%s\0' WORD ... | sha256sum.
  */
 void
 logfmt_words(struct loglines *out, const char *head, const char *cont,
