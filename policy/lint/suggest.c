@@ -829,6 +829,24 @@ suggest_group(struct policy *p, struct group *g, const struct rule *target,
 	withheld = pf.warnings.nwarn > 0 && !(cx->flags & SUGGEST_DANGEROUS);
 	rc = !pf.parses || !pf.tests || !pf.permits ? LINT_ERROR :
 	    pf.warnings.nwarn > 0 ? LINT_WARN : LINT_OK;
+	/*
+	 * A group is withheld for one of its commands: suggest for each
+	 * alone instead, so that a harmless denial is not hidden behind a
+	 * dangerous one it was grouped with.
+	 */
+	if (withheld && g->n > 1) {
+		cx->nsug--;
+		if (target == NULL)
+			free(cx->taken[--cx->ntaken]);
+		for (i = 0, rc = LINT_OK; i < g->n; i++) {
+			struct group one = { &g->v[i], 1 };
+			int r = suggest_group(p, &one, target, tmpl, cx);
+
+			if (r > rc)
+				rc = r;
+		}
+		goto done;
+	}
 
 	if (o->json) {
 		json_obj(&o->j);
