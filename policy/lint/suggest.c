@@ -18,8 +18,9 @@
  *  - suggest nothing for a denial from an address no rule's "from"
  *    names, unless asked (--include-unknown-addresses), and say how many
  *    were left out;
- *  - treat log lines as untrusted: a line that does not unescape cleanly,
- *    or a command the gate truncated when logging, is skipped.
+ *  - treat log lines as untrusted: they are read by the code that writes
+ *    them (policy/logfmt.c); a line that does not read back cleanly, or a
+ *    command the gate logged cut or by its words alone, is skipped.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +37,6 @@
 #include "probe.h"
 #include "syscalls.h"
 #include "xmalloc.h"
-
 
 /* A growing string. */
 struct buf {
