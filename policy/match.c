@@ -378,8 +378,9 @@ trace_add(struct trace *t, const struct rule *r, enum rule_outcome o)
 #define HINT_WORD_MAX	80	/* bytes of the word shown; escape.c adds "..." */
 
 /*
- * Append "; rule 'NAME' does not accept word N: 'WORD'" (or "needs more
- * words after word N") to the reason, for the rule r that read stop words
+ * Append "; rule 'NAME' (line L) does not accept word N: 'WORD'" (or
+ * "needs more words after word N") to the reason, L the line of the
+ * rule's name in the policy, for the rule r that read stop words
  * after its drop prefix, if it read enough.  Words are counted from 0 with the
  * dropped prefix, as sshgate-lint --explain lists them.  The reason is
  * logged inside reason="...", so the word is escaped with its quotes;
@@ -399,16 +400,18 @@ add_hint(struct decision *dec, const struct rule *r, size_t drop,
 	if (r == NULL || stop < HINT_MIN_WORDS)
 		return;
 	if (w >= dec->words.n) {
-		n = snprintf(dec->reason + len, room, "; rule '%s' needs more "
-		    "words after word %zu", r->name, w - 1);
+		n = snprintf(dec->reason + len, room, "; rule '%s' (line %u) "
+		    "needs more words after word %zu", r->name,
+		    r->loc.name.line, w - 1);
 		if (n < 0 || (size_t)n >= room)
 			dec->reason[len] = '\0';
 		return;
 	}
 	for (max = strnlen(dec->words.v[w], HINT_WORD_MAX);; max--) {
 		e = escape_quoted(dec->words.v[w], max);
-		n = snprintf(dec->reason + len, room, "; rule '%s' does not "
-		    "accept word %zu: '%s'", r->name, w, e);
+		n = snprintf(dec->reason + len, room, "; rule '%s' (line %u) "
+		    "does not accept word %zu: '%s'", r->name,
+		    r->loc.name.line, w, e);
 		free(e);
 		if (n >= 0 && (size_t)n < room)
 			return;

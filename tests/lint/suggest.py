@@ -229,7 +229,7 @@ cmd = "borg create ssh://backup/./vps::vps-{now} /etc 'a\" command=\"b\\c'"
 r = run(lint, "-f", base, "--from", "192.0.2.10", "--test", cmd)
 why = r.stdout[len("deny: "):].rstrip("\n")
 ok(r.returncode == 1 and r.stdout.startswith("deny: ") and
-   why.endswith("; rule 'borg-create' does not accept word 4: "
+   why.endswith("; rule 'borg-create' (line 12) does not accept word 4: "
                 "'a\\x22 command=\\x22b\\\\c'"),
    "the reason names the word, its quotes escaped", r.stdout)
 line = ('Dec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) '

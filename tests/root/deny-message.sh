@@ -54,12 +54,12 @@ deny_case() {
 	    "deny: $want" "  sshgate-lint --test prints the same reason"
 }
 
-deny_case "$conn" "$no; rule 'borg-create' does not accept word 5: '/srv/data'" \
+deny_case "$conn" "$no; rule 'borg-create' (line 2) does not accept word 5: '/srv/data'" \
     "borg create --stats ssh://backup/./vps::vps-1 /etc /srv/data"
 deny_case "192.0.2.99 50022 192.0.2.1 22" \
-    "$no; rule 'other-server' needs more words after word 5" \
+    "$no; rule 'other-server' (line 9) needs more words after word 5" \
     "borg create --stats ssh://backup/./vps::vps-1 /etc /srv/data"
-deny_case "$conn" "$no; rule 'borg-create' does not accept word 3: '/etc/a\\x22b'" \
+deny_case "$conn" "$no; rule 'borg-create' (line 2) does not accept word 3: '/etc/a\\x22b'" \
     "borg create ssh://backup/./vps::vps-1 '/etc/a\"b'"
 deny_case "$conn" "$no" "sh -c id"
 deny_case "$conn" "rule 'run-on-server': prune belongs on the backup server" \

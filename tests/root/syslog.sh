@@ -72,7 +72,7 @@ n=$(wc -l <"$log")
 err=$(sgt_gate SSH_ORIGINAL_COMMAND="job a 'B\"c'" SSH_CONNECTION="$conn" \
     -- 2>&1 >/dev/null)
 is "$?" 3 "a command one word off is denied"
-hint="no rule permits this command; rule 'open' does not accept word 2: 'B\\x22c'"
+hint="no rule permits this command; rule 'open' (line 2) does not accept word 2: 'B\\x22c'"
 is "$err" "sshgate: denied: $hint" \
     "the client reads the nearest rule and the word it did not accept"
 settle $((n + 1))
@@ -180,7 +180,7 @@ got=$(parts command 2>&1)
 rc=$?
 ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
-is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' does not accept word 299: 'etc'\"" \
+is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' (line 11) does not accept word 299: 'etc'\"" \
     "the deny names caller and reason"
 is "$(printf '%s\n' "$got" | sed -n 2p)" "$cmd" \
     "and logs the command whole"
@@ -204,7 +204,7 @@ got=$(parts non-options 2>&1)
 rc=$?
 ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
-is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' does not accept word 2104: 'etc'\" words=2105 sha256=$(digest borg create "${opts[@]}" "$repo" /root etc) options-not-logged=2100" \
+is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' (line 11) does not accept word 2104: 'etc'\" words=2105 sha256=$(digest borg create "${opts[@]}" "$repo" /root etc) options-not-logged=2100" \
     "the deny names caller, reason, the word count, the digest of the words and the options not logged"
 is "$(printf '%s\n' "$got" | sed -n 2p)" "borg create $repo /root etc" \
     "and logs the repository and the paths"
