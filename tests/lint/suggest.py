@@ -276,13 +276,27 @@ journal = "\n".join([
     jline(5, 305, "192.0.2.10", "borg list ssh://backup/./vps"),
     jline(6, 306, "-", "borg info ssh://backup/./vps"),
 ]) + "\n"
+# the example as sshgate-lint(1) prints it: journalctl's part is played
+# by the lines above, sshgate-lint's part runs as written (with -f)
+page = os.path.join(os.environ.get("top_srcdir", "."), "docs",
+                    "sshgate-lint.1")
+with open(page) as f:
+    example = [l for l in f if l.startswith(".Dl # journalctl -t sshgate ")
+               and "--suggest-from-log" in l]
+ok(len(example) == 1 and example[0].split("|")[0].strip() ==
+   ".Dl # journalctl -t sshgate --since yesterday",
+   "sshgate-lint(1)'s example pipes journalctl -t sshgate into the linter",
+   example)
+argv = example[0].split("|")[1].split() if example else ["?"]
+ok(argv[0] == "sshgate-lint", "  ... into sshgate-lint", argv)
 RSH_LINE = ('             | "borg" "create" "--rsh=sh" /ssh:\\/\\/backup\\/'
             '\\.\\/vps::vps-\\{(now|utcnow)(:[%A-Za-z0-9.:T_-]{1,40})?\\}/ '
             '"/etc"')
-r = run(lint, "-f", named, "--suggest-from-log", "-", stdin=journal)
+r = run(lint, "-f", named, *argv[1:], stdin=journal)
 out = r.stdout.splitlines()
 ok(r.returncode == 1 and r.stderr == "",
-   "the man page's example: exit 1, nothing on stderr", r.stdout + r.stderr)
+   "the man page's example (%s): exit 1, nothing on stderr"
+   % " ".join(argv), r.stdout + r.stderr)
 ok(out[0] == "# ignored: 4 denials from 3 addresses that no rule's 'from' "
    "names (192.0.2.66, 198.51.100.7, none); --include-unknown-addresses "
    "suggests for them too",
