@@ -39,7 +39,10 @@
 
 #include "trust.h"
 
-#define EXIT_REFUSED	2
+/* Exit statuses (sshgate(8), EXIT STATUS, "sshgate-connect"). */
+#define EXIT_DONE	0	/* the backup server closed the stream */
+#define EXIT_STREAM	1	/* reading or writing the stream failed */
+#define EXIT_REFUSED	2	/* refused before any data flowed, or usage */
 #define WAIT_SECONDS	10	/* for sshd to create the socket */
 #define LINGER_MS	3000	/* for borg to start reading our stderr */
 #define BUFSIZE		65536
@@ -239,9 +242,15 @@ main(int argc, char **argv)
 	const char *login = NULL, *path = NULL;
 	int dirfd, s, i, stdin_open = 1;
 
+	/*
+	 * Only as the sole argument: borg runs us as "BORG_RSH HOST borg
+	 * serve ...", always -u LOGIN SOCKET and more, and what follows
+	 * SOCKET is never read as an option (sshgate(8)).
+	 */
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("sshgate-connect %s\n", PACKAGE_VERSION);
-		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_REFUSED;
+		return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_DONE :
+		    EXIT_REFUSED;
 	}
 	for (i = 1; i < argc && path == NULL; i++) {
 		if (strcmp(argv[i], "-u") == 0 && i + 1 < argc)
@@ -279,13 +288,13 @@ main(int argc, char **argv)
 		if (poll(pf, 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
-			return 1;
+			return EXIT_STREAM;
 		}
 		if (stdin_open && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int r = pump(STDIN_FILENO, s, buf);
 
 			if (r < 0)
-				return 1;
+				return EXIT_STREAM;
 			if (r == 0) {
 				/* borg is done sending: pass the end on */
 				stdin_open = 0;
@@ -297,9 +306,9 @@ main(int argc, char **argv)
 			int r = pump(s, STDOUT_FILENO, buf);
 
 			if (r < 0)
-				return 1;
+				return EXIT_STREAM;
 			if (r == 0)
-				return 0;
+				return EXIT_DONE;
 		}
 	}
 }

@@ -191,6 +191,39 @@ utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
+/*
+ * A carriage return right before a newline: a file saved with CRLF line
+ * ends (Windows).  One error for the file, at the first one, with the
+ * fix; the others are read as plain line ends, so that the errors that
+ * remain are real ones (not one per line).  The policy is still refused:
+ * the gate takes the file as it is, byte for byte.
+ */
+static int
+lex_crlf(struct lexer *l)
+{
+	const char *f = l->src->file, *name = "FILE";
+	struct loc at;
+
+	if (l->pos + 1 >= l->src->len || l->src->text[l->pos] != '\r' ||
+	    l->src->text[l->pos + 1] != '\n')
+		return 0;
+	if (!l->crlf) {
+		/* the real name when it can be pasted into a shell as is */
+		if (f != NULL && f[0] != '\0' && f[0] != '-' &&
+		    strlen(f) < 256 && strspn(f, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_./+-") == strlen(f))
+			name = f;
+		at = here(l);
+		diag_add(l->d, DIAG_ERROR, NULL, l->src, &at, NULL, "a CRLF "
+		    "(Windows) line end, the first in the file (the others "
+		    "are not reported); convert the file with: "
+		    "sed -i 's/\\r$//' %s (or dos2unix %s)", name, name);
+		l->crlf = 1;
+	}
+	advance(l);
+	return 1;
+}
+
 /* A comment runs to the end of the line; it may silence a warning. */
 static void
 lex_comment(struct lexer *l)
@@ -207,6 +240,9 @@ lex_comment(struct lexer *l)
 			skip_run(l, n);
 			continue;
 		}
+		if (c == '\r' && l->pos + 1 < l->src->len &&
+		    l->src->text[l->pos + 1] == '\n')
+			break;	/* lex_next() reports a CRLF line end */
 		n = utf8_len((const unsigned char *)l->src->text +
 		    l->pos, l->src->len - l->pos);
 
@@ -409,6 +445,8 @@ lex_next(struct lexer *l, enum lexmode m, struct token *t)
 			lex_comment(l);
 			continue;
 		}
+		if (c == '\r' && lex_crlf(l))
+			continue;
 		break;
 	}
 	t->at = here(l);
@@ -458,8 +496,8 @@ lex_next(struct lexer *l, enum lexmode m, struct token *t)
 	}
 	/* Anything else is one bad byte (or one bad UTF-8 sequence). */
 	if (c == '\r')
-		lex_error(l, &t->at, "carriage return (save the file with "
-		    "Unix line endings)", 0);
+		lex_error(l, &t->at, "carriage return not at the end of a "
+		    "line", 0);
 	else if (c >= 0x80)
 		lex_error(l, &t->at, "non-ASCII byte outside a comment", c);
 	else

@@ -32,6 +32,7 @@ struct lexer {
 	unsigned		 line, col;
 	struct lex_allow	*allows;
 	size_t			 nallows;
+	int			 crlf;	/* a CRLF line end was reported */
 };
 
 void	lex_init(struct lexer *l, const struct source *src, struct diags *d);

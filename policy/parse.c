@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "escape.h"
 #include "lex.h"
 #include "policy.h"
+#include "similar.h"
 #include "syscalls.h"
 #include "warnings.h"
 #include "xmalloc.h"
@@ -123,9 +125,29 @@ next(struct parser *ps, enum lexmode m)
 #define ERR(ps, at, ...) \
 	diag_add((ps)->d, DIAG_ERROR, NULL, &(ps)->src, (at), (ps)->rule, \
 	    __VA_ARGS__)
+/* A lint-only finding: the gate reads past it (allow comments). */
+#define WARN(ps, at, name, ...) \
+	diag_add((ps)->d, DIAG_WARNING, (name), &(ps)->src, (at), (ps)->rule, \
+	    __VA_ARGS__)
 #define NOTE(ps, at, ...) \
 	diag_add((ps)->d, DIAG_NOTE, NULL, &(ps)->src, (at), (ps)->rule, \
 	    __VA_ARGS__)
+
+/*
+ * "; did you mean 'NAME'?" for the known name closest to what was written
+ * (policy/similar.c), or "" when none is close: the end of an "unknown
+ * ..." message.  The names come from the parser's own tables.
+ */
+static const char *
+hint(char *buf, size_t size, const char *prefix, const struct similar *s)
+{
+	const char *best = similar_best(s);
+
+	if (best == NULL)
+		return "";
+	(void)snprintf(buf, size, "; did you mean '%s%s'?", prefix, best);
+	return buf;
+}
 
 /* Skip the rest of the line after an error; the current token is NL/EOF. */
 static void
@@ -903,8 +925,17 @@ field_caps(struct parser *ps, struct rule *r, struct values *vs)
 		int c = cap_from_name(vs->v[i].text);
 
 		if (c < 0 || c > 63) {
-			ERR(ps, &vs->v[i].at, "unknown capability '%s'",
-			    vs->v[i].text);
+			const char *t = vs->v[i].text, *n;
+			struct similar sim;
+			char buf[96];
+			int k;
+
+			similar_init(&sim, strncasecmp(t, "cap_", 4) == 0 ?
+			    t + 4 : t);
+			for (k = 0; k <= 63 && (n = cap_to_name(k)) != NULL; k++)
+				similar_try(&sim, n);
+			ERR(ps, &vs->v[i].at, "unknown capability '%s'%s", t,
+			    hint(buf, sizeof(buf), "", &sim));
 			continue;
 		}
 		r->caps |= (uint64_t)1 << c;
@@ -942,9 +973,21 @@ field_seccomp(struct parser *ps, struct rule *r, struct values *vs)
 		}
 		g = sc_group_by_name(t + minus);
 		if (g == NULL) {
+			struct similar sim;
+			char buf[96];
+
+			similar_init(&sim, t + minus);
+			if (!minus) {
+				similar_try(&sim, "strict");
+				similar_try(&sim, "default");
+				similar_try(&sim, "none");
+			}
+			for (g = sc_groups; g->name != NULL; g++)
+				similar_try(&sim, g->name);
 			ERR(ps, &vs->v[i].at, "unknown seccomp profile or group "
-			    "'%s' (profiles: strict, default, none; groups "
-			    "start with '@', '-@group' removes one)", t);
+			    "'%s'%s (profiles: strict, default, none; groups "
+			    "start with '@', '-@group' removes one)", t,
+			    hint(buf, sizeof(buf), minus ? "-" : "", &sim));
 			continue;
 		}
 		if (minus)
@@ -1469,23 +1512,34 @@ check_rule(struct parser *ps, struct rule *r, const struct loc *at)
 /*
  * "# sshgate-lint: allow NAME: REASON" names a warning a rule may silence
  * and says why.  A typo would silence nothing and a bare name explains
- * nothing, so both are errors (in the gate too: one parser).
+ * nothing, so both are reported -- as the warning allow-comment, not as
+ * errors: the comment is the linter's, and a policy the gate refuses
+ * permits nothing (one misspelt comment would stop every backup).  The
+ * linter shows it, and --strict fails on it (sshgate-lint(1)).
  */
 static int
 allow_valid(struct parser *ps, const struct lex_allow *la)
 {
 	const struct warning_name *w = warning_lookup(la->name);
-	char *name;
+	struct similar sim;
+	char *name, buf[96];
 	int ok = 0;
 
 	/* comments may hold any UTF-8: the name is shown escaped */
 	name = escape_str(la->name, 64);
-	if (w == NULL || !w->allowable)
-		ERR(ps, &la->at, "'%s' is not a warning a rule can silence "
-		    "(sshgate-lint --list-warnings shows them)", name);
-	else if (la->reason[0] == '\0')
-		ERR(ps, &la->at, "silencing '%s' needs a reason: "
-		    "'# sshgate-lint: allow %s: WHY'", name, name);
+	if (w == NULL || !w->allowable) {
+		similar_init(&sim, la->name);
+		for (w = warning_names; w->name != NULL; w++)
+			if (w->allowable)
+				similar_try(&sim, w->name);
+		WARN(ps, &la->at, "allow-comment", "'%s' is not a warning a "
+		    "rule can silence%s (sshgate-lint --list-warnings shows "
+		    "them); this comment silences nothing", name,
+		    hint(buf, sizeof(buf), "", &sim));
+	} else if (la->reason[0] == '\0')
+		WARN(ps, &la->at, "allow-comment", "silencing '%s' needs a "
+		    "reason: '# sshgate-lint: allow %s: WHY'; this comment "
+		    "silences nothing", name, name);
 	else
 		ok = 1;
 	free(name);
@@ -1575,7 +1629,15 @@ parse_rule(struct parser *ps)
 			if (strcmp(f->name, ps->tok.text) == 0)
 				break;
 		if (f->name == NULL) {
-			ERR(ps, &ps->tok.at, "unknown field '%s'", ps->tok.text);
+			struct similar sim;
+			char buf[96];
+
+			similar_init(&sim, ps->tok.text);
+			similar_try(&sim, "args");
+			for (f = fields; f->name != NULL; f++)
+				similar_try(&sim, f->name);
+			ERR(ps, &ps->tok.at, "unknown field '%s'%s", ps->tok.text,
+			    hint(buf, sizeof(buf), "", &sim));
 			skip_line(ps);
 			continue;
 		}
@@ -1607,8 +1669,8 @@ done:
 		struct allow *a;
 
 		if (la->at.line < brace.line) {
-			ERR(ps, &la->at, "'sshgate-lint: allow' belongs inside "
-			    "the rule it silences");
+			WARN(ps, &la->at, "allow-comment", "'sshgate-lint: "
+			    "allow' belongs inside the rule it silences");
 			continue;
 		}
 		if (!allow_valid(ps, la))
@@ -1756,8 +1818,8 @@ policy_parse(const char *file, const char *text, size_t len, struct diags *d)
 	free(ps.regexes);
 	/* Silencing comments outside any rule silence nothing: say so. */
 	for (i = 0; i < ps.lx.nallows; i++) {
-		ERR(&ps, &ps.lx.allows[i].at, "'sshgate-lint: allow' belongs "
-		    "inside the rule it silences");
+		WARN(&ps, &ps.lx.allows[i].at, "allow-comment", "'sshgate-lint: "
+		    "allow' belongs inside the rule it silences");
 		free(ps.lx.allows[i].name);
 		free(ps.lx.allows[i].reason);
 	}

@@ -12,6 +12,8 @@ const struct warning_name warning_names[] = {
 	{ "untrusted-file", "sshgate would refuse the policy file (owner, "
 	    "mode, a writable parent, a symlink)", 0 },
 	{ "unused-allow", "an allow comment silences nothing", 0 },
+	{ "allow-comment", "an allow comment names no warning a rule can "
+	    "silence, has no reason, or stands outside a rule", 0 },
 
 	/* generic dangers of a run rule */
 	{ "interpreter", "the program is a shell, an interpreter or a "
@@ -52,10 +54,13 @@ const struct warning_name warning_names[] = {
 	    "placeholder whose format holds '/..'", 1 },
 	{ "borg-local-repository", "a repository pattern accepts a local "
 	    "path, where borg creates and writes repository files", 1 },
+	{ "borg-no-tmpdir", "a rule runs borg with writable paths but no "
+	    "TMPDIR inside them", 1 },
 	{ NULL, NULL, 0 }
 };
 
 const struct warning_name audit_findings[] = {
+	{ "policy-missing", "the policy file does not exist", 0 },
 	{ "policy-untrusted", "the gate would refuse the policy file", 0 },
 	{ "policy-errors", "the policy does not compile or its tests fail",
 	    0 },

@@ -1,8 +1,9 @@
 /*
  * The names of sshgate-lint's warnings.  The parser checks every
- * "# sshgate-lint: allow NAME: REASON" comment against this table, so
- * that the gate and the linter agree on which comments are valid (an
- * unknown name or a missing reason is an error in both).
+ * "# sshgate-lint: allow NAME: REASON" comment against this table: an
+ * unknown name, a missing reason or a comment outside a rule is the
+ * warning allow-comment (with the closest name), never an error -- the
+ * gate reads past a comment that is only the linter's.
  */
 #ifndef SSHGATE_WARNINGS_H
 #define SSHGATE_WARNINGS_H

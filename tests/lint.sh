@@ -56,6 +56,65 @@ ok $? "and says why"
 "$lint" -f parse/valid-minimal.policy --bogus >/dev/null 2>&1
 is "$?" 2 "an unknown option exits 2"
 
+# ---- options: did you mean, usage, --help, --from ------------------------
+
+# usage_err ARGS... -- MESSAGE: exit 2, nothing on stdout, MESSAGE then the
+# usage on stderr
+usage_err() {
+	local args=() msg
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	msg=$2
+	run "${args[@]}"
+	is "$rc" 2 "${args[*]}: exit 2"
+	is "$out" "" "${args[*]}: nothing on stdout"
+	is "$(printf '%s\n' "$err" | head -n 1)" "$msg" "${args[*]}: $msg"
+	printf '%s\n' "$err" | sed -n 2p | grep -q '^usage: sshgate-lint '
+	ok $? "${args[*]}: then the usage on stderr"
+}
+usage_err --explian "borg --version" -- \
+    "sshgate-lint: unknown option '--explian'; did you mean '--explain'?"
+usage_err --jsno -- \
+    "sshgate-lint: unknown option '--jsno'; did you mean '--json'?"
+usage_err --frm 192.0.2.7 -- \
+    "sshgate-lint: unknown option '--frm'; did you mean '--from'?"
+usage_err --frobnicate -- "sshgate-lint: unknown option '--frobnicate'"
+usage_err -x -- "sshgate-lint: unknown option '-x'"
+usage_err --sugg x -- \
+    "sshgate-lint: option '--sugg' is ambiguous: --suggest --suggest-from-log"
+usage_err --json=yes -- "sshgate-lint: option '--json' takes no value"
+usage_err --test -- "sshgate-lint: option '--test' needs a value"
+usage_err -f -- "sshgate-lint: option '-f' needs a value"
+usage_err --test id --explain id -f parse/valid-minimal.policy -- \
+    "sshgate-lint: one mode at a time: --test, --explain, --explain-log, --suggest, --suggest-from-log, --audit, --catalogue or --list-warnings"
+usage_err -f parse/valid-minimal.policy --test borg create -- \
+    "sshgate-lint: unexpected argument 'create' (a command goes in one argument: quote it)"
+usage_err --audit root extra -- \
+    "sshgate-lint: unexpected argument 'extra' (--audit takes one USER)"
+
+for h in --help -h; do
+	run $h
+	is "$rc" 0 "$h exits 0"
+	is "$err" "" "$h writes nothing on stderr"
+	printf '%s\n' "$out" | head -n 1 | grep -q '^usage: sshgate-lint '
+	ok $? "$h starts with the usage, on stdout"
+done
+
+# --from is an address (inet_pton), else exit 2 before anything is read
+for a in backup.example.org 192.0.2.300 192.0.2 '' 2001:db8::1::2; do
+	usage_err=$(printf "sshgate-lint: --from '%s' is not an IP address: give the client's IPv4 address as a dotted quad (192.0.2.10) or an IPv6 address (2001:db8::10), as sshd reports it in SSH_CONNECTION; not a host name" "$a")
+	run -f lint/decide.policy --test "borg --version" --from "$a"
+	is "$rc" 2 "--from '$a': exit 2"
+	is "$err" "$usage_err" "--from '$a': says it is not an address"
+	is "$out" "" "--from '$a': no decision"
+done
+run --audit --from backup.example.org
+is "$rc" 2 "--audit --from a host name: exit 2 too"
+for a in 192.0.2.7 2001:db8::7 ::ffff:192.0.2.7; do
+	run -f lint/decide.policy --test "borg --version" --from "$a"
+	[ "$rc" = 0 ] || [ "$rc" = 1 ]
+	ok $? "--from '$a' is an address: decided (exit $rc)"
+done
+
 # ---- embedded tests ----------------------------------------------------
 
 run -f parse/tests-fail.policy

@@ -57,7 +57,8 @@ args = sys.argv[1:]
 sep = args.index("--")
 sources, goldens = args[:sep], args[sep + 1:]
 text = "".join(open(g, encoding="latin-1").read() for g in goldens)
-lines = [l for l in text.splitlines() if ": error: " in l or ": note: " in l]
+lines = [l for l in text.splitlines()
+         if ": error: " in l or ": note: " in l or ": warning: " in l]
 
 # Never emitted by sshgate-lint: the file is refused by read_all() first.
 unreachable = {"policy larger than %u bytes"}
@@ -65,8 +66,9 @@ unreachable = {"policy larger than %u bytes"}
 wrappers = {"%s", "%s (byte 0x%02x)"}
 
 def calls(src):
-    """The argument text of every ERR(), NOTE(), lex_error(), diag_add()."""
-    for m in re.finditer(r"\b(ERR|NOTE|lex_error|diag_add)\s*\(", src):
+    """The argument text of every ERR(), WARN(), NOTE(), lex_error(),
+    diag_add()."""
+    for m in re.finditer(r"\b(ERR|WARN|NOTE|lex_error|diag_add)\s*\(", src):
         depth, i = 1, m.end()
         while depth and i < len(src):
             c = src[i]

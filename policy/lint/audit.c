@@ -35,6 +35,7 @@
 #include "escape.h"
 #include "audit.h"
 #include "probe.h"
+#include "tmpdir.h"
 #include "trust.h"
 #include "warnings.h"
 #include "xmalloc.h"
@@ -65,6 +66,7 @@ struct audit {
 	size_t			 nsshd;
 	int			 sshd_read;
 	int			 forced_by_shell;
+	char			*policy;	/* its absolute path */
 };
 
 /* ---- findings --------------------------------------------------------------- */
@@ -274,8 +276,11 @@ run_sshd(struct audit *a, const char *addr, char **out, char **err)
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char *nl;
 
-		/* sshd's last line says why ("no hostkeys available") */
-		while (ne > 0 && be[ne - 1] == '\n')
+		/*
+		 * sshd's last line says why ("no hostkeys available"); its
+		 * log lines on stderr end in "\r\n"
+		 */
+		while (ne > 0 && (be[ne - 1] == '\n' || be[ne - 1] == '\r'))
 			be[--ne] = '\0';
 		nl = strrchr(be, '\n');
 		*err = WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
@@ -327,9 +332,9 @@ sshd_get(const struct audit *a, const char *key)
 	return NULL;
 }
 
-/* The address sshd -T is asked about: --from, else the policy's first. */
+/* The backup server's address: --from, else the policy's first, or NULL. */
 static char *
-audit_address(const struct audit *a)
+server_address(const struct audit *a)
 {
 	size_t i;
 	char buf[64];
@@ -343,7 +348,28 @@ audit_address(const struct audit *a)
 		    r->from[0].addr, buf, sizeof(buf)) != NULL)
 			return xstrdup(buf);
 	}
-	return xstrdup("192.0.2.1");	/* TEST-NET-1: matches no Address */
+	return NULL;
+}
+
+/* The address sshd -T is asked about: server_address(), else one. */
+static char *
+audit_address(const struct audit *a)
+{
+	char *addr = server_address(a);
+
+	return addr != NULL ? addr : xstrdup("192.0.2.1");	/* TEST-NET-1 */
+}
+
+/* The policy's first tag, or NULL. */
+static const char *
+policy_tag(const struct audit *a)
+{
+	size_t i;
+
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++)
+		if (a->pol->rules[i].ntags > 0)
+			return a->pol->rules[i].tags[0];
+	return NULL;
 }
 
 /* Does the first word of a command name the gate? */
@@ -543,6 +569,32 @@ expand_keys_path(const struct audit *a, const char *tmpl)
 static void check_keys_file(struct audit *a, const char *path, int forced,
     int *nkeys);
 
+/*
+ * What to do when sshd -T failed, from what sshd said: a missing
+ * privilege separation directory (/run/sshd, made by a running sshd or
+ * systemd-tmpfiles) is not cured by root; host keys only root can read.
+ */
+static char *
+sshd_fix(const char *err)
+{
+	static const char privsep[] = "Missing privilege separation "
+	    "directory: ";
+	const char *p = strstr(err, privsep);
+
+	if (p != NULL) {
+		p += strlen(privsep);
+		return xasprintf("sshd -T needs %s: mkdir -m 0755 %s, or start "
+		    "sshd once", p, p);
+	}
+	if (geteuid() != 0)
+		return xstrdup("run the audit as root: sshd -T reads the host "
+		    "keys");
+	if (strstr(err, "no hostkeys available") != NULL)
+		return xstrdup("give sshd host keys (ssh-keygen -A), or name "
+		    "the configuration that has them with --sshd-config");
+	return xstrdup("make 'sshd -T' work: the message above is sshd's");
+}
+
 static void
 check_sshd(struct audit *a)
 {
@@ -556,9 +608,10 @@ check_sshd(struct audit *a)
 	    a->ao->sshd_config ? " -f " : "", a->ao->sshd_config ?
 	    a->ao->sshd_config : "", a->user, addr);
 	if (run_sshd(a, addr, &out, &err) != 0) {
-		finding(a, F_UNCHECKED, "sshd-unreadable", subject, "run the "
-		    "audit as root: sshd -T reads the host keys", "could not "
-		    "read sshd's effective settings: %s", err);
+		fix = sshd_fix(err);
+		finding(a, F_UNCHECKED, "sshd-unreadable", subject, fix,
+		    "could not read sshd's effective settings: %s", err);
+		free(fix);
 		free(err);
 		goto keys;
 	}
@@ -574,13 +627,17 @@ check_sshd(struct audit *a)
 			finding(a, F_ERROR, "sshd-forcecommand", subject, fix,
 			    "ForceCommand runs '%s', not %s", fc, a->ao->gate);
 			free(fix);
-		} else if (policy_uses_tags(a) && strchr(fc, ' ') == NULL)
-			finding(a, F_WARNING, "sshd-forcecommand", subject,
-			    "give the tag in ForceCommand (ForceCommand sshgate "
-			    "TAG), or drop ForceCommand and use command= in "
-			    "authorized_keys", "ForceCommand overrides the keys' "
-			    "command=, so no tag reaches the gate, and the "
-			    "policy's rules with 'tag' never match");
+		} else if (policy_uses_tags(a) && strchr(fc, ' ') == NULL) {
+			fix = xasprintf("give the tag in ForceCommand "
+			    "(ForceCommand %s %s), or drop ForceCommand and use "
+			    "command=\"%s %s\" in authorized_keys", a->ao->gate,
+			    policy_tag(a), a->ao->gate, policy_tag(a));
+			finding(a, F_WARNING, "sshd-forcecommand", subject, fix,
+			    "ForceCommand overrides the keys' command=, so no tag "
+			    "reaches the gate, and the policy's rules with 'tag' "
+			    "never match");
+			free(fix);
+		}
 	}
 	for (w = wants; w->key != NULL; w++) {
 		v = sshd_get(a, w->key);
@@ -734,7 +791,7 @@ check_key(struct audit *a, const char *subject, const char *line, int forced)
 	struct keyopts k;
 	size_t n = 0;
 	int inq = 0;
-	char *fix;
+	char *fix, *srv;
 
 	memset(&k, 0, sizeof(k));
 	/* the options end at the first blank outside quotes */
@@ -751,8 +808,13 @@ check_key(struct audit *a, const char *subject, const char *line, int forced)
 		    "parse this key's options; it ignores the key");
 		goto out;
 	}
+	/* the real names: the key's own from=, else the policy's address */
+	srv = k.from != NULL ? xstrdup(k.from) : server_address(a);
 	fix = xasprintf("start the key with: restrict,port-forwarding,"
-	    "from=\"BACKUP-SERVER\"%s", forced ? "" : ",command=\"sshgate\"");
+	    "from=\"%s\"%s%s%s", srv != NULL ? srv : "BACKUP-SERVER",
+	    forced ? "" : ",command=\"", forced ? "" : a->ao->gate,
+	    forced ? "" : "\"");
+	free(srv);
 	if (!k.restrict_ && !(k.no_pty && k.no_agent && k.no_x11 &&
 	    k.no_user_rc))
 		finding(a, F_WARNING, "key-options", subject, fix, "the key "
@@ -910,48 +972,141 @@ check_gate(struct audit *a)
 	close(fd);
 }
 
+/*
+ * The policy's path as the gate would walk it: absolute.  A relative -f
+ * is taken from the working directory as it is, links and all (not
+ * realpath(): the walk must see a link to refuse it).
+ */
+static char *
+policy_path(const char *f)
+{
+	char cwd[PATH_MAX];
+
+	if (f[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(f);
+	return xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", f);
+}
+
+/*
+ * A policy that is not there: one finding, with how to put one there
+ * (its directory too, when that is missing).  1 if so.
+ */
+static int
+policy_missing(struct audit *a, const char *f)
+{
+	struct stat st;
+	char *dir, *fix;
+
+	if (lstat(f, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return 0;
+	dir = dir_of(f);
+	if (stat(dir, &st) != 0 && errno == ENOENT)
+		fix = xasprintf("install -d -o root -g root -m 0755 %s && "
+		    "install -o root -g root -m 0644 YOUR-POLICY %s, once "
+		    "sshgate-lint -f YOUR-POLICY passes (setup/vps/install "
+		    "installs the shipped one)", dir, f);
+	else
+		fix = xasprintf("install -o root -g root -m 0644 YOUR-POLICY "
+		    "%s, once sshgate-lint -f YOUR-POLICY passes "
+		    "(setup/vps/install installs the shipped one)", f);
+	finding(a, F_ERROR, "policy-missing", f, fix, "the policy does not "
+	    "exist: the gate permits nothing");
+	free(fix);
+	free(dir);
+	return 1;
+}
+
+/*
+ * The fix for a policy the gate refuses, naming what the walk refused:
+ * the file itself, or the directory above it (a sticky one, /tmp, is
+ * everyone's to write: the policy goes elsewhere).
+ */
+static char *
+policy_trust_fix(const char *f)
+{
+	struct trust_why why;
+	struct stat st;
+	int fd;
+
+	fd = trust_walk(f, O_PATH, TRUST_NO_LINKS, TRUST_FILE, 0, &why);
+	if (fd != -1) {
+		close(fd);
+		return xasprintf("chown root:root %s && chmod 0644 %s", f, f);
+	}
+	if (why.fault == TRUST_LINK)
+		return xasprintf("name the file itself: %s is a symbolic link",
+		    why.at);
+	if (strcmp(why.at, f) == 0)
+		return why.fault == TRUST_TYPE ? xasprintf("make %s a regular "
+		    "file", f) : xasprintf("chown root:root %s && chmod 0644 "
+		    "%s", f, f);
+	if (why.fault == TRUST_MODE && lstat(why.at, &st) == 0 &&
+	    (st.st_mode & S_ISVTX))
+		return xasprintf("keep the policy where only root writes every "
+		    "directory above it, as the gate's %s", SSHGATE_POLICY_PATH);
+	if (why.fault == TRUST_OWNER || why.fault == TRUST_MODE)
+		return xasprintf("chown root:root %s && chmod go-w %s, if nobody "
+		    "else needs to write it; or keep the policy elsewhere",
+		    why.at, why.at);
+	return xasprintf("keep the policy where only root writes every "
+	    "directory above it, as the gate's %s", SSHGATE_POLICY_PATH);
+}
+
 static void
 check_policy(struct audit *a)
 {
 	struct diags d = { 0 };
-	const char *f = a->ao->policy;
+	char *f = policy_path(a->ao->policy), *fix;
 	size_t i;
 
+	a->policy = f;
+	if (policy_missing(a, f))
+		return;
 	a->pol = lint_load(f, 1, &d);
 	for (i = 0; i < d.n; i++)
 		if (d.v[i].name && strcmp(d.v[i].name, "untrusted-file") == 0) {
-			finding(a, F_ERROR, "policy-untrusted", f, "chown root:root "
-			    "the file, chmod 0644, and let only root write every "
-			    "directory above it", "the gate refuses the policy: "
-			    "%s", d.v[i].msg + strlen("sshgate would refuse this "
-			    "file: "));
+			fix = policy_trust_fix(f);
+			finding(a, F_ERROR, "policy-untrusted", f, fix, "the gate "
+			    "refuses the policy: %s", d.v[i].msg +
+			    strlen("sshgate would refuse this file: "));
+			free(fix);
 		}
 	if (a->pol == NULL) {
 		if (d.nerr > 0 && d.v[d.n - 1].line == 0 &&
 		    strncmp(d.v[d.n - 1].msg, "cannot open", 11) == 0)
 			finding(a, F_UNCHECKED, "unreadable", f, NULL, "%s",
 			    d.v[d.n - 1].msg);
-		else
-			finding(a, F_ERROR, "policy-errors", f, "run sshgate-lint "
-			    "-f FILE and fix what it reports", "%zu error%s: the "
-			    "gate permits nothing", d.nerr, d.nerr == 1 ? "" :
-			    "s");
+		else {
+			fix = xasprintf("run sshgate-lint -f %s and fix what it "
+			    "reports", f);
+			finding(a, F_ERROR, "policy-errors", f, fix, "%zu error%s: "
+			    "the gate permits nothing", d.nerr, d.nerr == 1 ?
+			    "" : "s");
+			free(fix);
+		}
 		diags_free(&d);
 		return;
 	}
 	diags_free(&d);
 	memset(&d, 0, sizeof(d));
-	if (policy_run_tests(a->pol, &d) > 0)
-		finding(a, F_ERROR, "policy-errors", f, "run sshgate-lint -f "
-		    "FILE", "%zu of the policy's own tests fail", d.nerr);
+	if (policy_run_tests(a->pol, &d) > 0) {
+		fix = xasprintf("run sshgate-lint -f %s", f);
+		finding(a, F_ERROR, "policy-errors", f, fix, "%zu of the "
+		    "policy's own tests fail", d.nerr);
+		free(fix);
+	}
 	probe_policy(a->pol, &d);
 	lint_regexes(a->pol, &d);
+	lint_tmpdir(a->pol, &d);
 	probe_unused_allows(a->pol, &d);
-	if (d.nwarn > 0)
-		finding(a, F_WARNING, "policy-warnings", f, "run sshgate-lint "
-		    "-f FILE and fix or silence what it reports", "the linter "
+	if (d.nwarn > 0) {
+		fix = xasprintf("run sshgate-lint -f %s and fix or silence what "
+		    "it reports", f);
+		finding(a, F_WARNING, "policy-warnings", f, fix, "the linter "
 		    "has %zu warning%s about the policy", d.nwarn,
 		    d.nwarn == 1 ? "" : "s");
+		free(fix);
+	}
 	diags_free(&d);
 }
 
@@ -1176,6 +1331,7 @@ walk_fix(const struct trust_why *w, const char *path, const char *owner,
     const char *make, const char *place, const char *kind)
 {
 	int last = strcmp(w->at, path) == 0;
+	struct stat st;
 
 	switch (w->fault) {
 	case TRUST_LOOKUP:
@@ -1200,6 +1356,10 @@ walk_fix(const struct trust_why *w, const char *path, const char *owner,
 	case TRUST_OTHER:
 		return xstrdup(place);
 	}
+	/* a sticky directory (/tmp) is meant for everyone to write */
+	if (w->fault == TRUST_MODE && lstat(w->at, &st) == 0 &&
+	    (st.st_mode & S_ISVTX))
+		return xstrdup(place);
 	return xasprintf("%s; or, if nobody else needs to write it, chown "
 	    "root:root %s && chmod go-w %s", place, w->at, w->at);
 }
@@ -1246,9 +1406,10 @@ check_socket_dir(struct audit *a, const struct rule *r, const char *sock,
 		    "(setup/vps/install's layout: /run/sshgate root's, mode "
 		    "0755)", a->user);
 		wfix = walk_fix(&why, dir, a->user, fix, place, "a directory");
-		finding(a, F_ERROR, "socket-dir", dir, wfix, "rule '%s': "
-		    "sshgate-connect refuses the socket directory: %s",
-		    r->name, why.msg);
+		/* the directory at fault, which may be one above it */
+		finding(a, F_ERROR, "socket-dir", why.at[0] ? why.at : dir,
+		    wfix, "rule '%s': sshgate-connect refuses the socket "
+		    "directory %s: %s", r->name, dir, why.msg);
 		free(wfix);
 		free(place);
 		goto out;
@@ -1457,10 +1618,15 @@ check_runners(struct audit *a)
 			continue;
 		rp = getpwnam(r->user);
 		if (rp == NULL && first_time(&runners, r->user))
-			finding(a, F_ERROR, "runner-missing", r->user, "useradd "
-			    "--system --no-create-home --shell /usr/sbin/nologin "
-			    "ACCOUNT", "rule '%s' runs as %s, which does not "
-			    "exist: the gate refuses the rule", r->name, r->user);
+		{
+			char *fix = xasprintf("useradd --system --no-create-home "
+			    "--shell /usr/sbin/nologin %s", r->user);
+
+			finding(a, F_ERROR, "runner-missing", r->user, fix,
+			    "rule '%s' runs as %s, which does not exist: the "
+			    "gate refuses the rule", r->name, r->user);
+			free(fix);
+		}
 		else if (rp != NULL && a->have_account && rp->pw_uid == a->uid &&
 		    first_time(&runners, r->user))
 			finding(a, F_ERROR, "runner-missing", r->user, "give "
@@ -1546,6 +1712,29 @@ check_kernel(struct audit *a)
 
 /* ---- the audit ------------------------------------------------------------- */
 
+static char *connector_socket(const char *value, char **owner);
+
+/* The login account the policy's connector names (-u), if one does. */
+static char *
+policy_login(const struct audit *a)
+{
+	size_t i, k;
+	char *owner = NULL, *sock;
+
+	for (i = 0; a->pol != NULL && i < a->pol->nrules; i++)
+		for (k = 0; k < a->pol->rules[i].nset; k++) {
+			if (strcmp(a->pol->rules[i].setenv[k].name,
+			    "BORG_RSH") != 0)
+				continue;
+			sock = connector_socket(a->pol->rules[i].setenv[k].value,
+			    &owner);
+			free(sock);
+			if (owner != NULL)
+				return owner;
+		}
+	return NULL;
+}
+
 static int
 find_account(struct audit *a)
 {
@@ -1559,15 +1748,29 @@ find_account(struct audit *a)
 	    (gr = getgrgid(st.st_gid)) != NULL && st.st_gid != 0)
 		a->user = xstrdup(gr->gr_name);
 	else {
-		finding(a, F_ERROR, "account-missing", "(login account)",
-		    "name it: sshgate-lint --audit USER", "cannot tell which "
-		    "account is the login account: the gate's group does not "
-		    "name it");
+		char *login = policy_login(a), *fix;
+
+		fix = login != NULL ? xasprintf("name it: sshgate-lint --audit "
+		    "%s (the account the policy's sshgate-connect -u names)",
+		    login) : xstrdup("name it: sshgate-lint --audit followed by "
+		    "the account the backup server logs in as");
+		finding(a, F_ERROR, "account-missing", "(login account)", fix,
+		    "cannot tell which account is the login account: %s",
+		    stat(a->ao->gate, &st) != 0 ? "the gate is not installed "
+		    "there, so its group cannot name it" : "the gate's group "
+		    "does not name it");
+		free(fix);
+		free(login);
 		return -1;
 	}
 	if ((pw = getpwnam(a->user)) == NULL) {
-		finding(a, F_ERROR, "account-missing", a->user, "create it, or "
-		    "name the right one", "no such account");
+		char *fix = xasprintf("useradd --create-home --shell /bin/sh %s "
+		    "(setup/vps/install creates it), or name the right one",
+		    a->user);
+
+		finding(a, F_ERROR, "account-missing", a->user, fix, "no such "
+		    "account");
+		free(fix);
 		return -1;
 	}
 	a->uid = pw->pw_uid;
@@ -1613,7 +1816,7 @@ audit_run(const struct audit_opts *ao, struct out *o)
 		printf("audit of %s: no findings\n", a.user);
 	else
 		printf("audit of %s: %zu error%s, %zu warning%s, %zu not "
-		    "checked\n", a.user ? a.user : "?", a.nerr,
+		    "checked\n", a.user ? a.user : a.policy, a.nerr,
 		    a.nerr == 1 ? "" : "s", a.nwarn, a.nwarn == 1 ? "" : "s",
 		    a.nunchecked);
 	for (i = 0; i < a.nsshd; i++) {
@@ -1623,6 +1826,7 @@ audit_run(const struct audit_opts *ao, struct out *o)
 	free(a.sshd);
 	policy_free(a.pol);
 	free(a.user);
+	free(a.policy);
 	free(a.home);
 	free(a.shell);
 	return rc;

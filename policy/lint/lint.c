@@ -8,6 +8,7 @@
  * Exit: 0 clean (or permit for --test), 1 warnings with --strict (or deny
  * for --test), 2 errors.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,11 +25,13 @@
 #include "escape.h"
 #include "exec.h"
 #include "audit.h"
+#include "tmpdir.h"
 #include "out.h"
 #include "suggest.h"
 #include "plan.h"
 #include "policy.h"
 #include "probe.h"
+#include "similar.h"
 #include "syscalls.h"
 #include "trust.h"
 #include "warnings.h"
@@ -43,27 +46,100 @@
 
 extern char **environ;
 
+static const char synopsis[] =
+    "usage: sshgate-lint [-f FILE] [--strict] [--json]\n"
+    "       sshgate-lint [-f FILE] [--json] --test|--explain COMMAND "
+    "[--from ADDR] [--tag TAG]\n"
+    "       sshgate-lint [-f FILE] [--json] --explain-log LINE|- "
+    "[--from ADDR] [--tag TAG]\n"
+    "       sshgate-lint [-f FILE] [--json] --suggest COMMAND "
+    "[--from ADDR] [--tag TAG]\n"
+    "                    [--include-dangerous]\n"
+    "       sshgate-lint [-f FILE] [--json] --suggest-from-log FILE|-\n"
+    "                    [--include-dangerous] "
+    "[--include-unknown-addresses]\n"
+    "       sshgate-lint [-f FILE] [--json] --audit [--gate PATH] "
+    "[--sshd PATH]\n"
+    "                    [--sshd-config FILE] [--authorized-keys FILE] "
+    "[--pam-dir DIR]\n"
+    "                    [--from ADDR] [USER]\n"
+    "       sshgate-lint [--json] --catalogue | --list-warnings\n"
+    "       sshgate-lint --version | --print-policy-path | --help\n";
+
+/* A usage error: the synopsis on stderr, exit 2. */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: sshgate-lint [-f FILE] [--strict] [--json]\n"
-	    "       sshgate-lint [-f FILE] [--json] --test|--explain COMMAND "
-	    "[--from ADDR] [--tag TAG]\n"
-	    "       sshgate-lint [-f FILE] [--json] --explain-log LINE|-\n"
-	    "       sshgate-lint [-f FILE] [--json] --suggest COMMAND "
-	    "[--from ADDR] [--tag TAG]\n"
-	    "       sshgate-lint [-f FILE] [--json] --suggest-from-log FILE|-\n"
-	    "                    [--include-dangerous] "
-	    "[--include-unknown-addresses]\n"
-	    "       sshgate-lint [-f FILE] [--json] --audit [--gate PATH] "
-	    "[--sshd PATH]\n"
-	    "                    [--sshd-config FILE] [--authorized-keys FILE] "
-	    "[--pam-dir DIR]\n"
-	    "                    [--from ADDR] [USER]\n"
-	    "       sshgate-lint [--json] --catalogue | --list-warnings\n"
-	    "       sshgate-lint --version | --print-policy-path\n");
+	fputs(synopsis, stderr);
 	exit(LINT_ERROR);
+}
+
+/*
+ * --help: every option, one line each, grouped by mode, on stdout, exit 0
+ * (tests/options.sh checks that each option main() accepts is here).
+ */
+static void
+help(void)
+{
+	fputs(synopsis, stdout);
+	printf("\n"
+	    "Modes (one at most; without one: compile the policy, run its "
+	    "tests, probe it):\n"
+	    "  --test COMMAND          decide COMMAND as the gate would: "
+	    "permit or deny (exit 0/1)\n"
+	    "  --explain COMMAND       the decision, every rule tried, and "
+	    "what would run\n"
+	    "  --explain-log LINE      --explain of a denial's log line(s), "
+	    "or - for stdin\n"
+	    "  --suggest COMMAND       a rule that permits COMMAND, proven "
+	    "before printed\n"
+	    "  --suggest-from-log FILE rules for the denials in a log "
+	    "(FILE, or - for stdin)\n"
+	    "  --audit [USER]          check the installation for USER: "
+	    "accounts, gate, sshd, keys\n"
+	    "  --catalogue             print the danger catalogue the probes "
+	    "use\n"
+	    "  --list-warnings         print every warning and audit finding "
+	    "with its summary\n"
+	    "\n"
+	    "Policy and output:\n"
+	    "  -f FILE                 the policy to read (default: %s)\n"
+	    "  --strict                exit 1 when there are warnings\n"
+	    "  --json                  one JSON record per line on stdout\n"
+	    "\n"
+	    "The connection (--test, --explain, --explain-log, --suggest, "
+	    "--audit):\n"
+	    "  --from ADDR             the client's address, IPv4 or IPv6 "
+	    "(default: from SSH_CONNECTION)\n"
+	    "  --tag TAG               the tag the gate was given\n"
+	    "\n"
+	    "Suggestions (--suggest, --suggest-from-log):\n"
+	    "  --include-dangerous     print what the danger probes flag, "
+	    "with the warnings\n"
+	    "  --include-unknown-addresses\n"
+	    "                          suggest for denials from addresses "
+	    "no 'from' names\n"
+	    "\n"
+	    "Where --audit looks:\n"
+	    "  --gate PATH             the installed gate (default: %s)\n"
+	    "  --sshd PATH             the sshd binary (default: "
+	    "/usr/sbin/sshd)\n"
+	    "  --sshd-config FILE      the sshd configuration for sshd -T "
+	    "-f\n"
+	    "  --authorized-keys FILE  the authorized keys, instead of "
+	    "sshd's\n"
+	    "  --pam-dir DIR           the PAM configuration (default: "
+	    "/etc/pam.d)\n"
+	    "\n"
+	    "Information:\n"
+	    "  --version               print the version and exit\n"
+	    "  --print-policy-path     print the gate's compiled-in policy "
+	    "path\n"
+	    "  -h, --help              print this help and exit\n"
+	    "\n"
+	    "Exit: 0 clean or permitted, 1 warnings with --strict or denied, "
+	    "2 errors or usage.\n"
+	    "See sshgate-lint(1).\n", SSHGATE_POLICY_PATH, SSHGATE_GATE_PATH);
 }
 
 static void
@@ -718,7 +794,8 @@ list_warnings(struct out *o)
 
 			if (o->json) {
 				json_obj(&o->j);
-				json_kstr(&o->j, "type", kind);
+				json_kstr(&o->j, "type", "warning-name");
+				json_kstr(&o->j, "kind", kind);
 				json_kstr(&o->j, "name", w->name);
 				json_kbool(&o->j, "allowable", w->allowable);
 				json_kstr(&o->j, "summary", w->summary);
@@ -732,6 +809,107 @@ list_warnings(struct out *o)
 
 /* ---- main ----------------------------------------------------------------- */
 
+/*
+ * The summary record: the same fields whether the policy compiled or not
+ * (sshgate-lint(1), "JSON"); what could not be counted is null.
+ */
+static void
+json_summary(struct out *o, const char *file, const struct policy *p,
+    size_t failed, const struct diags *d, int rc)
+{
+	json_obj(&o->j);
+	json_kstr(&o->j, "type", "summary");
+	json_kstr(&o->j, "file", file);
+	json_kbool(&o->j, "compiled", p != NULL);
+	json_key(&o->j, "rules");
+	if (p != NULL)
+		json_int(&o->j, (long long)p->nrules);
+	else
+		json_null(&o->j);
+	json_key(&o->j, "tests");
+	if (p != NULL)
+		json_int(&o->j, (long long)p->ntests);
+	else
+		json_null(&o->j);
+	json_kint(&o->j, "tests_failed", (long long)failed);
+	json_kint(&o->j, "errors", (long long)d->nerr);
+	json_kint(&o->j, "warnings", (long long)d->nwarn);
+	json_kint(&o->j, "exit", rc);
+	json_obj_end(&o->j);
+}
+
+/*
+ * An option getopt_long() refused: say which, with the closest known one
+ * (policy/similar.c) for a misspelt long option, then the usage.
+ */
+static void __attribute__((noreturn))
+bad_option(int c, const char *word, const struct option *opts)
+{
+	const struct option *o, *exact = NULL;
+	struct similar sim;
+	char name[SIMILAR_MAX + 1], *e;
+	const char *best;
+	size_t n, prefixed = 0;
+
+	e = escape_str(word, 64);
+	if (c == ':') {
+		fprintf(stderr, "sshgate-lint: option '%s' needs a value\n", e);
+		free(e);
+		usage();
+	}
+	/* "--explian=x": the name is what comes before '=' */
+	best = NULL;
+	name[0] = '\0';
+	if (strncmp(word, "--", 2) == 0 && (n = strcspn(word + 2, "=")) > 0 &&
+	    n <= SIMILAR_MAX) {
+		memcpy(name, word + 2, n);
+		name[n] = '\0';
+		similar_init(&sim, name);
+		for (o = opts; o->name != NULL; o++) {
+			if (strcmp(o->name, name) == 0)
+				exact = o;
+			if (strncmp(o->name, name, n) == 0)
+				prefixed++;
+			similar_try(&sim, o->name);
+		}
+		best = similar_best(&sim);
+	}
+	if (exact != NULL)
+		fprintf(stderr, "sshgate-lint: option '--%s' takes no value\n",
+		    exact->name);
+	else if (prefixed > 1) {
+		fprintf(stderr, "sshgate-lint: option '--%s' is ambiguous:",
+		    name);
+		for (o = opts; o->name != NULL; o++)
+			if (strncmp(o->name, name, strlen(name)) == 0)
+				fprintf(stderr, " --%s", o->name);
+		fprintf(stderr, "\n");
+	} else if (best != NULL)
+		fprintf(stderr, "sshgate-lint: unknown option '%s'; did you "
+		    "mean '--%s'?\n", e, best);
+	else if (optopt != 0 && word[0] == '-' && word[1] != '-')
+		fprintf(stderr, "sshgate-lint: unknown option '-%c'\n",
+		    optopt);
+	else
+		fprintf(stderr, "sshgate-lint: unknown option '%s'\n", e);
+	free(e);
+	usage();
+}
+
+/*
+ * --from is compared with the rules' from lists as an address: a host
+ * name or a malformed quad would match nothing and give a misleading
+ * deny.  The forms inet_pton(3) accepts, as parse_ssh_connection() does.
+ */
+static int
+valid_addr(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	    inet_pton(AF_INET6, s, buf) == 1;
+}
+
 enum mode {
 	M_LINT, M_TEST, M_EXPLAIN, M_SUGGEST, M_SUGGEST_LOG, M_AUDIT,
 	M_CATALOGUE, M_WARNINGS, M_EXPLAIN_LOG
@@ -740,8 +918,12 @@ enum mode {
 static void
 set_mode(enum mode *m, enum mode want)
 {
-	if (*m != M_LINT)
+	if (*m != M_LINT) {
+		fprintf(stderr, "sshgate-lint: one mode at a time: --test, "
+		    "--explain, --explain-log, --suggest, --suggest-from-log, "
+		    "--audit, --catalogue or --list-warnings\n");
 		usage();
+	}
 	*m = want;
 }
 
@@ -800,7 +982,8 @@ main(int argc, char **argv)
 	ao.gate = SSHGATE_GATE_PATH;
 	ao.sshd = "/usr/sbin/sshd";
 	ao.pam_dir = "/etc/pam.d";
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	opterr = 0;	/* bad_option() says it, with the closest option */
+	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -876,16 +1059,39 @@ main(int argc, char **argv)
 			/* the gate's compiled-in policy, for scripts and tests */
 			printf("%s\n", SSHGATE_POLICY_PATH);
 			return finish(LINT_OK);
+		case 'h':
+			help();
+			return finish(LINT_OK);
 		default:
-			usage();
+			bad_option(c, argv[optind - 1], opts);
 		}
+	}
+	if (from != NULL && !valid_addr(from)) {
+		char *e = escape_str(from, 64);
+
+		fprintf(stderr, "sshgate-lint: --from '%s' is not an IP "
+		    "address: give the client's IPv4 address as a dotted quad "
+		    "(192.0.2.10) or an IPv6 address (2001:db8::10), as sshd "
+		    "reports it in SSH_CONNECTION; not a host name\n", e);
+		free(e);
+		exit(LINT_ERROR);
 	}
 	if (mode == M_AUDIT && optind + 1 == argc)
 		ao.user = argv[optind++];
-	if (optind != argc)
+	if (optind != argc) {
+		/* --audit's USER is the first; name the one too many */
+		char *e = escape_str(argv[mode == M_AUDIT ? optind + 1 :
+		    optind], 64);
+
+		fprintf(stderr, "sshgate-lint: unexpected argument '%s'%s\n",
+		    e, mode == M_AUDIT ? " (--audit takes one USER)" :
+		    " (a command goes in one argument: quote it)");
+		free(e);
 		usage();
+	}
 	memset(&o, 0, sizeof(o));
 	o.json = json;
+	o.parent = -1;
 	json_init(&o.j, stdout);
 
 	if (mode == M_CATALOGUE)
@@ -919,6 +1125,7 @@ main(int argc, char **argv)
 	if (p != NULL && mode == M_LINT) {
 		probe_policy(p, &d);
 		lint_regexes(p, &d);
+		lint_tmpdir(p, &d);
 		probe_unused_allows(p, &d);
 	}
 	sort_diags(&d, probed);
@@ -929,16 +1136,9 @@ main(int argc, char **argv)
 	 * compiler, while --test and the other modes still decide with it.
 	 */
 	if (p == NULL || (mode == M_LINT && d.nerr > 0)) {
-		if (o.json) {
-			json_obj(&o.j);
-			json_kstr(&o.j, "type", "summary");
-			json_kstr(&o.j, "file", file);
-			json_kint(&o.j, "errors", (long long)d.nerr);
-			json_kint(&o.j, "tests_failed", (long long)failed);
-			json_kint(&o.j, "warnings", (long long)d.nwarn);
-			json_kint(&o.j, "exit", LINT_ERROR);
-			json_obj_end(&o.j);
-		} else if (p == NULL)
+		if (o.json)
+			json_summary(&o, file, p, failed, &d, LINT_ERROR);
+		else if (p == NULL)
 			fprintf(stderr, "%s: %zu error%s, %zu warning%s; the "
 			    "gate would permit nothing\n", file, d.nerr,
 			    d.nerr == 1 ? "" : "s", d.nwarn,
@@ -978,17 +1178,9 @@ main(int argc, char **argv)
 		break;
 	default:
 		rc = strict && d.nwarn > 0 ? LINT_WARN : LINT_OK;
-		if (o.json) {
-			json_obj(&o.j);
-			json_kstr(&o.j, "type", "summary");
-			json_kstr(&o.j, "file", file);
-			json_kint(&o.j, "rules", (long long)p->nrules);
-			json_kint(&o.j, "tests", (long long)p->ntests);
-			json_kint(&o.j, "errors", 0);
-			json_kint(&o.j, "warnings", (long long)d.nwarn);
-			json_kint(&o.j, "exit", rc);
-			json_obj_end(&o.j);
-		} else
+		if (o.json)
+			json_summary(&o, file, p, failed, &d, rc);
+		else
 			printf("%s: %zu rule%s, %zu test%s passed, %zu "
 			    "warning%s\n", file, p->nrules,
 			    p->nrules == 1 ? "" : "s", p->ntests,

@@ -45,6 +45,15 @@ out_diags(struct out *o, const struct diags *d)
 		json_kstr(&o->j, "rule", g->rule);
 		json_kstr(&o->j, "message", g->msg);
 		json_kstr(&o->j, "source", g->src);
+		json_kint(&o->j, "index", o->ndiag);
+		json_key(&o->j, "parent");
+		if (g->level == DIAG_NOTE && o->parent >= 0)
+			json_int(&o->j, o->parent);
+		else
+			json_null(&o->j);
+		if (g->level != DIAG_NOTE)
+			o->parent = o->ndiag;
+		o->ndiag++;
 		json_obj_end(&o->j);
 	}
 }

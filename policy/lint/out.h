@@ -19,6 +19,13 @@
 struct out {
 	int		json;
 	struct json	j;
+	/*
+	 * JSON diagnostics are numbered in the order written ("index", from
+	 * 0), and a note names the diagnostic it belongs to ("parent"): the
+	 * last one before it that is not a note (sshgate-lint(1), "JSON").
+	 */
+	long long	ndiag;
+	long long	parent;		/* -1: none yet */
 };
 
 /* Diagnostics: text to stderr with carets, or JSON records. */

@@ -34,6 +34,7 @@ rule borg-list {
     run      /usr/bin/python3 -I /usr/bin/borg
     as       $R
     write    $D/var
+    setenv   TMPDIR $D/var
     exec     $D/libexec
     read     $D/data
     keepenv  BORG_PASSPHRASE
@@ -296,15 +297,37 @@ sock_at() {	# sock_at DIR: the policy's socket in DIR, made as install does
 	    sedi "$SGT_POLICY" "s|$SOCKDIR/borg.sock|$1/borg.sock|"
 }
 why="directory /tmp is writable by others (mode 1777)"
+# Before: the subject was the 0750 socket directory, for the mode of the
+# 1777 /tmp above it, and the fix offered "chmod go-w /tmp".  Now the
+# subject is /tmp, the message names the socket directory, and the fix
+# is to move it (a sticky directory is everyone's to write).
 fault "a socket directory under /tmp" socket-dir \
-    "sshgate-connect refuses the socket directory: $why" error -- \
+    "sshgate-connect refuses the socket directory $tsock: $why" error -- \
     sock_at "$tsock"
+"$SGT_PY" - "$D/audit.json" "$tsock" "$L" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+got = [r for r in recs if r.get("name") == "socket-dir"]
+want = [{"type": "finding", "level": "error", "name": "socket-dir",
+         "subject": "/tmp", "message": "rule 'borg-list': sshgate-connect "
+         "refuses the socket directory %s: directory /tmp is writable by "
+         "others (mode 1777)" % sys.argv[2],
+         "fix": "move it to /run/sshgate/%s (setup/vps/install's layout: "
+         "/run/sshgate root's, mode 0755)" % sys.argv[3]}]
+if got != want:
+    print("# got:  " + json.dumps(got))
+    print("# want: " + json.dumps(want))
+sys.exit(got != want)
+PY
+ok $? "a socket directory under /tmp: /tmp is blamed, exact message and fix"
 is "$(connect_says "$tsock/borg.sock")" "$why" \
     "a socket directory under /tmp: sshgate-connect refuses it, same reason"
 why="directory $D/home/$L is owned by uid $(id -u "$L"), not root"
 fault "a socket directory below the login account's home" socket-dir \
-    "sshgate-connect refuses the socket directory: $why" error -- \
+    "sshgate-connect refuses the socket directory $D/home/$L/sock: $why" error -- \
     sock_at "$D/home/$L/sock"
+expect socket-dir "$D/home/$L rule 'borg-list'" error
+ok $? "a socket directory below the login's home: the home is the subject"
 is "$(connect_says "$D/home/$L/sock/borg.sock")" "$why" \
     "a socket directory below the login's home: sshgate-connect refuses it, same reason"
 rm -rf "$D/home/$L/sock" "$tsock"
@@ -346,6 +369,137 @@ for want in "gate-mode $GATE" "policy-untrusted $SGT_POLICY" \
 	ok $? "all at once: $want"
 done
 
+# ---- messages: what is wrong, where, and the fix with the real names ------
+# text mode, for the exact lines an administrator reads
+audit_text() {	# audit_text [ARGS...] -> $D/audit.txt
+	"$LINT" --audit --sshd-config "$D/sshd_config" --pam-dir "$D/pam.d" \
+	    "$@" > "$D/audit.txt" 2>&1
+}
+fixof() {	# fixof NAME: the fix of the last JSON audit's finding NAME
+	"$SGT_PY" -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("name") == sys.argv[2]:
+        print(r["fix"]); break' "$D/audit.json" "$1"
+}
+
+# A missing policy.  Before: "policy-untrusted ... cannot open DIR" with
+# "fix: chown root:root the file, chmod 0644 ..." and an "unreadable"
+# finding for the same file.  Now one finding that says it does not
+# exist and how to install one.
+deploy
+rm "$SGT_POLICY"
+audit_text --gate "$GATE" "$L"
+grep -F "$SGT_POLICY" "$D/audit.txt" | grep -v '^    fix: ' > "$D/pol.txt"
+is "$(cat "$D/pol.txt")" \
+    "$SGT_POLICY: error: the policy does not exist: the gate permits nothing [policy-missing]" \
+    "a missing policy: one finding, it does not exist"
+grep -qxF "    fix: install -o root -g root -m 0644 YOUR-POLICY $SGT_POLICY, once sshgate-lint -f YOUR-POLICY passes (setup/vps/install installs the shipped one)" "$D/audit.txt"
+ok $? "a missing policy: the fix installs one there"
+! grep -q 'chown root:root\|policy-untrusted\|unreadable' "$D/audit.txt"
+ok $? "a missing policy: no chown/chmod fix, no untrusted or unreadable finding"
+# ... in a directory that is missing too, no gate, no account named:
+# before, "(login account)" ... "fix: name it: sshgate-lint --audit USER"
+# and the summary "audit of ?"
+audit_text --gate "$D/bin/nosuch" -f "$D/sgt-nodir/policy"
+is "$(cat "$D/audit.txt")" \
+"$D/sgt-nodir/policy: error: the policy does not exist: the gate permits nothing [policy-missing]
+    fix: install -d -o root -g root -m 0755 $D/sgt-nodir && install -o root -g root -m 0644 YOUR-POLICY $D/sgt-nodir/policy, once sshgate-lint -f YOUR-POLICY passes (setup/vps/install installs the shipped one)
+(login account): error: cannot tell which account is the login account: the gate is not installed there, so its group cannot name it [account-missing]
+    fix: name it: sshgate-lint --audit followed by the account the backup server logs in as
+audit of $D/sgt-nodir/policy: 2 errors, 0 warnings, 0 not checked" \
+    "no policy, no directory, no gate: each said once, the summary names the policy"
+
+# The account, when the gate cannot name it: the policy's connector does
+deploy
+audit_text --gate "$D/bin/nosuch"
+grep -qxF "    fix: name it: sshgate-lint --audit $L (the account the policy's sshgate-connect -u names)" "$D/audit.txt"
+ok $? "no gate: the fix names the login account the policy's connector names"
+# ... and an account that does not exist: before, "create it, or name
+# the right one"
+audit_text --gate "$GATE" "sgt-nouser$$"
+grep -qxF "    fix: useradd --create-home --shell /bin/sh sgt-nouser$$ (setup/vps/install creates it), or name the right one" "$D/audit.txt"
+ok $? "an account that does not exist: the fix creates it by its name"
+
+# A relative -f.  Before: "the gate refuses the policy: policy is not an
+# absolute path" with the chown fix.  Now it is taken from the working
+# directory as the gate would walk it: the correct deployment is clean.
+deploy
+(cd "$(dirname "$SGT_POLICY")" && "$LINT" --audit --gate "$GATE" \
+    --sshd-config "$D/sshd_config" --pam-dir "$D/pam.d" \
+    -f "$(basename "$SGT_POLICY")" "$L") > "$D/audit.txt" 2>&1
+is "$(cat "$D/audit.txt")" "audit of $L: no findings" \
+    "a relative -f of the installed policy: checked by its absolute path, no findings"
+(cd "$D" && "$LINT" --audit --gate "$GATE" --sshd-config "$D/sshd_config" \
+    --pam-dir "$D/pam.d" -f sgt-none.policy "$L") > "$D/audit.txt" 2>&1
+grep -qxF "$D/sgt-none.policy: error: the policy does not exist: the gate permits nothing [policy-missing]" "$D/audit.txt"
+ok $? "a relative -f that does not exist: missing, by its absolute path"
+
+# A runner that does not exist.  Before: "useradd ... ACCOUNT".
+fault "a runner that does not exist (fix)" runner-missing "sgt-nosuch" error -- \
+    sedi "$SGT_POLICY" "s/^    as .*/    as sgt-nosuch$$/"
+is "$(fixof runner-missing)" \
+    "useradd --system --no-create-home --shell /usr/sbin/nologin sgt-nosuch$$" \
+    "a runner that does not exist: the fix creates it by its name"
+# The policy's own fixes name the file.  Before: "sshgate-lint -f FILE".
+fault "a policy that does not parse (fix)" policy-errors "$SGT_POLICY" error -- \
+    sedi "$SGT_POLICY" 's/^    as .*/    as/'
+is "$(fixof policy-errors)" "run sshgate-lint -f $SGT_POLICY and fix what it reports" \
+    "a policy that does not parse: the fix names the file"
+fault "a policy writable by all (fix)" policy-untrusted "$SGT_POLICY" error -- \
+    chmod 0666 "$SGT_POLICY"
+is "$(fixof policy-untrusted)" \
+    "chown root:root $SGT_POLICY && chmod 0644 $SGT_POLICY" \
+    "a policy writable by all: the fix names the file"
+# ... and a directory above it that is not root's alone: that directory
+fault "a policy in a directory the login account owns" policy-untrusted \
+    "$SGT_POLICY" error -- chown "$L" "$(dirname "$SGT_POLICY")"
+is "$(fixof policy-untrusted)" \
+    "chown root:root $(dirname "$SGT_POLICY") && chmod go-w $(dirname "$SGT_POLICY"), if nobody else needs to write it; or keep the policy elsewhere" \
+    "a policy in a directory the login account owns: the fix names that directory"
+chown root: "$(dirname "$SGT_POLICY")"
+# ... and a policy in /tmp: not "chmod go-w /tmp" (before, "chown
+# root:root the file ..."), but to keep it elsewhere
+install -o root -g root -m 0644 "$SGT_POLICY" "/tmp/sgt-pol$$"
+SGT_EXTRA_CLEANUP="rm -f /tmp/sgt-pol$$; ${SGT_EXTRA_CLEANUP:-}"
+audit_text --gate "$GATE" -f "/tmp/sgt-pol$$" "$L"
+rm -f "/tmp/sgt-pol$$"
+grep -qxF "    fix: keep the policy where only root writes every directory above it, as the gate's $SGT_POLICY" "$D/audit.txt"
+ok $? "a policy in /tmp: the fix keeps it where the gate reads it"
+
+# The key's fix with the real names.  Before: from="BACKUP-SERVER" and
+# command="sshgate" whatever the key and the policy said.
+fault "key without restrict (fix)" key-options "lacks 'restrict'" warning -- \
+    keyline 'port-forwarding,from="192.0.2.10"'
+is "$(fixof key-options)" \
+    'start the key with: restrict,port-forwarding,from="192.0.2.10"' \
+    "key without restrict: the fix keeps the key's from="
+fault "no ForceCommand, no command= (fix)" key-options "nothing forces" error -- \
+    eval 'sedi "$D/sshd_config" "/ForceCommand/d" &&
+    keyline "restrict,port-forwarding"'
+is "$(fixof key-options)" \
+    "start the key with: restrict,port-forwarding,from=\"192.0.2.10\",command=\"$GATE\"" \
+    "nothing forces the gate: the fix names the policy's address and the gate"
+# A tag the ForceCommand hides.  Before: "ForceCommand sshgate TAG".
+fault "a tag ForceCommand hides" sshd-forcecommand "no tag reaches" warning -- \
+    sedi "$SGT_POLICY" 's/^    from     192.0.2.10$/    from     192.0.2.10\n    tag      site1/'
+is "$(fixof sshd-forcecommand)" \
+    "give the tag in ForceCommand (ForceCommand $GATE site1), or drop ForceCommand and use command=\"$GATE site1\" in authorized_keys" \
+    "a tag ForceCommand hides: the fix names the gate and the policy's tag"
+
+# sshd -T without /run/sshd, as root.  Before: "fix: run the audit as
+# root".  Now what sshd said, and how to make the directory.
+deploy
+rmdir /run/sshd || sgt_bail "rmdir /run/sshd"
+audit; rc=$?
+mkdir -m 0755 /run/sshd || sgt_bail "mkdir /run/sshd"
+is "$rc" 1 "sshd -T without /run/sshd: exit 1 (not checked)"
+expect sshd-unreadable "Missing privilege separation directory: /run/sshd" unchecked
+ok $? "sshd -T without /run/sshd: sshd's own reason"
+is "$(fixof sshd-unreadable)" \
+    "sshd -T needs /run/sshd: mkdir -m 0755 /run/sshd, or start sshd once" \
+    "sshd -T without /run/sshd: the fix makes the directory, not 'run as root'"
+
 # ---- unprivileged -------------------------------------------------------------
 deploy
 setpriv --reuid="$R" --regid="$R" --clear-groups -- "$LINT" --json --audit \
@@ -354,6 +508,8 @@ setpriv --reuid="$R" --regid="$R" --clear-groups -- "$LINT" --json --audit \
 is "$rc" 1 "unprivileged: exit 1 (something not checked)"
 expect sshd-unreadable "sshd -T" unchecked
 ok $? "unprivileged: it says it could not read sshd's settings"
+is "$(fixof sshd-unreadable)" "run the audit as root: sshd -T reads the host keys" \
+    "unprivileged: the fix is to run the audit as root"
 "$SGT_PY" - "$D/audit.json" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]

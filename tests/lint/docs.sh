@@ -5,7 +5,7 @@
 # completes.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 command -v mandoc >/dev/null || sgt_skip "needs mandoc (setup/deps test)"
-page=$top_srcdir/docs/sshgate-lint.1
+page=$top_builddir/docs/sshgate-lint.1
 comp=$top_srcdir/setup/completion/sshgate-lint
 lint=$top_builddir/sshgate-lint
 

@@ -276,9 +276,10 @@ journal = "\n".join([
     jline(5, 305, "192.0.2.10", "borg list ssh://backup/./vps"),
     jline(6, 306, "-", "borg info ssh://backup/./vps"),
 ]) + "\n"
-# the example as sshgate-lint(1) prints it: journalctl's part is played
+# the example as sshgate-lint(1) prints it (the page generated with the
+# configured paths, in the build): journalctl's part is played
 # by the lines above, sshgate-lint's part runs as written (with -f)
-page = os.path.join(os.environ.get("top_srcdir", "."), "docs",
+page = os.path.join(os.environ.get("top_builddir", "."), "docs",
                     "sshgate-lint.1")
 with open(page) as f:
     example = [l for l in f if l.startswith(".Dl # journalctl -t sshgate ")
