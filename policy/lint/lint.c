@@ -1162,7 +1162,8 @@ main(int argc, char **argv)
 		break;
 	case M_SUGGEST_LOG:
 		if (strcmp(arg, "-") == 0)
-			rc = suggest_log(p, stdin, "(stdin)", sflags, &o);
+			rc = suggest_log_flags(p, stdin, "(stdin)", sflags,
+			    &o);
 		else {
 			FILE *in = fopen(arg, "re");
 
@@ -1172,7 +1173,7 @@ main(int argc, char **argv)
 				rc = LINT_ERROR;
 				break;
 			}
-			rc = suggest_log(p, in, arg, sflags, &o);
+			rc = suggest_log_flags(p, in, arg, sflags, &o);
 			fclose(in);
 		}
 		break;

@@ -1190,7 +1190,7 @@ drop_unknown(const struct policy *p, struct cmd *cmds, size_t n,
 }
 
 int
-suggest_log(struct policy *p, FILE *in, const char *name, int flags,
+suggest_log_flags(struct policy *p, FILE *in, const char *name, int flags,
     struct out *o)
 {
 	struct sctx cx = { o, flags, 0, NULL, 0 };
@@ -1281,6 +1281,12 @@ suggest_log(struct policy *p, FILE *in, const char *name, int flags,
 		cmd_free(&cmds[i]);
 	free(cmds);
 	return rc;
+}
+
+int
+suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
+{
+	return suggest_log_flags(p, in, name, 0, o);
 }
 
 /* ---- --explain-log -------------------------------------------------------- */

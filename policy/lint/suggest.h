@@ -14,7 +14,10 @@
 
 int	suggest_command(struct policy *p, const char *cmd, const char *from,
 	    const char *tag, int flags, struct out *o);
-int	suggest_log(struct policy *p, FILE *in, const char *name, int flags,
+int	suggest_log_flags(struct policy *p, FILE *in, const char *name,
+	    int flags, struct out *o);
+/* suggest_log_flags() without flags: what the fuzz harness reads with */
+int	suggest_log(struct policy *p, FILE *in, const char *name,
 	    struct out *o);
 
 /*
