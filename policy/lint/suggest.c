@@ -1289,6 +1289,32 @@ suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
 	return suggest_log_flags(p, in, name, 0, o);
 }
 
+/*
+ * A one-line denial's command, address and tag, read by policy/logfmt.c
+ * (for --install's report of logged decisions, on branch install): 0,
+ * or -1 when the line is no whole denial (a denial in parts needs
+ * logread_line() over all its lines).
+ */
+int
+log_denial(const char *line, char **cmd, char **from, char **tag)
+{
+	struct logreader r = { NULL, 0 };
+	struct logdeny d;
+	int rc = -1;
+
+	if (logread_line(&r, line, &d) == LOGREAD_DONE &&
+	    d.what == LOGCMD_WHOLE) {
+		*cmd = d.cmd;
+		*from = d.from;
+		*tag = d.tag;
+		d.cmd = d.from = d.tag = NULL;
+		rc = 0;
+	}
+	logdeny_free(&d);	/* logread_line() always sets it */
+	logread_end(&r);
+	return rc;
+}
+
 /* ---- --explain-log -------------------------------------------------------- */
 
 /*

@@ -20,6 +20,9 @@ int	suggest_log_flags(struct policy *p, FILE *in, const char *name,
 int	suggest_log(struct policy *p, FILE *in, const char *name,
 	    struct out *o);
 
+/* A one-line denial's command, address and tag: 0, or -1 (suggest.c). */
+int	log_denial(const char *line, char **cmd, char **from, char **tag);
+
 /*
  * --explain-log: the first denial of the gate in arg (its line, or the
  * lines of its parts; "-": read them from stdin), read back: its command,
