@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "confine.h"
+#include "logfmt.h"
 #include "plan.h"
 #include "policy.h"
 
@@ -38,18 +39,14 @@ void	die_hooks(void (*cleanup)(void), const char *(*context)(void));
 
 /*
  * log.c: syslog authpriv over /dev/log, never blocking.  A line holds
- * LOG_MSG_MAX bytes of message: with its header (under 48 bytes) a
- * datagram stays within the 2048 bytes that RFC 5424 asks every
- * receiver to take.  Nothing is cut silently: log_msg() ends a longer
- * message with LOG_CUT, log_parts() splits a long value into parts.
+ * LOG_MSG_MAX bytes of message (policy/logfmt.h).  Nothing is cut
+ * silently: log_msg() ends a longer message with LOG_CUT, and a long
+ * value is split into lines by policy/logfmt.c, sent by log_lines().
  */
-#define LOG_MSG_MAX	2000
-#define LOG_CUT		"... [cut]"
 void	log_open(void);
 void	log_msg(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	log_parts(int level, const char *head, const char *cont,
-	    const char *key, const char *value);
+void	log_lines(int level, const struct loglines *l);
 void	log_close(void);
 
 /* privs.c */

@@ -117,7 +117,7 @@ log_line(int level, const char *msg)
 /*
  * A message longer than a line ends in LOG_CUT instead of being cut
  * silently.  The permit and deny lines, which can be long, never get
- * here: their callers split them with log_parts().
+ * here whole: policy/logfmt.c splits them, log_lines() sends them.
  */
 void
 log_msg(int level, const char *fmt, ...)
@@ -135,62 +135,14 @@ log_msg(int level, const char *fmt, ...)
 	log_line(level, msg);
 }
 
-/*
- * How much of an escaped value fits in room bytes: whole escapes only
- * ("\\", "\xNN"), and up to the last space when that keeps at least
- * half the room, so that a word is split only when it is that long.
- */
-static size_t
-part_len(const char *v, size_t room)
-{
-	size_t i = 0, step, space = 0, len = strlen(v);
-
-	while (i < len) {
-		step = v[i] != '\\' ? 1 : v[i + 1] == 'x' ? 4 : 2;
-		if (step > len - i)
-			step = len - i;
-		if (i + step > room)
-			break;
-		i += step;
-		if (v[i - 1] == ' ')
-			space = i;
-	}
-	if (i < len && space >= room / 2)
-		return space;
-	return i;
-}
-
-/*
- * A value too long for one line, in parts, all from this pid, in order:
- *   HEAD part=1/M KEY="..."
- *   CONT part=I/M KEY="..."		for I = 2 .. M
- * The parts' values, joined as they are, give the whole value.  value
- * is escaped by the caller (escape_quoted(): printable ASCII, no '"').
- * The parts are counted first, so that every line can say M.
- */
+/* Lines made by policy/logfmt.c, each within LOG_MSG_MAX. */
 void
-log_parts(int level, const char *head, const char *cont, const char *key,
-    const char *value)
+log_lines(int level, const struct loglines *l)
 {
-	const char *prefix;
-	size_t len = strlen(value), off, n, i, m = 0, fixed, room;
-	int pass;
+	size_t i;
 
-	for (pass = 0; pass < 2; pass++) {
-		for (off = 0, i = 1; i == 1 || off < len; off += n, i++) {
-			prefix = i == 1 ? head : cont;
-			/* " part=I/M KEY=\"\"", each number 20 digits at most */
-			fixed = strlen(prefix) + strlen(key) + 50;
-			room = fixed < LOG_MSG_MAX ? LOG_MSG_MAX - fixed : 0;
-			n = part_len(value + off, room);
-			if (n == 0 && i > 1)	/* cannot be: cont is short */
-				n = len - off;
-			if (pass == 1)
-				log_msg(level, "%s part=%zu/%zu %s=\"%.*s\"",
-				    prefix, i, m, key, (int)n, value + off);
-		}
-		m = i - 1;
-	}
+	for (i = 0; i < l->n; i++)
+		log_msg(level, "%s", l->v[i]);
 }
 
 void

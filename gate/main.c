@@ -37,13 +37,8 @@
 #include "gate.h"
 #include "plan.h"
 #include "policy.h"
-#include "sha256.h"
 #include "trust.h"
 #include "xmalloc.h"
-
-/* Bytes of a denied command logged as command="..." (sshgate-lint
- * --suggest-from-log knows it as LOG_COMMAND_MAX too). */
-#define LOG_COMMAND_MAX	1024
 
 #ifndef SSHGATE_POLICY_PATH
 #error "SSHGATE_POLICY_PATH must be set by the build"
@@ -101,39 +96,19 @@ oom(const char *what)
 }
 
 /*
- * A long argv in the log: its word count, and its words that are not
- * options (that do not start with '-': the program, the repository, the
- * archive, the paths), quoted as in argv= and escaped as in command=,
- * in as many parts as they need (log_parts()).  The options are counted,
- * not logged: every one of them passed the rule that the line names.
- *
- * With the SHA-256 of the whole argv (policy/sha256.c; nothing the gate
- * links has one, and a non-cryptographic hash would prove nothing about
- * words their sender chose): whoever holds the command -- the backup
- * server's log, a suspect's history -- can check that it is the one
- * logged, options included, with printf '%s\0' WORD ... | sha256sum.
+ * A long argv in the log: its word count, its SHA-256 and its words that
+ * are not options, in parts (policy/logfmt.c says how).  The options are
+ * counted, not logged: every one of them passed the rule the line names.
  */
 static void
 log_words(int level, const char *head, const char *cont, char *const *v,
     size_t n)
 {
-	char **w = xreallocarray(NULL, n + 1, sizeof(*w));
-	char *joined, *e, *h, digest[2 * SHA256_LEN + 1];
-	size_t i, k = 0;
+	struct loglines l = { NULL, 0 };
 
-	for (i = 0; i < n; i++)
-		if (v[i][0] != '-')
-			w[k++] = v[i];
-	joined = argv_join(w, k);
-	e = escape_quoted(joined, strlen(joined));
-	sha256_words(v, n, digest);
-	h = xasprintf("%s words=%zu sha256=%s options-not-logged=%zu", head, n,
-	    digest, n - k);
-	log_parts(level, h, cont, "non-options", e);
-	free(h);
-	free(e);
-	free(joined);
-	free(w);
+	logfmt_words(&l, head, cont, v, n);
+	log_lines(level, &l);
+	loglines_free(&l);
 }
 
 /* Does HEAD KEY=VALUE fit in one line?  (KEY with its " =\"\"") */
@@ -144,33 +119,21 @@ fits(const char *head, const char *key, const char *value)
 }
 
 /*
- * A denial: one clear line for the client, one full line for the log --
- * as it always was while the command is at most LOG_COMMAND_MAX bytes and
- * the line fits; else the words as log_words() says, or, for a command
- * the tokenizer refused (no words), its first LOG_COMMAND_MAX bytes,
- * escaped, in parts.
+ * A denial: one clear line for the client, and the log's line in the
+ * format sshgate-lint reads back (policy/logfmt.c): the command whole
+ * while it is at most LOG_COMMAND_MAX bytes, in parts when it needs more
+ * than one line.
  */
 static void __attribute__((noreturn))
 deny(const char *reason, const struct words *w)
 {
-	char *cmd, *head;
+	struct loglines l = { NULL, 0 };
 
 	if (g.logging) {
-		/* quotes escaped too: the command must not end its field */
-		cmd = g.cmd ? escape_quoted(g.cmd, LOG_COMMAND_MAX) :
-		    xstrdup("(none)");
-		head = xasprintf("deny caller=%s from=%s tag=%s reason=\"%s\"",
-		    g.caller, g.from[0] ? g.from : "-", g.tag ? g.tag : "-",
-		    reason);
-		if ((g.cmd == NULL || strnlen(g.cmd, LOG_COMMAND_MAX + 1) <=
-		    LOG_COMMAND_MAX) && fits(head, " command=\"\"", cmd))
-			log_msg(LOG_NOTICE, "%s command=\"%s\"", head, cmd);
-		else if (w != NULL && w->n > 0)
-			log_words(LOG_NOTICE, head, "deny", w->v, w->n);
-		else
-			log_parts(LOG_NOTICE, head, "deny", "command", cmd);
-		free(head);
-		free(cmd);
+		logfmt_deny(&l, g.caller, g.from[0] ? g.from : NULL, g.tag,
+		    reason, g.cmd, w);
+		log_lines(LOG_NOTICE, &l);
+		loglines_free(&l);
 		g.logging = 0;	/* said it; say() need not repeat it */
 	}
 	say(EXIT_DENIED, LOG_NOTICE, "denied: ", reason);

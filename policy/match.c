@@ -292,6 +292,28 @@ from_admits(const struct rule *r, const char *from)
 	return 0;
 }
 
+/*
+ * Does some rule's "from" name the address?  1 yes, 0 no, -1 when no
+ * rule of the policy names any address (every rule admits every one).
+ * For --suggest-from-log: a denial from an address the policy never
+ * names is a stranger's, not a client the admin forgot.
+ */
+int
+policy_names_address(const struct policy *p, const char *addr)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].nfrom == 0)
+			continue;
+		any = 1;
+		if (from_admits(&p->rules[i], addr))
+			return 1;
+	}
+	return any ? 0 : -1;
+}
+
 static int
 tag_admits(const struct rule *r, const char *tag)
 {
@@ -342,13 +364,23 @@ trace_add(struct trace *t, const struct rule *r, enum rule_outcome o)
  * command" alone does not say which.  Only a rule that read the program
  * and one more word is named: fewer is no rule for this command at all
  * ("sh -c id"), and naming one would be noise.
+ *
+ * Nearest: among the run rules whose selectors admitted the connection
+ * and that were tried before the decision, the one whose pattern read
+ * the most words; the first in the file on a tie.  decide() notes it
+ * from the pass that decides (nfa_run()'s stop), so the hint costs no
+ * regex work at all: a denial with a hint costs what it costs without
+ * one, a factor of 1 on the budget (tests/lint.sh: a hint after 98% of
+ * the budget, which a second pass would have run out of).  The gate and
+ * sshgate-lint --test/--explain print the same reason: it is made here.
  */
 #define HINT_MIN_WORDS	2
 #define HINT_WORD_MAX	80	/* bytes of the word shown; escape.c adds "..." */
 
 /*
- * Append "; rule 'NAME' does not accept word N: 'WORD'" (or "needs more
- * words after word N") to the reason, for the rule r that read stop words
+ * Append "; rule 'NAME' (line L) does not accept word N: 'WORD'" (or
+ * "needs more words after word N") to the reason, L the line of the
+ * rule's name in the policy, for the rule r that read stop words
  * after its drop prefix, if it read enough.  Words are counted from 0 with the
  * dropped prefix, as sshgate-lint --explain lists them.  The reason is
  * logged inside reason="...", so the word is escaped with its quotes;
@@ -368,16 +400,18 @@ add_hint(struct decision *dec, const struct rule *r, size_t drop,
 	if (r == NULL || stop < HINT_MIN_WORDS)
 		return;
 	if (w >= dec->words.n) {
-		n = snprintf(dec->reason + len, room, "; rule '%s' needs more "
-		    "words after word %zu", r->name, w - 1);
+		n = snprintf(dec->reason + len, room, "; rule '%s' (line %u) "
+		    "needs more words after word %zu", r->name,
+		    r->loc.name.line, w - 1);
 		if (n < 0 || (size_t)n >= room)
 			dec->reason[len] = '\0';
 		return;
 	}
 	for (max = strnlen(dec->words.v[w], HINT_WORD_MAX);; max--) {
 		e = escape_quoted(dec->words.v[w], max);
-		n = snprintf(dec->reason + len, room, "; rule '%s' does not "
-		    "accept word %zu: '%s'", r->name, w, e);
+		n = snprintf(dec->reason + len, room, "; rule '%s' (line %u) "
+		    "does not accept word %zu: '%s'", r->name,
+		    r->loc.name.line, w, e);
 		free(e);
 		if (n >= 0 && (size_t)n < room)
 			return;

@@ -284,6 +284,13 @@ void		 trace_free(struct trace *t);
 int		 parse_ssh_connection(const char *conn, char *addr,
 		    size_t size);
 
+/*
+ * 1 when some rule's "from" admits addr (an address, or NULL: none),
+ * 0 when none does, -1 when no rule has a "from" at all.
+ */
+int		 policy_names_address(const struct policy *p,
+		    const char *addr);
+
 /* Atoms for explaining: "\"create\"" or "/--stats/". */
 char		*pat_atom_text(const struct pat *a);
 char		*pat_text(const struct pat *p);

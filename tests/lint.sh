@@ -85,7 +85,7 @@ usage_err --json=yes -- "sshgate-lint: option '--json' takes no value"
 usage_err --test -- "sshgate-lint: option '--test' needs a value"
 usage_err -f -- "sshgate-lint: option '-f' needs a value"
 usage_err --test id --explain id -f parse/valid-minimal.policy -- \
-    "sshgate-lint: one mode at a time: --test, --explain, --suggest, --suggest-from-log, --audit, --catalogue or --list-warnings"
+    "sshgate-lint: one mode at a time: --test, --explain, --explain-log, --suggest, --suggest-from-log, --audit, --catalogue or --list-warnings"
 usage_err -f parse/valid-minimal.policy --test borg create -- \
     "sshgate-lint: unexpected argument 'create' (a command goes in one argument: quote it)"
 usage_err --audit root extra -- \
@@ -214,7 +214,7 @@ like '^ +expected: "--info" \| "--debug" \| "--version"$' \
     "every atom that could have come next"
 printf '%s\n' "$out" | grep -q 'execution plan'
 ok $((!$?)) "no plan for a deny"
-has "deny: no rule permits this command; rule 'version' does not accept word 3: '--verbose'" \
+has "deny: no rule permits this command; rule 'version' (line 7) does not accept word 3: '--verbose'" \
     "the decision names the nearest rule and the word it did not accept"
 
 run -f $p --explain "borg --info" --from 192.0.2.7
@@ -237,7 +237,7 @@ run -f $p --explain "written 'a\"b' ssh://backup/./vps::x nope"
 like '^ +expected: "c\\\\d"$' "a literal with a backslash as written"
 run -f $p --explain "written 'a\"b' ssh://backup/./vps::x 'c\\d' x"
 like '^ +expected: /\\d\+/$' "a regex escape as written"
-has "deny: no rule permits this command; rule 'written' does not accept word 4: 'x'" \
+has "deny: no rule permits this command; rule 'written' (line 22) does not accept word 4: 'x'" \
     "(the words got that far)"
 run -f $p --explain "written 'a\"b' ssh://backup/./vps::x 'c\\d' 42"
 has "permit: rule 'written'" "and all of them match"
@@ -253,44 +253,44 @@ p=lint/hint.policy
 no="deny: no rule permits this command"
 run -f $p --test "borg create --stats ssh://backup/./vps::vps-1 /etc /opt/x"
 is "$rc" 1 "hint: a denied command still exits 1"
-has "$no; rule 'create' does not accept word 5: '/opt/x'" \
+has "$no; rule 'create' (line 4) does not accept word 5: '/opt/x'" \
     "no rule: the rule that read most, and the first word it did not accept"
 run -f $p --explain "borg create --stats ssh://backup/./vps::vps-1 /etc /opt/x"
-has "$no; rule 'create' does not accept word 5: '/opt/x'" \
+has "$no; rule 'create' (line 4) does not accept word 5: '/opt/x'" \
     "--explain prints the same reason"
 like "^ +create \(line 4\): no match .*stopped at word 5 '/opt/x'" \
     "and its trace counts the word the same"
 run -f $p --test "borg extract ssh://backup/./vps::vps-1"
-has "deny: rule 'no-extract': extract is not for this key; rule 'extract-dry' does not accept word 2: 'ssh://backup/./vps::vps-1'" \
+has "deny: rule 'no-extract': extract is not for this key; rule 'extract-dry' (line 18) does not accept word 2: 'ssh://backup/./vps::vps-1'" \
     "a deny rule: its message, then the run rule tried before it that read most"
 run -f $p --test "borg info"
 has "$no" "one word read (the program): no hint"
 run -f $p --test "sh -c id"
 has "$no" "no word read: no hint"
 run -f $p --test "borg create --stats"
-has "$no; rule 'create' needs more words after word 2" \
+has "$no; rule 'create' (line 4) needs more words after word 2" \
     "the words ran out: the last word read"
 run -f $p --test "borg create x"
-has "$no; rule 'create' does not accept word 2: 'x'" \
+has "$no; rule 'create' (line 4) does not accept word 2: 'x'" \
     "a tie (create-dry read as far): the first rule in the file"
 run -f $p --test "borg create 'a\"b\\c'"
-has "$no; rule 'create' does not accept word 2: 'a\x22b\\\\c'" \
+has "$no; rule 'create' (line 4) does not accept word 2: 'a\x22b\\\\c'" \
     "the word escaped as in the log: a quote as \\x22, a backslash doubled"
 run -f $p --test "sudo -E borg create --stats ssh://backup/./vps::vps-1 /opt"
-has "$no; rule 'create' does not accept word 6: '/opt'" \
+has "$no; rule 'create' (line 4) does not accept word 6: '/opt'" \
     "the dropped prefix is counted, as --explain lists the words"
 run -f $p --test "sudo -E borg create"
-has "$no; rule 'create' needs more words after word 3" \
+has "$no; rule 'create' (line 4) needs more words after word 3" \
     "and counted when the words ran out"
 long=$(printf 'y%.0s' {1..200})
 run -f $p --test "borg create $long"
-has "$no; rule 'create' does not accept word 2: '${long:0:80}...'" \
+has "$no; rule 'create' (line 4) does not accept word 2: '${long:0:80}...'" \
     "a long word: its first 80 bytes and '...'"
 x64=$(printf 'x%.0s' {1..64})
 run -f $p --test "long long x"
-has "$no; rule '$x64' does not accept word 2: 'x'" "a name of 64 characters"
+has "$no; rule '$x64' (line 27) does not accept word 2: 'x'" "a name of 64 characters"
 run -f $p --test "long long deny x"
-has "$no; rule '$x64' does not accept word 2: 'deny'" \
+has "$no; rule '$x64' (line 27) does not accept word 2: 'deny'" \
     "a deny rule that read further is never named"
 run -f $p --test "redos x $(printf 'a%.0s' {1..40})!"
 has "deny: rule 'redos': a pattern hit the PCRE2 match limit on word 2" \
@@ -301,10 +301,20 @@ has "deny: rule 'no-long': $m400" \
     "the longest message and name: a hint that cannot fit is left out"
 quotes=$(printf '"%.0s' {1..100})
 run -f $p --test "mid deny '$quotes'"
-hint="; rule 'mid-ok' does not accept word 2: '"
-has "deny: rule 'long-deny': $m400$hint$(printf '\\x22%.0s' {1..12})...'" \
+hint="; rule 'mid-okay' (line 38) does not accept word 2: '"
+has "deny: rule 'long-deny': $m400$hint$(printf '\\x22%.0s' {1..9})...'" \
     "the word shortened to fit 511 bytes, never inside an escape"
 is "$(printf '%s' "${out#deny: }" | wc -c)" 511 "(the reason's 511 bytes)"
+# The hint is made from the pass that decided, at no regex cost: 30
+# words took 1966080 of the 2000000 steps of the budget, and a second
+# pass over the nearest rule would run out of it.
+w15=aaaaaaaaaaaaaaa
+run -f $p --test "budget$(printf " $w15%.0s" {1..30}) X"
+has "$no; rule 'near-budget' (line 59) does not accept word 31: 'X'" \
+    "the hint of a decision that used 98% of the budget: no more work"
+run -f $p --explain "budget$(printf " $w15%.0s" {1..30}) X"
+has "$no; rule 'near-budget' (line 59) does not accept word 31: 'X'" \
+    "  and the same with --explain's trace"
 
 # ---- the regex budget of a whole decision ---------------------------------
 # A backtracking-prone regex accepts every word, each after 49153 steps:

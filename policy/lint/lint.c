@@ -50,9 +50,14 @@ static const char synopsis[] =
     "usage: sshgate-lint [-f FILE] [--strict] [--json]\n"
     "       sshgate-lint [-f FILE] [--json] --test|--explain COMMAND "
     "[--from ADDR] [--tag TAG]\n"
+    "       sshgate-lint [-f FILE] [--json] --explain-log LINE|- "
+    "[--from ADDR] [--tag TAG]\n"
     "       sshgate-lint [-f FILE] [--json] --suggest COMMAND "
     "[--from ADDR] [--tag TAG]\n"
+    "                    [--include-dangerous]\n"
     "       sshgate-lint [-f FILE] [--json] --suggest-from-log FILE|-\n"
+    "                    [--include-dangerous] "
+    "[--include-unknown-addresses]\n"
     "       sshgate-lint [-f FILE] [--json] --audit [--gate PATH] "
     "[--sshd PATH]\n"
     "                    [--sshd-config FILE] [--authorized-keys FILE] "
@@ -84,6 +89,8 @@ help(void)
 	    "permit or deny (exit 0/1)\n"
 	    "  --explain COMMAND       the decision, every rule tried, and "
 	    "what would run\n"
+	    "  --explain-log LINE      --explain of a denial's log line(s), "
+	    "or - for stdin\n"
 	    "  --suggest COMMAND       a rule that permits COMMAND, proven "
 	    "before printed\n"
 	    "  --suggest-from-log FILE rules for the denials in a log "
@@ -100,10 +107,18 @@ help(void)
 	    "  --strict                exit 1 when there are warnings\n"
 	    "  --json                  one JSON record per line on stdout\n"
 	    "\n"
-	    "The connection (--test, --explain, --suggest, --audit):\n"
+	    "The connection (--test, --explain, --explain-log, --suggest, "
+	    "--audit):\n"
 	    "  --from ADDR             the client's address, IPv4 or IPv6 "
 	    "(default: from SSH_CONNECTION)\n"
 	    "  --tag TAG               the tag the gate was given\n"
+	    "\n"
+	    "Suggestions (--suggest, --suggest-from-log):\n"
+	    "  --include-dangerous     print what the danger probes flag, "
+	    "with the warnings\n"
+	    "  --include-unknown-addresses\n"
+	    "                          suggest for denials from addresses "
+	    "no 'from' names\n"
 	    "\n"
 	    "Where --audit looks:\n"
 	    "  --gate PATH             the installed gate (default: %s)\n"
@@ -967,7 +982,7 @@ valid_addr(const char *s)
 
 enum mode {
 	M_LINT, M_TEST, M_EXPLAIN, M_SUGGEST, M_SUGGEST_LOG, M_AUDIT,
-	M_CATALOGUE, M_WARNINGS
+	M_CATALOGUE, M_WARNINGS, M_EXPLAIN_LOG
 };
 
 static void
@@ -975,8 +990,8 @@ set_mode(enum mode *m, enum mode want)
 {
 	if (*m != M_LINT) {
 		fprintf(stderr, "sshgate-lint: one mode at a time: --test, "
-		    "--explain, --suggest, --suggest-from-log, --audit, "
-		    "--catalogue or --list-warnings\n");
+		    "--explain, --explain-log, --suggest, --suggest-from-log, "
+		    "--audit, --catalogue or --list-warnings\n");
 		usage();
 	}
 	*m = want;
@@ -998,8 +1013,11 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "test", required_argument, NULL, 't' },
 		{ "explain", required_argument, NULL, 'e' },
+		{ "explain-log", required_argument, NULL, 'L' },
 		{ "suggest", required_argument, NULL, 's' },
 		{ "suggest-from-log", required_argument, NULL, 'l' },
+		{ "include-dangerous", no_argument, NULL, 'I' },
+		{ "include-unknown-addresses", no_argument, NULL, 'U' },
 		{ "audit", no_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 'T' },
@@ -1019,6 +1037,7 @@ main(int argc, char **argv)
 	};
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
+	char *lcmd = NULL, *lfrom = NULL, *ltag = NULL;	/* --explain-log */
 	struct audit_opts ao;
 	char addr[64];
 	struct diags d = { 0 };
@@ -1030,6 +1049,7 @@ main(int argc, char **argv)
 	struct source src = { NULL, NULL, 0 };
 	size_t n;
 	int c, strict = 0, json = 0, file_given = 0, rc, installed;
+	int sflags = 0;
 	int machine = 0;
 
 	xfatal_hook = die_oom;
@@ -1052,6 +1072,10 @@ main(int argc, char **argv)
 			set_mode(&mode, M_EXPLAIN);
 			arg = optarg;
 			break;
+		case 'L':
+			set_mode(&mode, M_EXPLAIN_LOG);
+			arg = optarg;
+			break;
 		case 's':
 			set_mode(&mode, M_SUGGEST);
 			arg = optarg;
@@ -1062,6 +1086,12 @@ main(int argc, char **argv)
 			break;
 		case 'a':
 			set_mode(&mode, M_AUDIT);
+			break;
+		case 'I':
+			sflags |= SUGGEST_DANGEROUS;
+			break;
+		case 'U':
+			sflags |= SUGGEST_UNKNOWN;
 			break;
 		case 'c':
 			set_mode(&mode, M_CATALOGUE);
@@ -1148,6 +1178,15 @@ main(int argc, char **argv)
 		ao.from = from;
 		return finish(audit_run(&ao, &o));
 	}
+	/* --explain-log: --explain of the logged command, address and tag */
+	if (mode == M_EXPLAIN_LOG) {
+		if (explain_log(arg, json, &lcmd, &lfrom, &ltag) != 0)
+			return finish(LINT_ERROR);
+		arg = lcmd;
+		from = from ? from : lfrom;
+		tag = tag ? tag : ltag;
+		mode = M_EXPLAIN;
+	}
 	src.file = file;
 	if (from == NULL && parse_ssh_connection(getenv("SSH_CONNECTION"),
 	    addr, sizeof(addr)) == 0)
@@ -1214,11 +1253,12 @@ main(int argc, char **argv)
 		    installed);
 		break;
 	case M_SUGGEST:
-		rc = suggest_command(p, arg, from, tag, &o);
+		rc = suggest_command(p, arg, from, tag, sflags, &o);
 		break;
 	case M_SUGGEST_LOG:
 		if (strcmp(arg, "-") == 0)
-			rc = suggest_log(p, stdin, "(stdin)", &o);
+			rc = suggest_log_flags(p, stdin, "(stdin)", sflags,
+			    &o);
 		else {
 			FILE *in = fopen(arg, "re");
 
@@ -1228,7 +1268,7 @@ main(int argc, char **argv)
 				rc = LINT_ERROR;
 				break;
 			}
-			rc = suggest_log(p, in, arg, &o);
+			rc = suggest_log_flags(p, in, arg, sflags, &o);
 			fclose(in);
 		}
 		break;
@@ -1246,5 +1286,8 @@ main(int argc, char **argv)
 	}
 	policy_free(p);
 	diags_free(&d);
+	free(lcmd);
+	free(lfrom);
+	free(ltag);
 	return finish(rc);
 }

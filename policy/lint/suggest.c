@@ -8,9 +8,19 @@
  *  - prove each suggestion with the gate's own code before printing it:
  *    the policy with the suggestion parses, its tests (old and new) pass,
  *    policy_decide() permits each command through the suggested rule, and
- *    the danger probes run on it (their warnings are printed with it);
- *  - treat log lines as untrusted: a line that does not unescape cleanly,
- *    or a command the gate truncated when logging, is skipped.
+ *    the danger probes run on it;
+ *  - never print a suggestion the danger probes flag, unless asked
+ *    (--include-dangerous): a log holds what attackers sent too.  Its
+ *    warnings are printed on stdout as comments, so that a draft made
+ *    with "... | sshgate-lint --suggest-from-log - > draft" keeps them,
+ *    and they point at the suggestion's own lines ("suggestion N, line
+ *    K"), never at lines of a policy nobody can see;
+ *  - suggest nothing for a denial from an address no rule's "from"
+ *    names, unless asked (--include-unknown-addresses), and say how many
+ *    were left out;
+ *  - treat log lines as untrusted: they are read by the code that writes
+ *    them (policy/logfmt.c); a line that does not read back cleanly, or a
+ *    command the gate logged cut or by its words alone, is skipped.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,12 +32,11 @@
 
 #include "argv.h"
 #include "escape.h"
+#include "logfmt.h"
 #include "suggest.h"
 #include "probe.h"
 #include "syscalls.h"
 #include "xmalloc.h"
-
-#define LOG_COMMAND_MAX	1024	/* the gate logs at most this much */
 
 /* A growing string. */
 struct buf {
@@ -272,6 +281,15 @@ struct cmd {
 struct group {
 	struct cmd	*v;
 	size_t		 n;
+};
+
+/* One run of --suggest or --suggest-from-log. */
+struct sctx {
+	struct out	*o;
+	int		 flags;		/* SUGGEST_* */
+	unsigned	 nsug;		/* suggestions so far, numbered from 1 */
+	char		**taken;	/* rule names suggested so far */
+	size_t		 ntaken;
 };
 
 static void
@@ -601,10 +619,36 @@ struct proof {
 	struct diags	 errors;	/* why a proof failed */
 };
 
+/*
+ * A diagnostic of the policy with the suggestion, put where its reader
+ * finds it: a line of the suggestion on the suggestion's own lines (its
+ * source sug is "suggestion N", line 1 its first printed line), any other
+ * line on the policy as it is without the suggestion (a line after an
+ * addition moves back by the addition's length), no line on sug.
+ */
+static void
+relocate(struct diags *to, const struct diag *x, const struct policy *p,
+    const struct source *sug, unsigned first, unsigned last)
+{
+	struct source src = policy_source(p);
+	struct loc at = { x->line, x->col, x->width };
+	const struct source *s = &src;
+
+	if (x->line == 0)
+		s = sug;
+	else if (x->line >= first && x->line <= last) {
+		at.line = x->line - first + 1;
+		s = sug;
+	} else if (x->line > last)
+		at.line = x->line - (last - first + 1);
+	diag_add(to, x->level, x->name, s, x->line ? &at : NULL, x->rule,
+	    "%s", x->msg);
+}
+
 static void
 prove(const struct policy *p, const char *text, size_t len,
     unsigned first, unsigned last, const char *rule, const struct group *g,
-    struct proof *pf)
+    const struct source *sug, struct proof *pf)
 {
 	struct diags d = { 0 }, pd = { 0 };
 	struct policy *np;
@@ -612,11 +656,11 @@ prove(const struct policy *p, const char *text, size_t len,
 	int keep = 0;
 
 	memset(pf, 0, sizeof(*pf));
-	np = policy_parse(p->file, text, len, &pf->errors);
+	np = policy_parse(p->file, text, len, &d);
 	if (np == NULL)
-		return;
+		goto out;
 	pf->parses = 1;
-	pf->tests = policy_run_tests(np, &pf->errors) == 0;
+	pf->tests = policy_run_tests(np, &d) == 0;
 	pf->permits = 1;
 	for (i = 0; i < g->n; i++) {
 		struct request req;
@@ -630,11 +674,13 @@ prove(const struct policy *p, const char *text, size_t len,
 		policy_decide(np, &req, &dec, NULL);
 		if (dec.verdict != VERDICT_PERMIT ||
 		    strcmp(dec.rule->name, rule) != 0) {
+			char *e = escape_str(g->v[i].text, 1024);
+
 			pf->permits = 0;
-			diag_add(&pf->errors, DIAG_ERROR, NULL, NULL, NULL, rule,
+			diag_add(&d, DIAG_ERROR, NULL, NULL, NULL, rule,
 			    "the policy with the suggestion does not permit "
-			    "'%s' by rule '%s': %s", g->v[i].text, rule,
-			    dec.reason);
+			    "'%s' by rule '%s': %s", e, rule, dec.reason);
+			free(e);
 		}
 		decision_free(&dec);
 	}
@@ -644,23 +690,22 @@ prove(const struct policy *p, const char *text, size_t len,
 	/* only what the suggested lines bring; a note follows its warning */
 	for (i = 0; i < pd.n; i++) {
 		const struct diag *x = &pd.v[i];
-		struct source src = policy_source(np);
-		struct loc at = { x->line, x->col, x->width };
 
 		if (x->level == DIAG_NOTE && x->line == 0) {
 			if (keep)
-				diag_add(&pf->warnings, DIAG_NOTE, NULL, &src,
-				    NULL, x->rule, "%s", x->msg);
+				relocate(&pf->warnings, x, p, sug, first, last);
 			continue;
 		}
 		keep = x->line >= first && x->line <= last;
 		if (keep)
-			diag_add(&pf->warnings, x->level, x->name, &src, &at,
-			    x->rule, "%s", x->msg);
+			relocate(&pf->warnings, x, p, sug, first, last);
 	}
+	policy_free(np);
+out:
+	for (i = 0; i < d.n; i++)
+		relocate(&pf->errors, &d.v[i], p, sug, first, last);
 	diags_free(&pd);
 	diags_free(&d);
-	policy_free(np);
 }
 
 static void
@@ -682,20 +727,57 @@ put_escaped(FILE *f, const char *prefix, const char *s)
 }
 
 /*
+ * Diagnostics as comments on stdout: "# warning: suggestion 2, line 1,
+ * column 32: MSG [NAME]", the line and a caret under it, each "# "ed.
+ */
+static void
+comment_diags(const struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct diag *g = &d->v[i];
+		char *r = diag_render(g), *l, *nl;
+
+		if (g->line > 0)
+			printf("#   %s: %s, line %u, column %u: %s",
+			    diag_level_name(g->level), g->file, g->line,
+			    g->col, g->msg);
+		else
+			printf("#   %s: %s: %s", diag_level_name(g->level),
+			    g->file, g->msg);
+		if (g->name != NULL)
+			printf(" [%s]", g->name);
+		printf("\n");
+		/* the source line and its caret: diag_render()'s after its head */
+		for (l = strchr(r, '\n'); l != NULL && l[1] != '\0'; l = nl) {
+			nl = strchr(l + 1, '\n');
+			if (nl != NULL)
+				*nl = '\0';
+			printf("#   %s\n", l + 1);
+		}
+		free(r);
+	}
+}
+
+/*
  * Suggest for a group of commands that share program, command word and
- * connection.  Returns LINT_OK, LINT_WARN (the suggestion has warnings)
- * or LINT_ERROR (it could not be proven).
+ * connection.  Returns LINT_OK, LINT_WARN (the danger probes flag the
+ * suggestion) or LINT_ERROR (it could not be proven).  A flagged one is
+ * withheld, its warnings printed, unless SUGGEST_DANGEROUS.
  */
 static int
 suggest_group(struct policy *p, struct group *g, const struct rule *target,
-    const struct rule *tmpl, char ***taken, size_t *ntaken, struct out *o)
+    const struct rule *tmpl, struct sctx *cx)
 {
 	struct buf add = { 0 }, text = { 0 };
 	struct proof pf;
-	char *rule_text = NULL, *name = NULL, *indent;
-	unsigned after = 0, first, last, nlines = 0;
+	struct source sug;
+	struct out *o = cx->o;
+	char *rule_text = NULL, *name = NULL, *indent, *sname;
+	unsigned after = 0, first, last, nlines = 0, num = ++cx->nsug;
 	size_t off, i;
-	int rc;
+	int rc, withheld;
 	const char *kind;
 
 	if (target != NULL) {
@@ -722,9 +804,10 @@ suggest_group(struct policy *p, struct group *g, const struct rule *target,
 		first = after + 1;
 	} else {
 		kind = "rule";
-		rule_text = new_rule(p, g, tmpl, &name, *taken, *ntaken);
-		*taken = xreallocarray(*taken, *ntaken + 1, sizeof(**taken));
-		(*taken)[(*ntaken)++] = xstrdup(name);
+		rule_text = new_rule(p, g, tmpl, &name, cx->taken, cx->ntaken);
+		cx->taken = xreallocarray(cx->taken, cx->ntaken + 1,
+		    sizeof(*cx->taken));
+		cx->taken[cx->ntaken++] = xstrdup(name);
 		bput(&text, p->text, p->len);
 		if (p->len > 0 && p->text[p->len - 1] != '\n')
 			bputs(&text, "\n");
@@ -738,13 +821,37 @@ suggest_group(struct policy *p, struct group *g, const struct rule *target,
 	for (i = 0; i < add.n; i++)
 		nlines += add.s[i] == '\n';
 	last = first + nlines - 1;
-	prove(p, text.s, text.n, first, last, name, g, &pf);
+	sname = xasprintf("suggestion %u", num);
+	sug.file = sname;
+	sug.text = add.s;
+	sug.len = add.n;
+	prove(p, text.s, text.n, first, last, name, g, &sug, &pf);
+	withheld = pf.warnings.nwarn > 0 && !(cx->flags & SUGGEST_DANGEROUS);
 	rc = !pf.parses || !pf.tests || !pf.permits ? LINT_ERROR :
 	    pf.warnings.nwarn > 0 ? LINT_WARN : LINT_OK;
+	/*
+	 * A group is withheld for one of its commands: suggest for each
+	 * alone instead, so that a harmless denial is not hidden behind a
+	 * dangerous one it was grouped with.
+	 */
+	if (withheld && g->n > 1) {
+		cx->nsug--;
+		if (target == NULL)
+			free(cx->taken[--cx->ntaken]);
+		for (i = 0, rc = LINT_OK; i < g->n; i++) {
+			struct group one = { &g->v[i], 1 };
+			int r = suggest_group(p, &one, target, tmpl, cx);
+
+			if (r > rc)
+				rc = r;
+		}
+		goto done;
+	}
 
 	if (o->json) {
 		json_obj(&o->j);
 		json_kstr(&o->j, "type", "suggestion");
+		json_kint(&o->j, "number", num);
 		json_kstr(&o->j, "kind", kind);
 		json_kstr(&o->j, "rule", name);
 		if (target != NULL)
@@ -760,7 +867,8 @@ suggest_group(struct policy *p, struct group *g, const struct rule *target,
 			json_obj_end(&o->j);
 		}
 		json_arr_end(&o->j);
-		json_kstr(&o->j, "text", add.s);
+		json_kstr(&o->j, "text", withheld ? NULL : add.s);
+		json_kbool(&o->j, "withheld", withheld);
 		json_kbool(&o->j, "parses", pf.parses);
 		json_kbool(&o->j, "tests_pass", pf.tests);
 		json_kbool(&o->j, "permits", pf.permits);
@@ -768,34 +876,43 @@ suggest_group(struct policy *p, struct group *g, const struct rule *target,
 		json_obj_end(&o->j);
 		out_diags(o, &pf.errors);
 		out_diags(o, &pf.warnings);
-	} else {
-		for (i = 0; i < g->n; i++) {
-			char *h = g->v[i].count > 1 ? xasprintf("# denied %zu "
-			    "times, like: ", g->v[i].count) :
-			    xstrdup("# denied: ");
-
-			put_escaped(stdout, h, g->v[i].text);
-			free(h);
-		}
-		if (target != NULL)
-			printf("# add to rule '%s' (%s:%u), after line %u:\n",
-			    name, p->file, target->loc.name.line, after);
-		else
-			printf("# a new rule; append it to %s:\n", p->file);
-		fputs(add.s, stdout);
-		if (rc == LINT_ERROR)
-			printf("# NOT PROVEN: see the errors\n");
-		else
-			printf("# checked: with this %s the policy parses, its "
-			    "tests pass, and rule '%s' permits %s; the danger "
-			    "probes %s\n", kind, name, g->n == 1 ?
-			    "the command" : "each command",
-			    pf.warnings.nwarn ? "warn (below)" : "find nothing");
-		fflush(stdout);
-		out_diags(o, &pf.errors);
-		out_diags(o, &pf.warnings);
+		goto done;
 	}
+	for (i = 0; i < g->n; i++) {
+		char *h = g->v[i].count > 1 ? xasprintf("# %s: denied %zu "
+		    "times, like: ", sname, g->v[i].count) :
+		    xasprintf("# %s: denied: ", sname);
+
+		put_escaped(stdout, h, g->v[i].text);
+		free(h);
+	}
+	if (withheld) {
+		printf("# %s: withheld: the danger probes flag it "
+		    "(--include-dangerous prints it):\n", sname);
+		comment_diags(&pf.warnings);
+		comment_diags(&pf.errors);
+		goto done;
+	}
+	if (target != NULL)
+		printf("# %s: add to rule '%s' (%s:%u), after line %u:\n",
+		    sname, name, p->file, target->loc.name.line, after);
+	else
+		printf("# %s: a new rule; append it to %s:\n", sname, p->file);
+	fputs(add.s, stdout);
+	if (rc == LINT_ERROR)
+		printf("# %s: NOT PROVEN:\n", sname);
+	else
+		printf("# %s: checked: with this %s the policy parses, its "
+		    "tests pass, and rule '%s' permits %s; the danger probes "
+		    "%s\n", sname, kind, name, g->n == 1 ? "the command" :
+		    "each command", pf.warnings.nwarn ? "warn:" :
+		    "find nothing");
+	comment_diags(&pf.errors);
+	comment_diags(&pf.warnings);
+done:
+	fflush(stdout);
 	proof_free(&pf);
+	free(sname);
 	free(add.s);
 	free(text.s);
 	free(rule_text);
@@ -891,12 +1008,13 @@ note_line(struct out *o, const char *what, const char *cmd, const char *why)
 /* Group commands that share (from, tag, target or template, program,
  * command word) into one suggestion each; suggest; worst status wins. */
 static int
-suggest_all(struct policy *p, struct cmd *cmds, size_t n, struct out *o)
+suggest_all(struct policy *p, struct cmd *cmds, size_t n, struct sctx *cx)
 {
 	const struct rule **targets, **tmpls;
 	unsigned char *done = xcalloc(n + 1, 1);
-	char why[512], **taken = NULL;
-	size_t i, j, k, ntaken = 0;
+	char why[512];
+	struct out *o = cx->o;
+	size_t i, j, k;
 	int rc = LINT_OK, r;
 
 	targets = xcalloc(n + 1, sizeof(*targets));
@@ -962,25 +1080,32 @@ suggest_all(struct policy *p, struct cmd *cmds, size_t n, struct out *o)
 			g.v = xreallocarray(g.v, g.n + 1, sizeof(*g.v));
 			g.v[g.n++] = cmds[j];
 		}
-		r = suggest_group(p, &g, targets[i], tmpls[i], &taken, &ntaken,
-		    o);
+		r = suggest_group(p, &g, targets[i], tmpls[i], cx);
 		if (r > rc)
 			rc = r;
 		free(g.v);
 	}
-	for (i = 0; i < ntaken; i++)
-		free(taken[i]);
-	free(taken);
 	free(targets);
 	free(tmpls);
 	free(done);
 	return rc;
 }
 
+static void
+sctx_free(struct sctx *cx)
+{
+	size_t i;
+
+	for (i = 0; i < cx->ntaken; i++)
+		free(cx->taken[i]);
+	free(cx->taken);
+}
+
 int
 suggest_command(struct policy *p, const char *cmd, const char *from,
-    const char *tag, struct out *o)
+    const char *tag, int flags, struct out *o)
 {
+	struct sctx cx = { o, flags, 0, NULL, 0 };
 	struct cmd c;
 	int rc;
 
@@ -989,140 +1114,125 @@ suggest_command(struct policy *p, const char *cmd, const char *from,
 	c.from = from ? xstrdup(from) : NULL;
 	c.tag = tag ? xstrdup(tag) : NULL;
 	c.count = 1;
-	rc = suggest_all(p, &c, 1, o);
+	rc = suggest_all(p, &c, 1, &cx);
+	sctx_free(&cx);
 	cmd_free(&c);
 	return rc;
 }
 
 /* ---- the log ---------------------------------------------------------------- */
 
-/* Undo escape_str(): \\ and \xNN; anything else is not our log line. */
-static char *
-unescape(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1);
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			out[o++] = s[i];
-			continue;
-		}
-		if (i + 1 < n && s[i + 1] == '\\') {
-			out[o++] = '\\';
-			i++;
-		} else if (i + 3 < n && s[i + 1] == 'x' &&
-		    strchr("0123456789abcdef", s[i + 2]) != NULL &&
-		    strchr("0123456789abcdef", s[i + 3]) != NULL) {
-			out[o++] = (char)strtoul((char[]){ s[i + 2], s[i + 3],
-			    '\0' }, NULL, 16);
-			i += 3;
-		} else {
-			free(out);
-			return NULL;
-		}
-	}
-	out[o] = '\0';
-	if (o != strlen(out)) {		/* a NUL: not a command */
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-static char *
-field(const char *line, const char *key)
-{
-	const char *p = strstr(line, key);
-	size_t n;
-
-	if (p == NULL)
-		return NULL;
-	p += strlen(key);
-	n = strcspn(p, " ");
-	if (n == 1 && p[0] == '-')
-		return NULL;
-	return xstrndup(p, n);
-}
-
 /*
- * A denial line of the gate, as syslog or journalctl prints it:
- *   ... sshgate[PID]: deny caller=C from=F tag=T reason="R" command="CMD"
- * The command is the last field and runs to the line's last '"'; the
- * reason comes from the gate and the policy, so the first ' command="'
- * after it starts the command.  A long command the gate logs in parts,
- * "reason="R" words=N ..." or "reason="R" part=1/M command=...": never
- * whole, so it counts as truncated.
+ * The gate's denials, read back by policy/logfmt.c, the code that wrote
+ * them: a command logged whole (in one line or in parts) is suggested
+ * for; one logged cut, or by its words alone, never.
+ */
+/*
+ * Leave out the denials from addresses no rule's "from" names (when the
+ * policy names any): after an attack the log is full of them, and a rule
+ * suggested for one would let the attacker in.  Says how many, and from
+ * which addresses (the first few), on stdout or as a JSON record.
  */
 static int
-parse_denial(const char *line, struct cmd *c, int *truncated)
+same_from(const struct cmd *a, const struct cmd *b)
 {
-	const char *p = strstr(line, "deny caller="), *r, *q, *e;
-	char *cmd;
-	size_t n;
+	return a->from ? b->from && strcmp(a->from, b->from) == 0 :
+	    b->from == NULL;
+}
 
-	*truncated = 0;
-	memset(c, 0, sizeof(*c));
-	if (p == NULL || (p != line && p[-1] != ' '))
-		return -1;
-	if ((r = strstr(p, " reason=\"")) == NULL)
-		return -1;
-	if (strstr(r, "\" words=") != NULL || strstr(r, "\" part=1/") != NULL) {
-		*truncated = 1;
-		return -1;
+static size_t
+drop_unknown(const struct policy *p, struct cmd *cmds, size_t n,
+    struct out *o)
+{
+	struct buf addrs = { 0 };
+	unsigned char *unknown = xcalloc(n + 1, 1);
+	size_t i, j, k = 0, denials = 0, naddr = 0;
+	char *why;
+
+	for (i = 0; i < n; i++)
+		unknown[i] = policy_names_address(p, cmds[i].from) == 0;
+	for (i = 0; i < n; i++) {
+		if (!unknown[i])
+			continue;
+		denials += cmds[i].count;
+		for (j = 0; j < i; j++)		/* an address seen before? */
+			if (unknown[j] && same_from(&cmds[j], &cmds[i]))
+				break;
+		if (j == i && naddr++ < 5)
+			bprintf(&addrs, "%s%s", naddr > 1 ? ", " : "",
+			    cmds[i].from ? cmds[i].from : "none");
 	}
-	if ((q = strstr(r, "\" command=\"")) == NULL)
-		return -1;
-	q += strlen("\" command=\"");
-	e = strrchr(q, '"');
-	if (e == NULL || e < q)
-		return -1;
-	n = (size_t)(e - q);
-	if (n >= 3 && strncmp(e - 3, "...", 3) == 0) {
-		cmd = unescape(q, n - 3);
-		if (cmd != NULL && strlen(cmd) >= LOG_COMMAND_MAX) {
-			*truncated = 1;
-			free(cmd);
-			return -1;
-		}
-		free(cmd);
+	for (i = 0; i < n; i++) {
+		if (unknown[i])
+			cmd_free(&cmds[i]);
+		else
+			cmds[k++] = cmds[i];
 	}
-	if ((cmd = unescape(q, n)) == NULL)
-		return -1;
-	if (strcmp(cmd, "(none)") == 0) {	/* a shell request */
-		free(cmd);
-		return -1;
-	}
-	c->text = cmd;
-	c->from = field(p, " from=");
-	c->tag = field(p, " tag=");
-	c->count = 1;
-	return 0;
+	free(unknown);
+	if (denials == 0)
+		return k;
+	why = xasprintf("%zu denial%s from %zu address%s that no rule's "
+	    "'from' names (%s%s); --include-unknown-addresses suggests for "
+	    "them too", denials, denials == 1 ? "" : "s", naddr,
+	    naddr == 1 ? "" : "es", addrs.s, naddr > 5 ? ", ..." : "");
+	if (o->json) {
+		json_obj(&o->j);
+		json_kstr(&o->j, "type", "skipped");
+		json_kstr(&o->j, "command", NULL);
+		json_kint(&o->j, "count", (long long)denials);
+		json_kstr(&o->j, "why", why);
+		json_obj_end(&o->j);
+	} else
+		printf("# ignored: %s\n", why);
+	free(why);
+	free(addrs.s);
+	return k;
 }
 
 int
-suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
+suggest_log_flags(struct policy *p, FILE *in, const char *name, int flags,
+    struct out *o)
 {
+	struct sctx cx = { o, flags, 0, NULL, 0 };
+	struct logreader lr = { NULL, 0 };
+	struct logdeny d;
 	struct cmd *cmds = NULL, c;
-	size_t n = 0, i, cap = 0, truncs = 0, lines = 0;
-	char *line = NULL;
+	size_t n = 0, i, cap = 0, truncs = 0, lines = 0, bad = 0, incomplete;
+	char *line = NULL, *why;
 	ssize_t len;
-	int rc, trunc;
+	int rc;
 
 	while ((len = getline(&line, &cap, in)) != -1) {
 		lines++;
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			line[--len] = '\0';
-		if (parse_denial(line, &c, &trunc) != 0) {
-			truncs += trunc;
+		switch (logread_line(&lr, line, &d)) {
+		case LOGREAD_NONE:
+		case LOGREAD_PART:
+			continue;
+		case LOGREAD_BAD:
+			bad++;
+			continue;
+		case LOGREAD_DONE:
+			break;
+		}
+		if (d.what != LOGCMD_WHOLE) {	/* a shell request has none */
+			truncs += d.what != LOGCMD_NONE;
+			logdeny_free(&d);
 			continue;
 		}
+		memset(&c, 0, sizeof(c));
+		c.text = d.cmd;
+		c.from = d.from;
+		c.tag = d.tag;
+		c.count = 1;
+		d.cmd = d.from = d.tag = NULL;
+		logdeny_free(&d);
 		/* the same command from the same place: count it */
 		for (i = 0; i < n; i++)
 			if (strcmp(cmds[i].text, c.text) == 0 &&
-			    (cmds[i].from ? c.from && strcmp(cmds[i].from,
-			    c.from) == 0 : c.from == NULL) &&
+			    same_from(&cmds[i], &c) &&
 			    (cmds[i].tag ? c.tag && strcmp(cmds[i].tag,
 			    c.tag) == 0 : c.tag == NULL))
 				break;
@@ -1134,6 +1244,7 @@ suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
 		cmds = xreallocarray(cmds, n + 1, sizeof(*cmds));
 		cmds[n++] = c;
 	}
+	incomplete = logread_end(&lr);
 	if (ferror(in)) {
 		fprintf(stderr, "sshgate-lint: %s: %s\n", name, strerror(errno));
 		free(line);
@@ -1148,15 +1259,174 @@ suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
 		    "1 command was truncated in the log; a truncated command "
 		    "is never suggested" : "commands were truncated in the "
 		    "log; a truncated command is never suggested");
+	if (incomplete + bad > 0) {
+		why = xasprintf("%zu line%s that look like the gate's denials "
+		    "do not read back, and %zu denial%s logged in parts lack "
+		    "some; none is suggested", bad, bad == 1 ? "" : "s",
+		    incomplete, incomplete == 1 ? "" : "s");
+		note_line(o, "skipped", "(unreadable denials)", why);
+		free(why);
+	}
 	if (n == 0) {
 		fprintf(stderr, "sshgate-lint: %s: no sshgate denial among "
 		    "%zu line%s\n", name, lines, lines == 1 ? "" : "s");
 		free(cmds);
 		return LINT_WARN;
 	}
-	rc = suggest_all(p, cmds, n, o);
+	if (!(flags & SUGGEST_UNKNOWN))
+		n = drop_unknown(p, cmds, n, o);
+	rc = n > 0 ? suggest_all(p, cmds, n, &cx) : LINT_WARN;
+	sctx_free(&cx);
 	for (i = 0; i < n; i++)
 		cmd_free(&cmds[i]);
 	free(cmds);
 	return rc;
+}
+
+int
+suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
+{
+	return suggest_log_flags(p, in, name, 0, o);
+}
+
+/*
+ * A one-line denial's command, address and tag, read by policy/logfmt.c
+ * (for --install's report of logged decisions, on branch install): 0,
+ * or -1 when the line is no whole denial (a denial in parts needs
+ * logread_line() over all its lines).
+ */
+int
+log_denial(const char *line, char **cmd, char **from, char **tag)
+{
+	struct logreader r = { NULL, 0 };
+	struct logdeny d;
+	int rc = -1;
+
+	if (logread_line(&r, line, &d) == LOGREAD_DONE &&
+	    d.what == LOGCMD_WHOLE) {
+		*cmd = d.cmd;
+		*from = d.from;
+		*tag = d.tag;
+		d.cmd = d.from = d.tag = NULL;
+		rc = 0;
+	}
+	logdeny_free(&d);	/* logread_line() always sets it */
+	logread_end(&r);
+	return rc;
+}
+
+/* ---- --explain-log -------------------------------------------------------- */
+
+/*
+ * A command as one shell word that gives it back byte for byte: in
+ * single quotes when it is printable ASCII, else in $'...' with every
+ * other byte as \xNN -- printable ASCII either way, safe on a terminal.
+ */
+static char *
+shell_quote(const char *s)
+{
+	struct buf b = { 0 };
+	const unsigned char *p;
+	int plain = 1;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			plain = 0;
+	bputs(&b, plain ? "'" : "$'");
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (plain && *p == '\'')
+			bputs(&b, "'\\''");
+		else if (!plain && (*p == '\'' || *p == '\\'))
+			bprintf(&b, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			bprintf(&b, "\\x%02x", *p);
+		else
+			bput(&b, (const char *)p, 1);
+	}
+	bputs(&b, "'");
+	return bdone(&b);
+}
+
+int
+explain_log(const char *arg, int json, char **cmd, char **from, char **tag)
+{
+	struct logreader lr = { NULL, 0 };
+	struct logdeny d, got;
+	char *text = NULL, *buf = NULL, *line, *next, *q;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	int found = 0, bad = 0;
+	FILE *in = stdin;
+
+	memset(&got, 0, sizeof(got));
+	if (strcmp(arg, "-") != 0)
+		text = xstrdup(arg);
+	else {
+		text = NULL;
+		while ((len = getline(&buf, &cap, in)) != -1) {
+			q = text ? xasprintf("%s%s", text, buf) :
+			    xstrdup(buf);
+			free(text);
+			text = q;
+		}
+		free(buf);
+		if (text == NULL)
+			text = xstrdup("");
+	}
+	/* every line; the first denial read back whole is the one */
+	for (line = text; line != NULL && !found; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		n = strlen(line);
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		switch (logread_line(&lr, line, &d)) {
+		case LOGREAD_DONE:
+			got = d;
+			found = 1;
+			break;
+		case LOGREAD_BAD:
+			bad = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	n = logread_end(&lr);
+	free(text);
+	if (!found) {
+		fprintf(stderr, "sshgate-lint: --explain-log: %s\n", n > 0 ?
+		    "the denial's parts are not all there (give every line "
+		    "of its sshgate[PID])" : bad ? "a denial line that does "
+		    "not read back (edited, or not the gate's)" :
+		    "no denial of the gate (\"deny caller=...\") in it");
+		return -1;
+	}
+	if (got.what != LOGCMD_WHOLE) {
+		fprintf(stderr, "sshgate-lint: --explain-log: %s\n",
+		    got.what == LOGCMD_NONE ? "a shell request: there is no "
+		    "command to explain" : got.what == LOGCMD_CUT ?
+		    "the command was longer than the log keeps (its first "
+		    "bytes only): the gate's own reason is in the line" :
+		    "the log has the command's words that are not options "
+		    "only (it was longer than the log keeps): the gate's own "
+		    "reason is in the line");
+		logdeny_free(&got);
+		return -1;
+	}
+	if (!json) {
+		/* printable ASCII: policy/logfmt.c reads no other reason */
+		printf("logged:   reason \"%s\"\n", got.reason);
+		q = shell_quote(got.cmd);
+		printf("paste:    sshgate-lint%s%s%s%s --explain %s\n",
+		    got.from ? " --from " : "", got.from ? got.from : "",
+		    got.tag ? " --tag " : "", got.tag ? got.tag : "", q);
+		free(q);
+	}
+	*cmd = got.cmd;
+	*from = got.from;
+	*tag = got.tag;
+	got.cmd = got.from = got.tag = NULL;
+	logdeny_free(&got);
+	return 0;
 }

@@ -40,7 +40,7 @@ static const char pol[] =
     "}\n";
 
 static const char permitted[] =
-    "\nDec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) from=- "
+    "\nDec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) from=192.0.2.10 "
     "tag=- reason=\"x\" command=\"borg --version\"\n";
 
 int

@@ -263,7 +263,7 @@ def main():
                 if arg == "none":
                     # and maybe the nearest rule's refused word (match.c)
                     reason = (r"no rule permits this command(; rule "
-                              r"'[A-Za-z0-9_.-]+' (does not accept word "
+                              r"'[A-Za-z0-9_.-]+' \(line [0-9]+\) (does not accept word "
                               r"[0-9]+: '[ -~]*'|needs more words after "
                               r"word [0-9]+))?$")
                 elif arg.startswith("tok:"):

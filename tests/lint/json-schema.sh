@@ -41,7 +41,7 @@ POL
 	"$lint" -f "$work/p" --json --explain 'true'
 	"$lint" -f "$work/p" --json --explain 'id -x'
 	"$lint" -f "$work/p" --json --suggest 'id -g'
-	printf '%s\n' 'Dec  1 04:00:01 vps sshgate[8]: deny caller=borg(998) from=- tag=- reason="x" command="'"$(printf 'a%.0s' $(seq 1024))"'..."' |
+	printf '%s\n' 'Dec  1 04:00:01 vps sshgate[8]: deny caller=borg(998) from=- tag=- reason="x" command="'"$(printf 'a%.0s' $(seq 16384))"'..."' |
 	    "$lint" -f "$work/p" --json --suggest-from-log -
 	"$lint" --json --audit --gate "$work/none" --sshd "$work/none" \
 	    --pam-dir "$work" nobody

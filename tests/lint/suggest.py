@@ -178,7 +178,7 @@ for k, cmd in enumerate(LOG):
     lines.append("Nov %d 04:00:0%d vps sshd[%d]: Accepted publickey for borg"
                  % (20 + k, k, 200 + k))
 lines.append('Nov 30 04:00:09 vps sshgate[99]: deny caller=borg(998) from=- '
-             'tag=- reason="x" command="' + "a" * 1024 + '..."')
+             'tag=- reason="x" command="' + "a" * 16384 + '..."')
 log = write("auth.log", "\n".join(lines) + "\n")
 # A long command the gate logged in parts (sshgate(8), LOGGING): never
 # whole, so never suggested, and counted as truncated.
@@ -229,7 +229,7 @@ cmd = "borg create ssh://backup/./vps::vps-{now} /etc 'a\" command=\"b\\c'"
 r = run(lint, "-f", base, "--from", "192.0.2.10", "--test", cmd)
 why = r.stdout[len("deny: "):].rstrip("\n")
 ok(r.returncode == 1 and r.stdout.startswith("deny: ") and
-   why.endswith("; rule 'borg-create' does not accept word 4: "
+   why.endswith("; rule 'borg-create' (line 12) does not accept word 4: "
                 "'a\\x22 command=\\x22b\\\\c'"),
    "the reason names the word, its quotes escaped", r.stdout)
 line = ('Dec  1 04:00:00 vps sshgate[7]: deny caller=borg(998) '
@@ -241,6 +241,166 @@ ok(r.returncode == 0 and len(sugs) == 1 and
    [c["command"] for c in sugs[0]["commands"]] == [cmd],
    "--suggest-from-log reads the command after a reason with the hint",
    line + "\n" + r.stdout + r.stderr)
+
+# ---- what the log's denials are not turned into -----------------------------
+# sshgate-lint(1)'s example, "journalctl -t sshgate --since yesterday |
+# sshgate-lint --suggest-from-log -": journalctl's short format, stdout
+# alone kept (the draft), against a policy whose rules name the backup
+# server's address.  An attack from another address is ignored and
+# counted; a suggestion the danger probes flag is withheld, its warnings
+# kept on stdout as comments that name the suggestion's own lines.
+named = write("named.policy", base_text.replace(
+    "    drop     \"sudo\" \"-E\"\n",
+    "    drop     \"sudo\" \"-E\"\n    from     192.0.2.10\n").replace(
+    'test permit "borg --version"',
+    'test permit "borg --version" from 192.0.2.10').replace(
+    'test permit "borg create ssh://backup/./vps::vps-{now} /etc"',
+    'test permit "borg create ssh://backup/./vps::vps-{now} /etc" '
+    'from 192.0.2.10'))
+r = run(lint, "-f", named, "--strict")
+ok(r.returncode == 0, "the policy naming 192.0.2.10 is clean", r.stderr)
+
+
+def jline(sec, pid, frm, cmd):
+    return ('Dec 02 03:00:%02d vps sshgate[%d]: deny caller=borg(998) '
+            'from=%s tag=- reason="no rule permits this command" '
+            'command="%s"' % (sec, pid, frm, gate_escape(cmd)))
+
+
+journal = "\n".join([
+    jline(1, 301, "192.0.2.66", "bash -i"),
+    jline(2, 302, "192.0.2.66", "bash -i"),
+    jline(3, 303, "198.51.100.7", "sh -c id"),
+    jline(4, 304, "192.0.2.10",
+          "borg create --rsh=sh ssh://backup/./vps::vps-{now} /etc"),
+    jline(5, 305, "192.0.2.10", "borg list ssh://backup/./vps"),
+    jline(6, 306, "-", "borg info ssh://backup/./vps"),
+]) + "\n"
+# the example as sshgate-lint(1) prints it (the page generated with the
+# configured paths, in the build): journalctl's part is played
+# by the lines above, sshgate-lint's part runs as written (with -f)
+page = os.path.join(os.environ.get("top_builddir", "."), "docs",
+                    "sshgate-lint.1")
+with open(page) as f:
+    example = [l for l in f if l.startswith(".Dl # journalctl -t sshgate ")
+               and "--suggest-from-log" in l]
+ok(len(example) == 1 and example[0].split("|")[0].strip() ==
+   ".Dl # journalctl -t sshgate --since yesterday",
+   "sshgate-lint(1)'s example pipes journalctl -t sshgate into the linter",
+   example)
+argv = example[0].split("|")[1].split() if example else ["?"]
+ok(argv[0] == "sshgate-lint", "  ... into sshgate-lint", argv)
+RSH_LINE = ('             | "borg" "create" "--rsh=sh" /ssh:\\/\\/backup\\/'
+            '\\.\\/vps::vps-\\{(now|utcnow)(:[%A-Za-z0-9.:T_-]{1,40})?\\}/ '
+            '"/etc"')
+r = run(lint, "-f", named, *argv[1:], stdin=journal)
+out = r.stdout.splitlines()
+ok(r.returncode == 1 and r.stderr == "",
+   "the man page's example (%s): exit 1, nothing on stderr"
+   % " ".join(argv), r.stdout + r.stderr)
+ok(out[0] == "# ignored: 4 denials from 3 addresses that no rule's 'from' "
+   "names (192.0.2.66, 198.51.100.7, none); --include-unknown-addresses "
+   "suggests for them too",
+   "denials from addresses no rule names, or none: ignored, counted, named",
+   out[:1])
+ok(not any("bash" in l or "sh -c" in l or "borg info" in l
+           for l in out[1:]),
+   "  nothing is suggested for them", r.stdout)
+ok(out[1:7] == [
+    "# suggestion 1: denied: borg create --rsh=sh "
+    "ssh://backup/./vps::vps-{now} /etc",
+    "# suggestion 1: withheld: the danger probes flag it "
+    "(--include-dangerous prints it):",
+    "#   warning: suggestion 1, line 1, column 32: \"--rsh=sh\" accepts "
+    "'--rsh=sh': borg starts RSH as its remote shell, a program of the "
+    "client's choice (a later --rsh, and one after the command, overrides "
+    "an earlier one and BORG_RSH) [borg-runs-program]",
+    "#       " + RSH_LINE,
+    "#       " + " " * 31 + "^" + "~" * 9,
+    "#   note: suggestion 1: rule 'borg-create' permits, e.g.: borg create "
+    "--rsh=sh ssh://backup/./vps::vps-{now} /etc (from 192.0.2.10)"],
+   "a flagged suggestion is withheld; its warning is a comment on stdout, "
+   "at the suggestion's line 1", "\n".join(out))
+ok(not any(l.strip() and not l.startswith("#") and "--rsh" in l
+           for l in out),
+   "  no line of the draft that is not a comment permits --rsh=sh",
+   r.stdout)
+ok("# suggestion 2: a new rule; append it to %s:" % named in out and
+   "rule borg-list {" in out and "    from     192.0.2.10" in out,
+   "  the harmless denial from the known address is suggested", r.stdout)
+
+
+def sections(lines):
+    """suggestion number -> its printed text (the lines between its
+    "append it to"/"add to rule" header and its "checked" line)."""
+    secs, cur = {}, None
+    for l in lines:
+        if l.startswith("# suggestion ") and (
+                "append it to" in l or "add to rule" in l):
+            cur = int(l.split()[2].rstrip(":"))
+            secs[cur] = []
+        elif l.startswith("#"):
+            cur = None
+        elif cur is not None:
+            secs[cur].append(l)
+    return secs
+
+
+r = run(lint, "-f", named, "--include-dangerous", "--suggest-from-log", "-",
+        stdin=journal)
+out = r.stdout.splitlines()
+secs = sections(out)
+ok(r.returncode == 1 and r.stderr == "" and secs.get(1, [None])[0] ==
+   RSH_LINE, "--include-dangerous prints the flagged suggestion",
+   r.stdout + r.stderr)
+# every warning's "suggestion N, line K" is that line of suggestion N
+# as printed: the source line under the warning is the same text
+checked = 0
+for i, l in enumerate(out):
+    if l.startswith("#   warning: suggestion "):
+        f = l.split(",")
+        num, line = int(f[0].split()[3]), int(f[1].split()[1])
+        src = out[i + 1][len("#       "):]
+        ok(num in secs and 0 < line <= len(secs[num]) and
+           secs[num][line - 1] == src,
+           "  warning of suggestion %d, line %d: that line, as printed"
+           % (num, line), "\n".join(out))
+        checked += 1
+ok(checked == 1 and "# suggestion 1: checked: with this addition the policy "
+   "parses, its tests pass, and rule 'borg-create' permits the command; "
+   "the danger probes warn:" in out,
+   "  and says the probes warn, the warnings below it", r.stdout)
+
+r = run(lint, "-f", named, "--include-unknown-addresses",
+        "--suggest-from-log", "-", stdin=journal)
+out = r.stdout.splitlines()
+ok(r.returncode == 1 and not any(l.startswith("# ignored") for l in out)
+   and "# suggestion 1: denied 2 times, like: bash -i" in out and
+   "# suggestion 1: withheld: the danger probes flag it "
+   "(--include-dangerous prints it):" in out and
+   not any(l.startswith("rule bash") for l in out),
+   "--include-unknown-addresses: the attack's denials are considered, "
+   "and bash -i is still withheld", r.stdout)
+r = run(lint, "-f", named, "--include-unknown-addresses",
+        "--include-dangerous", "--suggest-from-log", "-", stdin=journal)
+out = r.stdout.splitlines()
+ok(r.returncode == 1 and "rule bash-i {" in out and
+   any(l.startswith("#   warning: suggestion 1, line ") and
+       l.endswith("[interpreter]") for l in out),
+   "  with --include-dangerous as well, it is printed, with its warning",
+   r.stdout)
+r = run(lint, "-f", named, "--json", "--suggest-from-log", "-", stdin=journal)
+recs = records(r.stdout)
+sk = [x for x in recs if x["type"] == "skipped" and x.get("count") == 4]
+wh = [x for x in recs if x["type"] == "suggestion" and x["withheld"]]
+dg = [x for x in recs if x["type"] == "diagnostic" and
+      x["level"] == "warning"]
+ok(len(sk) == 1 and len(wh) == 1 and wh[0]["text"] is None and
+   wh[0]["number"] == 1 and len(dg) == 1 and
+   dg[0]["file"] == "suggestion 1" and dg[0]["line"] == 1 and
+   dg[0]["source"] == RSH_LINE,
+   "--json: the ignored count, the withheld suggestion without its text, "
+   "its warning at file 'suggestion 1', line 1", r.stdout)
 
 # A new rule copies its template's confinement whole: "exec" and
 # "read" too (a suggestion without the template's read scope would read

@@ -72,7 +72,7 @@ n=$(wc -l <"$log")
 err=$(sgt_gate SSH_ORIGINAL_COMMAND="job a 'B\"c'" SSH_CONNECTION="$conn" \
     -- 2>&1 >/dev/null)
 is "$?" 3 "a command one word off is denied"
-hint="no rule permits this command; rule 'open' does not accept word 2: 'B\\x22c'"
+hint="no rule permits this command; rule 'open' (line 2) does not accept word 2: 'B\\x22c'"
 is "$err" "sshgate: denied: $hint" \
     "the client reads the nearest rule and the word it did not accept"
 settle $((n + 1))
@@ -168,17 +168,43 @@ ok $? "... over several lines"
 is "$(printf '%s\n' "$got" | sed -n 2p)" "/bin/true create $repo$paths '/sgt/a\x22b\\\\c'" \
     "every path is logged, escaped as in command=\"...\""
 
-# A denial likewise, with the client's words.
+# A denial of a command of up to LOG_COMMAND_MAX (16384) bytes: the
+# command whole, escaped, in parts (policy/logfmt.c), so that
+# sshgate-lint reads it back (tests/root/deny-message.sh pastes it).
+cmd="borg create$stats $repo /root etc"
+n=$(wc -l <"$log")
+sgt_gate SSH_ORIGINAL_COMMAND="$cmd" -- >/dev/null 2>&1
+is "$?" 3 "a denied command of 300 words exits 3"
+sleep 0.3; settle $((n + 1))
+got=$(parts command 2>&1)
+rc=$?
+ok $rc "its log lines are parts of one decision, none cut"
+[ $rc = 0 ] || diag "$got"
+is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' (line 11) does not accept word 299: 'etc'\"" \
+    "the deny names caller and reason"
+is "$(printf '%s\n' "$got" | sed -n 2p)" "$cmd" \
+    "and logs the command whole"
+since "$n" | "$top_builddir/sshgate-lint" -f "$SGT_POLICY" \
+    --json --suggest-from-log - >"$SGT_DIR/sug" 2>&1
+grep -qF '"commands":[{"command":"'"$cmd"'","from":null' "$SGT_DIR/sug"
+rc=$?
+ok $rc "--suggest-from-log reads it back whole"
+[ $rc = 0 ] || diag "$(head -c 2000 "$SGT_DIR/sug")"
+
+# Longer than LOG_COMMAND_MAX: its words, counted, the digest of them
+# all, and those that are not options.
+stats=$(printf -- ' --stats%.0s' $(seq 2100))
+opts=(); for i in $(seq 2100); do opts+=(--stats); done
 n=$(wc -l <"$log")
 sgt_gate SSH_ORIGINAL_COMMAND="borg create$stats $repo /root etc" -- \
     >/dev/null 2>&1
-is "$?" 3 "a denied command of 300 words exits 3"
+is "$?" 3 "a denied command of 2105 words (16.8 KB) exits 3"
 sleep 0.3; settle $((n + 1))
 got=$(parts non-options 2>&1)
 rc=$?
 ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
-is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' does not accept word 299: 'etc'\" words=300 sha256=$(digest borg create "${opts[@]}" "$repo" /root etc) options-not-logged=295" \
+is "$(printf '%s\n' "$got" | sed -n 1p)" "deny caller=$SGT_LOGIN($uid) from=- tag=- reason=\"no rule permits this command; rule 'long' (line 11) does not accept word 2104: 'etc'\" words=2105 sha256=$(digest borg create "${opts[@]}" "$repo" /root etc) options-not-logged=2100" \
     "the deny names caller, reason, the word count, the digest of the words and the options not logged"
 is "$(printf '%s\n' "$got" | sed -n 2p)" "borg create $repo /root etc" \
     "and logs the repository and the paths"
@@ -190,19 +216,19 @@ rc=$?
 ok $rc "--suggest-from-log counts it as truncated, never suggests it"
 [ $rc = 0 ] || diag "$(cat "$SGT_DIR/sug")"
 
-# A command the tokenizer refuses has no words: its first 1024 bytes,
-# escaped (four times as long), in parts, the cut at 1024 marked "...".
-ctl=$(printf '\001%.0s' $(seq 1100))
+# A command the tokenizer refuses has no words: its first 16384 bytes,
+# escaped (four times as long), in parts, the cut marked "...".
+ctl=$(printf '\001%.0s' $(seq 16500))
 n=$(wc -l <"$log")
 sgt_gate SSH_ORIGINAL_COMMAND="job $ctl" -- >/dev/null 2>&1
-is "$?" 3 "a command of 1100 control bytes is denied"
+is "$?" 3 "a command of 16500 control bytes is denied"
 sleep 0.3; settle $((n + 1))
 got=$(parts command 2>&1)
 rc=$?
 ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
-is "$(printf '%s\n' "$got" | sed -n 2p)" "job $(printf '\\x01%.0s' $(seq 1020))..." \
-    "the command's first 1024 bytes, escaped, and the mark of the cut"
+is "$(printf '%s\n' "$got" | sed -n 2p)" "job $(printf '\\x01%.0s' $(seq 16380))..." \
+    "the command's first 16384 bytes, escaped, and the mark of the cut"
 
 # Control bytes, DEL, bytes >= 0x80 and backslashes: escaped, one line.
 n=$(wc -l <"$log")
