@@ -24,6 +24,7 @@
 #include "escape.h"
 #include "exec.h"
 #include "audit.h"
+#include "install.h"
 #include "out.h"
 #include "suggest.h"
 #include "plan.h"
@@ -58,6 +59,9 @@ usage(void)
 	    "                    [--sshd-config FILE] [--authorized-keys FILE] "
 	    "[--pam-dir DIR]\n"
 	    "                    [--from ADDR] [USER]\n"
+	    "       sshgate-lint [-f PATH] [--strict] [--dry-run] [--log FILE|-] "
+	    "[--last N]\n"
+	    "                    --install NEW | --rollback\n"
 	    "       sshgate-lint [--json] --catalogue | --list-warnings\n"
 	    "       sshgate-lint --version | --print-policy-path\n");
 	exit(LINT_ERROR);
@@ -731,7 +735,7 @@ list_warnings(struct out *o)
 
 enum mode {
 	M_LINT, M_TEST, M_EXPLAIN, M_SUGGEST, M_SUGGEST_LOG, M_AUDIT,
-	M_CATALOGUE, M_WARNINGS
+	M_CATALOGUE, M_WARNINGS, M_INSTALL
 };
 
 static void
@@ -775,11 +779,18 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "print-policy-path", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "install", required_argument, NULL, 'I' },
+		{ "rollback", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "last", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
 	struct audit_opts ao;
+	struct install_opts io = { .log = NULL, .last = INSTALL_LAST };
+	char *end;
 	char addr[64];
 	struct diags d = { 0 };
 	struct policy *p;
@@ -851,6 +862,24 @@ main(int argc, char **argv)
 		case 'M':
 			ao.pam_dir = optarg;
 			break;
+		case 'I':	/* --install, --rollback: install.c */
+		case 'R':
+			set_mode(&mode, M_INSTALL);
+			io.newfile = c == 'I' ? optarg : NULL;
+			break;
+		case 'n':
+			io.dry_run = 1;
+			break;
+		case 'L':
+			io.log = optarg;
+			break;
+		case 'N':
+			errno = 0;
+			io.last = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || io.last == 0 ||
+			    io.last > 1000000)
+				usage();
+			break;
 		case 'V':
 			printf("sshgate-lint %s (policy version %d)\n",
 			    PACKAGE_VERSION, SSHGATE_POLICY_VERSION);
@@ -865,7 +894,8 @@ main(int argc, char **argv)
 	}
 	if (mode == M_AUDIT && optind + 1 == argc)
 		ao.user = argv[optind++];
-	if (optind != argc)
+	if (optind != argc || (mode != M_INSTALL && (io.dry_run ||
+	    io.log != NULL || io.last != INSTALL_LAST)))
 		usage();
 	memset(&o, 0, sizeof(o));
 	o.json = json;
@@ -875,6 +905,11 @@ main(int argc, char **argv)
 		return finish(print_catalogue(&o));
 	if (mode == M_WARNINGS)
 		return finish(list_warnings(&o));
+	if (mode == M_INSTALL) {
+		io.target = file;
+		io.strict = strict;
+		return finish(install_run(&io, &o));
+	}
 	if (mode == M_AUDIT) {
 		ao.policy = file;
 		ao.from = from;

@@ -1160,3 +1160,18 @@ suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
 	free(cmds);
 	return rc;
 }
+
+/* A denial line's command, address and tag (--install's report, install.c). */
+int
+log_denial(const char *line, char **cmd, char **from, char **tag)
+{
+	struct cmd c;
+	int trunc;
+
+	if (parse_denial(line, &c, &trunc) != 0)
+		return -1;
+	*cmd = c.text;
+	*from = c.from;
+	*tag = c.tag;
+	return 0;
+}
