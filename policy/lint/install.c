@@ -606,7 +606,12 @@ report_log(const struct install_opts *io, const struct policy *old,
 	logcmds_free(v, n);
 	printf("  %zu decision%s change%s\n", changed, changed == 1 ? "" : "s",
 	    changed == 1 ? "s" : "");
-	if (lost > 0)
+	if (lost > 0 && old == NULL)
+		printf("  %zu permit line%s not compared: no installed policy "
+		    "the gate uses, to rebuild %s command%s with\n", lost,
+		    lost == 1 ? "" : "s", lost == 1 ? "its" : "their",
+		    lost == 1 ? "" : "s");
+	else if (lost > 0)
 		printf("  %zu permit line%s not compared: the installed policy "
 		    "does not permit a command rebuilt from %s by its rule\n",
 		    lost, lost == 1 ? "" : "s", lost == 1 ? "it" : "them");

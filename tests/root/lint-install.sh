@@ -127,8 +127,17 @@ cp "$w/B" "$w/B-draft" && chown "$SGT_LOGIN" "$w/B-draft" &&
     chmod 0666 "$w/B-draft"
 "$lint" --install "$w/B-draft" --dry-run --log /dev/null >/dev/null 2>&1
 is "$?" 0 "a draft owned by another account, mode 0666, passes --dry-run"
-decisions "after the broken ones" who "0:a" \
-    3
+# With --strict, a warning is enough to keep A.
+{ cat "$w/B"; printf 'rule warn {\n    run /bin/echo\n    as %s\n    args "warn" /(a+)+/\n}\n' "$SGT_RUNNER"; } >"$w/warn"
+"$lint" --install "$w/warn" --strict --log /dev/null >"$w/out" 2>"$w/err"
+is "$?" 1 "--strict and a policy with a warning: exit 1"
+grep -q "\[nested-quantifier\]" "$w/err" &&
+    grep -q "$w/warn has 1 warning and --strict: $pol not changed" "$w/err"
+ok $? "... names the warning, and says it did not change $pol"
+cmp -s "$pol" "$w/A"
+ok $? "... A is in place, byte for byte"
+only policy
+decisions "after the broken ones" who "0:a" 3
 
 # ---- the log, and the report ------------------------------------------------------
 
@@ -165,6 +174,11 @@ for how in edited replaced; do
 	"$lint" --install "$w/fifo" --log /dev/null >"$w/out" 2>"$w/err" &
 	lpid=$!
 	exec 3>"$w/fifo"
+	# meanwhile, a second one waits for nobody
+	"$lint" --rollback --log /dev/null >"$w/out2" 2>"$w/err2"
+	is "$?" 2 "a second --rollback while --install runs: exit 2"
+	grep -q "$dir: another sshgate-lint --install or --rollback is at work there" "$w/err2"
+	ok $? "... and says why"
 	if [ "$how" = edited ]; then
 		echo "# $how" >>"$pol"
 	else
@@ -182,11 +196,29 @@ for how in edited replaced; do
 	sgt_policy "$w/A"
 done
 
-# ---- B swapped in while 20 gate runs are in flight ----------------------------
+# ---- an installed policy the gate refuses is replaced ------------------------------
+
+chmod 0664 "$pol"
+run whoami
+is "$rc" 4 "a group-writable installed policy: the gate refuses it"
+"$lint" --install "$w/A" --log - <"$log" >"$w/out" 2>"$w/err"
+is "$?" 0 "--install A over it: exit 0"
+grep -q "^the installed policy's tests: none (the gate refuses the installed policy (file $pol is writable by its group (mode 0664)) and permits nothing)" "$w/out"
+ok $? "... its report: the gate refuses the installed one"
+grep -q "^the log ((stdin)): the last [0-9]* commands, 3 different" "$w/out" &&
+    grep -Eq "^  [0-9]+ permit lines not compared: no installed policy the gate uses, to rebuild their commands with" "$w/out" &&
+    [ -z "$(changes "$w/out")" ]
+ok $? "... the log's denials (--log -), decided by nothing and by A, do not change; its permits are not compared"
+is "$(stat -c '%U:%G %a' "$pol")" "root:root 644" "... A is in place, root:root 0644"
+run whoami
+is "$got" "0:$SGT_RUNNER" "... and the gate permits again"
+
+ ----------------------------
 
 # Each worker runs whoami until told to stop, and then until 3 of its
 # runs started after the swap; each run's line: AFTER:STATUS:OUTPUT.
 n0=$(grep -c "permit rule=" "$log")
+l0=$(wc -l <"$log")
 keep=$SGT_PIDS pids=
 for i in $(seq 20); do
 	(
@@ -230,8 +262,8 @@ nb=$(grep -c "permit rule=whoami-b " "$log")
 [ "$after" -ge 60 ] && [ "$nb" -ge "$after" ] &&
     [ $((total - nb)) -ge 20 ]
 ok $? "each worker ran with A, and 3 times after the swap with B ($((total - nb)) and $nb of $total runs)"
-grep -Eq "policy .*(refused|error)|nothing is permitted" "$log"
-ok $((!$?)) "the log has no policy refusal or error"
+tail -n +$((l0 + 1)) "$log" | grep -Eq "policy .*(refused|error)|nothing is permitted"
+ok $((!$?)) "the log has no policy refusal or error since the workers started"
 cmp -s "$pol" "$w/B"
 ok $? "B is installed, byte for byte"
 cmp -s "$pol.prev" "$w/A"
