@@ -6,7 +6,7 @@
  * untrusted it prints is escaped.
  *
  * Exit: 0 clean (or permit for --test), 1 warnings with --strict (or deny
- * for --test), 2 errors.
+ * for --test), 2 errors; 3 --install: the installed policy changed.
  */
 #include <errno.h>
 #include <fcntl.h>
