@@ -52,6 +52,13 @@ rule say-b {
 test deny "say a"
 test deny "rm x"
 EOF
+# 200 KB of comments before the rules of each: a file written in place
+# would be read without its rules by a run that comes meanwhile.
+for f in A B; do
+	{ head -n 1 "$w/$f"; for i in $(seq 2000); do
+		printf '# %s padding %098d\n' "$f" "$i"; done
+	  tail -n +2 "$w/$f"; } >"$w/$f.tmp" && mv "$w/$f.tmp" "$w/$f"
+done
 sgt_policy "$w/A"
 
 # run CMD: the gate as the login account; sets rc and out, and got:
