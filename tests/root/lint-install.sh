@@ -172,6 +172,33 @@ cmp -s "$pol" "$w/A"
 ok $? "... A is in place, byte for byte"
 only policy
 
+# Without --log: journalctl -t sshgate.  A stand-in bound over it in this
+# test's mount namespace prints the gate's log; then one that fails; then
+# none that can run.
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >%s/jargs\nexec cat %s\n' "$w" "$log" \
+    >"$w/journalctl" && chmod 0755 "$w/journalctl" &&
+    mount --bind "$w/journalctl" /usr/bin/journalctl || sgt_bail "journalctl"
+"$lint" --install "$w/B" --dry-run >"$w/out" 2>"$w/err"
+is "$?:$(cat "$w/jargs")" "0:-q --no-pager -o cat -t sshgate -n 20000" \
+    "without --log: journalctl -q --no-pager -o cat -t sshgate -n 20000"
+grep -q "^the log (journalctl -t sshgate): the last [0-9]* commands, 5 different" "$w/out"
+ok $? "... its lines are the log"
+printf '#!/bin/sh\nexit 1\n' >"$w/journalctl"
+"$lint" --install "$w/B" --dry-run >"$w/out" 2>"$w/err"
+is "$?:$(grep "^the log" "$w/out")" \
+    "0:the log: not compared: journalctl -t sshgate failed (give --log FILE)" \
+    "a journalctl that fails: the log is not compared, and the report says so"
+umount /usr/bin/journalctl && mount --bind /dev/null /usr/bin/journalctl ||
+    sgt_bail "journalctl"
+"$lint" --install "$w/B" --dry-run >"$w/out" 2>"$w/err"
+is "$?:$(grep "^the log" "$w/out")" \
+    "0:the log: not compared: no /usr/bin/journalctl to read (give --log FILE)" \
+    "no journalctl: the same"
+umount /usr/bin/journalctl || sgt_bail "umount"
+cmp -s "$pol" "$w/A"
+ok $? "... A is in place, byte for byte"
+only policy
+
 # ---- changed under --install: refused ---------------------------------------
 
 # NEW from a FIFO: --install has read the installed policy when it opens
