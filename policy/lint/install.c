@@ -365,9 +365,9 @@ base_name(char *path)
  * the client's words after its first), not the client's command: its
  * first word, and a dropped prefix, are not in the log.  The command is
  * rebuilt with the first word that lets the installed policy permit it
- * by the logged rule again: a literal word of the rule's args, else the
- * name or the path of a run word, each with and without the rule's drop
- * prefix.  NULL when none does (or the argv is logged in parts).
+ * by the logged rule again: the name or the path of a run word, else a
+ * literal word of the rule's args; without the rule's drop prefix, then
+ * with it.  NULL when none does (or the argv is logged in parts).
  */
 static char *
 rebuild_permit(const struct policy *old, const char *line, char **from,
@@ -399,20 +399,20 @@ rebuild_permit(const struct policy *old, const char *line, char **from,
 			goto out;
 	*from = log_field(s, " from=");
 	*tag = log_field(s, " tag=");
-	ncand = r->natoms + 2 * r->nrun;
+	ncand = 2 * r->nrun + r->natoms;
 	for (drop = 0; drop < 2 && cmd == NULL; drop++)
 		for (k = 0; k < ncand && cmd == NULL; k++) {
 			char *first, **v;
 			struct outcome oc;
 
-			if (k < r->natoms) {
-				if (r->atoms[k]->kind != PAT_LIT)
-					continue;
-				first = r->atoms[k]->text;
-			} else if (k < r->natoms + r->nrun)
-				first = base_name(r->run[k - r->natoms]);
+			if (k < r->nrun)
+				first = base_name(r->run[k]);
+			else if (k < 2 * r->nrun)
+				first = r->run[k - r->nrun];
+			else if (r->atoms[k - 2 * r->nrun]->kind == PAT_LIT)
+				first = r->atoms[k - 2 * r->nrun]->text;
 			else
-				first = r->run[k - r->natoms - r->nrun];
+				continue;
 			nc = (drop ? r->ndrop : 0) + 1 + (w.n - r->nrun);
 			v = xreallocarray(NULL, nc + 1, sizeof(*v));
 			for (i = 0; drop && i < r->ndrop; i++)
@@ -440,17 +440,17 @@ out:
 }
 
 /*
- * The last `last' commands of the log, oldest first, the same command
- * from the same place and tag counted once.  Lines that are neither a
- * denial nor a rebuilt permit are not commands; permit lines that could
- * not be rebuilt are counted in *lost.
+ * The commands of the last `last' decision lines of the log, oldest
+ * first, the same command from the same place and tag counted once.  A
+ * permit line whose command cannot be rebuilt is counted in *lost.
  */
 static size_t
 read_log(FILE *in, const struct policy *old, size_t last,
     struct logcmd **out, size_t *total, size_t *lost)
 {
-	struct logcmd *ring = xreallocarray(NULL, last, sizeof(*ring)), *v;
+	char **ring = xreallocarray(NULL, last, sizeof(*ring));
 	char *line = NULL, *cmd, *from, *tag;
+	struct logcmd *v;
 	size_t cap = 0, n = 0, i, k, nv = 0;
 	ssize_t len;
 
@@ -459,41 +459,41 @@ read_log(FILE *in, const struct policy *old, size_t last,
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			line[--len] = '\0';
-		if (log_denial(line, &cmd, &from, &tag) != 0 &&
-		    (cmd = rebuild_permit(old, line, &from, &tag)) == NULL) {
-			if (strstr(line, "permit rule=") != NULL)
-				(*lost)++;
+		if (strstr(line, "deny caller=") == NULL &&
+		    strstr(line, "permit rule=") == NULL)
 			continue;
-		}
-		if (n >= last) {
-			free(ring[n % last].cmd);
-			free(ring[n % last].from);
-			free(ring[n % last].tag);
-		}
-		ring[n % last] = (struct logcmd){ cmd, from, tag, 1 };
+		if (n >= last)
+			free(ring[n % last]);
+		ring[n % last] = xstrdup(line);
 		n++;
 	}
 	free(line);
 	v = xreallocarray(NULL, (n < last ? n : last) + 1, sizeof(*v));
 	for (i = n > last ? n - last : 0; i < n; i++) {
-		struct logcmd *c = &ring[i % last];
-
+		line = ring[i % last];
+		if (log_denial(line, &cmd, &from, &tag) != 0 &&
+		    (cmd = rebuild_permit(old, line, &from, &tag)) == NULL) {
+			*lost += strstr(line, "permit rule=") != NULL;
+			free(line);
+			continue;
+		}
+		free(line);
 		(*total)++;
 		for (k = 0; k < nv; k++)
-			if (strcmp(v[k].cmd, c->cmd) == 0 &&
-			    (v[k].from ? c->from && strcmp(v[k].from,
-			    c->from) == 0 : c->from == NULL) &&
-			    (v[k].tag ? c->tag && strcmp(v[k].tag,
-			    c->tag) == 0 : c->tag == NULL))
+			if (strcmp(v[k].cmd, cmd) == 0 &&
+			    (v[k].from ? from && strcmp(v[k].from, from) == 0 :
+			    from == NULL) &&
+			    (v[k].tag ? tag && strcmp(v[k].tag, tag) == 0 :
+			    tag == NULL))
 				break;
 		if (k < nv) {
 			v[k].count++;
-			free(c->cmd);
-			free(c->from);
-			free(c->tag);
+			free(cmd);
+			free(from);
+			free(tag);
 			continue;
 		}
-		v[nv++] = *c;
+		v[nv++] = (struct logcmd){ cmd, from, tag, 1 };
 	}
 	free(ring);
 	*out = v;
