@@ -574,7 +574,7 @@ report_log(const struct install_opts *io, const struct policy *old,
 			return 0;
 		}
 	} else if (strcmp(io->log, "-") == 0) {
-		shown = "(stdin)";
+		shown = "stdin";
 		in = stdin;
 	} else if ((in = fopen(io->log, "re")) == NULL) {
 		fail("%s: %s", io->log, strerror(errno));
