@@ -13,6 +13,7 @@
 #define LINT_CHANGED	3
 
 #define INSTALL_LAST	1000	/* commands of the log, by default */
+#define INSTALL_LAST_MAX 1000000	/* and at most */
 
 struct install_opts {
 	const char	*target;	/* the installed policy (absolute) */

@@ -877,7 +877,7 @@ main(int argc, char **argv)
 			errno = 0;
 			io.last = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || io.last == 0 ||
-			    io.last > 1000000)
+			    io.last > INSTALL_LAST_MAX)
 				usage();
 			break;
 		case 'V':

@@ -102,6 +102,18 @@ changes() {
 
 decisions "A installed" who "0:a" 3
 
+# ---- usage --------------------------------------------------------------------------
+
+for args in "--install $w/B --last 0" "--install $w/B --json" "--dry-run" \
+    "--log /dev/null --test whoami" "--install $w/B --rollback"; do
+	"$lint" $args >/dev/null 2>&1
+	is "$?" 2 "sshgate-lint $args: exit 2"
+done
+setpriv --reuid="$SGT_LOGIN" --regid="$SGT_LOGIN" --clear-groups -- \
+    "$lint" --install "$w/B" >"$w/out" 2>"$w/err"
+is "$?:$(cat "$w/err")" "2:sshgate-lint: --install needs root: the policy and its directory are root's" \
+    "--install as another account: exit 2, and why"
+
 # ---- broken policies leave A in place, byte for byte --------------------------
 
 printf 'sshgate-policy 1\nrule x {\n    run /bin/true\n' >"$w/parse"
