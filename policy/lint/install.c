@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +201,40 @@ temp_name(const struct place *pl, const char *what, unsigned n, char *buf,
 	    n);
 }
 
+/*
+ * The copy is removed when a signal ends the run (Ctrl-C while the log
+ * is read), as visudo removes its file: unlinkat() is safe in a handler.
+ */
+static int		 gone_dirfd = -1;
+static char		 gone_name[2 * NAME_MAX];
+static volatile sig_atomic_t gone_armed;
+
+static void
+on_signal(int sig)
+{
+	if (gone_armed)
+		(void)unlinkat(gone_dirfd, gone_name, 0);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+static int
+catch_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	if (sigfillset(&sa.sa_mask) != 0)
+		return -1;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			return -1;
+	return 0;
+}
+
 /* The copy: O_EXCL, root:root 0644, every byte written, synced. */
 static int
 write_copy(const struct place *pl, const char *text, size_t len, char *name,
@@ -222,6 +257,9 @@ write_copy(const struct place *pl, const char *text, size_t len, char *name,
 		name[0] = '\0';
 		return -1;
 	}
+	gone_dirfd = pl->dirfd;
+	snprintf(gone_name, sizeof(gone_name), "%s", name);
+	gone_armed = 1;
 	while (off < len) {
 		ssize_t w = write(fd, text + off, len - off);
 
@@ -710,6 +748,8 @@ install_run(const struct install_opts *io, struct out *o)
 		    "root's", io->newfile ? "--install" : "--rollback");
 	if (place_of(io->target, &pl, why, sizeof(why)) != 0)
 		return fail("%s", why);
+	if (catch_signals() != 0)
+		return fail("sigaction: %s", strerror(errno));
 	/* the directory as the gate walks it; then one of us at a time */
 	pl.dirfd = trust_walk(pl.dir, O_RDONLY | O_DIRECTORY, TRUST_NO_LINKS,
 	    TRUST_DIR, 0, &tw);
@@ -855,6 +895,7 @@ install_run(const struct install_opts *io, struct out *o)
 		    io->newfile, io->target);
 	rc = LINT_OK;
 out:
+	gone_armed = 0;
 	if (tmp[0] != '\0' && unlinkat(pl.dirfd, tmp, 0) == -1) {
 		fprintf(stderr, "sshgate-lint: cannot remove %s/%s: %s\n",
 		    pl.dir, tmp, strerror(errno));

@@ -242,6 +242,21 @@ for how in edited replaced; do
 	sgt_policy "$w/A"
 done
 
+# A signal while --install reads the log (a FIFO): its copy is removed.
+mkfifo -m 0600 "$w/logfifo" || sgt_bail "mkfifo"
+"$lint" --install "$w/B" --log "$w/logfifo" >"$w/out" 2>"$w/err" &
+lpid=$!
+exec 3>"$w/logfifo"
+ls -A "$dir" | grep -q '^\.policy\.new\.'
+ok $? "while --install reads the log, its copy is in the directory"
+kill -TERM "$lpid"
+wait "$lpid"
+is "$?" 143 "SIGTERM ends it"
+exec 3>&-
+cmp -s "$pol" "$w/A"
+ok $? "... A is in place, byte for byte"
+only policy
+
 # ---- an installed policy the gate refuses is replaced ------------------------------
 
 chmod 0664 "$pol"
