@@ -295,8 +295,9 @@ for i in $(seq 20); do
 	SGT_PIDS="$SGT_PIDS $!"
 	pids="$pids $!"
 done
-# every worker ran once before the swap
-for t in $(seq 200); do
+# every worker ran once before the swap (2 minutes at most: the
+# valgrind stage runs the gate under memcheck)
+for t in $(seq 2400); do
 	c=0
 	for i in $(seq 20); do [ -s "$w/run.$i" ] && c=$((c + 1)); done
 	[ "$c" = 20 ] && break
