@@ -6,7 +6,8 @@
  * untrusted it prints is escaped.
  *
  * Exit: 0 clean (or permit for --test), 1 warnings with --strict (or deny
- * for --test), 2 errors; --test and --explain 4, 5 or 126 where the gate
+ * for --test), 2 errors; 3 --install: the installed policy changed;
+ * --test and --explain 4, 5 or 126 where the gate
  * would refuse the policy or the rule with that status (policy/confine.c
  * decides for both; sshgate-lint(1) EXIT STATUS).
  */
@@ -26,6 +27,7 @@
 #include "exec.h"
 #include "audit.h"
 #include "tmpdir.h"
+#include "install.h"
 #include "out.h"
 #include "suggest.h"
 #include "plan.h"
@@ -63,6 +65,9 @@ static const char synopsis[] =
     "                    [--sshd-config FILE] [--authorized-keys FILE] "
     "[--pam-dir DIR]\n"
     "                    [--from ADDR] [USER]\n"
+    "       sshgate-lint [-f PATH] [--strict] [--dry-run] [--log FILE|-] "
+    "[--last N]\n"
+    "                    --install NEW | --rollback\n"
     "       sshgate-lint [--json] --catalogue | --list-warnings\n"
     "       sshgate-lint --version | --print-policy-path | --help\n";
 
@@ -101,6 +106,19 @@ help(void)
 	    "use\n"
 	    "  --list-warnings         print every warning and audit finding "
 	    "with its summary\n"
+	    "  --install NEW           check NEW as the gate would read it, "
+	    "show what changes, and\n"
+	    "                          put it in place by rename (the old one "
+	    "kept as PATH.prev)\n"
+	    "  --rollback              put PATH.prev back the same way\n"
+	    "\n"
+	    "Installing (--install, --rollback):\n"
+	    "  --dry-run               check and report, change nothing\n"
+	    "  --log FILE              the log whose last decisions are "
+	    "compared (- for stdin;\n"
+	    "                          default: journalctl -t sshgate)\n"
+	    "  --last N                how many of the log's last commands "
+	    "(default: 1000)\n"
 	    "\n"
 	    "Policy and output:\n"
 	    "  -f FILE                 the policy to read (default: %s)\n"
@@ -138,7 +156,10 @@ help(void)
 	    "  -h, --help              print this help and exit\n"
 	    "\n"
 	    "Exit: 0 clean or permitted, 1 warnings with --strict or denied, "
-	    "2 errors or usage.\n"
+	    "2 errors or usage,\n"
+	    "3 --install: the installed policy changed under it, 4, 5 or 126: "
+	    "the gate would\n"
+	    "refuse the policy or the rule with that status.\n"
 	    "See sshgate-lint(1).\n", SSHGATE_POLICY_PATH, SSHGATE_GATE_PATH);
 }
 
@@ -982,7 +1003,7 @@ valid_addr(const char *s)
 
 enum mode {
 	M_LINT, M_TEST, M_EXPLAIN, M_SUGGEST, M_SUGGEST_LOG, M_AUDIT,
-	M_CATALOGUE, M_WARNINGS, M_EXPLAIN_LOG
+	M_CATALOGUE, M_WARNINGS, M_EXPLAIN_LOG, M_INSTALL
 };
 
 static void
@@ -1033,12 +1054,19 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "print-policy-path", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "install", required_argument, NULL, 'i' },
+		{ "rollback", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "log", required_argument, NULL, 'G' },
+		{ "last", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
 	char *lcmd = NULL, *lfrom = NULL, *ltag = NULL;	/* --explain-log */
 	struct audit_opts ao;
+	struct install_opts io = { .log = NULL, .last = INSTALL_LAST };
+	char *end;
 	char addr[64];
 	struct diags d = { 0 };
 	struct policy *p;
@@ -1126,6 +1154,24 @@ main(int argc, char **argv)
 		case 'M':
 			ao.pam_dir = optarg;
 			break;
+		case 'i':	/* --install, --rollback: install.c */
+		case 'R':
+			set_mode(&mode, M_INSTALL);
+			io.newfile = c == 'i' ? optarg : NULL;
+			break;
+		case 'n':
+			io.dry_run = 1;
+			break;
+		case 'G':
+			io.log = optarg;
+			break;
+		case 'N':
+			errno = 0;
+			io.last = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || io.last == 0 ||
+			    io.last > INSTALL_LAST_MAX)
+				usage();
+			break;
 		case 'V':
 			printf("sshgate-lint %s (policy version %d)\n",
 			    PACKAGE_VERSION, SSHGATE_POLICY_VERSION);
@@ -1164,6 +1210,12 @@ main(int argc, char **argv)
 		free(e);
 		usage();
 	}
+	if (mode != M_INSTALL && (io.dry_run || io.log != NULL ||
+	    io.last != INSTALL_LAST)) {
+		fprintf(stderr, "sshgate-lint: --dry-run, --log and --last go "
+		    "with --install or --rollback\n");
+		usage();
+	}
 	memset(&o, 0, sizeof(o));
 	o.json = json;
 	o.parent = -1;
@@ -1173,6 +1225,11 @@ main(int argc, char **argv)
 		return finish(print_catalogue(&o));
 	if (mode == M_WARNINGS)
 		return finish(list_warnings(&o));
+	if (mode == M_INSTALL) {
+		io.target = file;
+		io.strict = strict;
+		return finish(install_run(&io, &o));
+	}
 	if (mode == M_AUDIT) {
 		ao.policy = file;
 		ao.from = from;

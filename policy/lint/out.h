@@ -16,6 +16,7 @@
 #define LINT_OK		0	/* clean; --test: permitted */
 #define LINT_WARN	1	/* warnings with --strict; --test: denied */
 #define LINT_ERROR	2	/* errors, or a usage error */
+#define LINT_CHANGED	3	/* --install: the installed policy changed */
 /* --test, --explain: the gate's own status where it refuses (4, 5, 126:
  * struct refusal's status, policy/confine.c) */
 

@@ -1291,7 +1291,7 @@ suggest_log(struct policy *p, FILE *in, const char *name, struct out *o)
 
 /*
  * A one-line denial's command, address and tag, read by policy/logfmt.c
- * (for --install's report of logged decisions, on branch install): 0,
+ * (for --install's report of logged decisions, install.c): 0,
  * or -1 when the line is no whole denial (a denial in parts needs
  * logread_line() over all its lines).
  */

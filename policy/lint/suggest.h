@@ -19,7 +19,6 @@ int	suggest_log_flags(struct policy *p, FILE *in, const char *name,
 /* suggest_log_flags() without flags: what the fuzz harness reads with */
 int	suggest_log(struct policy *p, FILE *in, const char *name,
 	    struct out *o);
-
 /* A one-line denial's command, address and tag: 0, or -1 (suggest.c). */
 int	log_denial(const char *line, char **cmd, char **from, char **tag);
 

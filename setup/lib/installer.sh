@@ -159,7 +159,8 @@ inst_file() {
 		fi
 	fi
 	chown "$owner" "$tmp" && chmod "$mode" "$tmp" || die "chmod $tmp"
-	mv -f "$tmp" "$path" || die "cannot write $path"
+	# inst_put, if set, puts TMP at PATH instead of mv (and removes TMP)
+	${inst_put:-mv -f} "$tmp" "$path" || { rm -f "$tmp"; die "cannot write $path"; }
 	say "wrote $path ($mode $owner)"
 	inst_changed=1
 	if [ -n "$prev" ]; then

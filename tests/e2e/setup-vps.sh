@@ -126,6 +126,8 @@ is "$(stat -c '%U:%G %a' "$(dirname "$sockdir")")" "root:root 755" "... under a 
 is "$(stat -c '%U:%G %a' "$state")" "$runner:$runner 700" "state directory: the runner's, 0700"
 is "$(stat -c '%U:%G %a' "$gate")" "root:$login 4750" "sshgate: setuid root, 4750, the login's group"
 is "$(stat -c '%U:%G %a' "$SGT_POLICY")" "root:root 644" "the policy is root's, 0644"
+printf '%s\n' "$out" | grep -q "^    installed .* as $SGT_POLICY (there was no policy to keep)"
+ok $? "... put in place by sshgate-lint --install"
 "$SGT_DIR/bin/sshgate-lint" -f "$SGT_POLICY" > "$SGT_DIR/lint.out" 2>&1 &&
     ! grep -q "warning:" "$SGT_DIR/lint.out"
 ok $? "sshgate-lint accepts the installed policy without a warning: $(cat "$SGT_DIR/lint.out")"
@@ -181,6 +183,19 @@ ok $? "... and changes nothing"
 cmp -s "$manifest" "$SGT_DIR/manifest.1"
 ok $? "... and records the same"
 
+# A new template: the policy is replaced by sshgate-lint --install, which
+# keeps the old one as policy.prev; the manifest records both.
+cp "$SGT_POLICY" "$SGT_DIR/policy.1"
+{ cat "$top_srcdir/setup/vps/policy.in"; echo "# a later version"; } >"$SGT_DIR/policy.in.2"
+out=$(install_vps --template "$SGT_DIR/policy.in.2" 2>&1)
+ok $? "a run with a changed template succeeds"
+printf '%s\n' "$out" | grep -q "^    installed .* as $SGT_POLICY; the replaced policy is kept as $SGT_POLICY.prev"
+ok $? "... puts the new policy in place with sshgate-lint --install"
+cmp -s "$SGT_POLICY.prev" "$SGT_DIR/policy.1" && [ "$(tail -n 1 "$SGT_POLICY")" = "# a later version" ]
+ok $? "... and keeps the old one as policy.prev"
+grep -q "^file	$SGT_POLICY.prev	$(sha256sum <"$SGT_POLICY.prev" | cut -d' ' -f1)$" "$manifest"
+ok $? "... which the manifest records"
+
 # ---- nothing it does not own ---------------------------------------------------------
 
 # an admin's edit is kept (and reported), not overwritten
@@ -203,12 +218,18 @@ cp "$dropin" "$SGT_DIR/dropin.before"
 printf 'Match User %s\n\tAllowStreamLocalForwarding no\n' "$login" > "$E2E_VPS/sshd_config.d/00-site.conf"
 rm -f "$dropin"
 sed -i "/^file\t${dropin//\//\\/}\t/d" "$manifest"
-out=$(install_vps 2>&1)
+cmp -s "$SGT_POLICY" "$SGT_DIR/policy.1" || sgt_bail "the policy is not the first one"
+out=$(install_vps --template "$SGT_DIR/policy.in.2" 2>&1)
 rc=$?
 [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -q "effective 'allowstreamlocalforwarding' for $login is 'no', not 'remote'"
 ok $? "an earlier Match block that overrides the drop-in is detected"
 [ ! -e "$dropin" ]
 ok $? "... and the new drop-in is rolled back"
+cmp -s "$SGT_POLICY" "$SGT_DIR/policy.1" && [ "$(tail -n 1 "$SGT_POLICY.prev")" = "# a later version" ] &&
+    printf '%s\n' "$out" | grep -q "and $SGT_POLICY rolled back"
+ok $? "... and so is the policy it replaced (sshgate-lint --rollback)"
+grep -q "^file	$SGT_POLICY	$(sha256sum <"$SGT_POLICY" | cut -d' ' -f1)$" "$manifest"
+ok $? "... which the manifest records"
 rm -f "$E2E_VPS/sshd_config.d/00-site.conf"
 cp "$SGT_DIR/dropin.before" "$dropin"
 sed -i '/MaxSessions 2/d' "$dropin"
@@ -232,6 +253,8 @@ is "$(passwd_now)" "$before_passwd" "/etc/passwd and /etc/group are as before"
 ok $? "its files and directories are gone"
 [ -e "$SGT_POLICY" ] && printf '%s\n' "$out" | grep -q "$SGT_POLICY was changed after installation; left in place"
 ok $? "the policy, edited after installation, is left in place and reported"
+[ ! -e "$SGT_POLICY.prev" ]
+ok $? "the policy it replaced, kept as policy.prev, is gone"
 is "$(stat -c '%U:%G %a' "$gate")" "root:$SGT_LOGIN 4750" "the gate's owner and mode are restored"
 [ -e "$E2E_VPS/sshd_config.d" ] && [ -e "$E2E_VPS/sshd_config" ]
 ok $? "sshd's own configuration is untouched"
