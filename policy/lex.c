@@ -411,6 +411,12 @@ lex_regex(struct lexer *l, struct token *t)
 			c = cur(l);
 			if (at_end(l) || c == '\n')
 				continue;
+			if (c < 0x20 || c >= 0x7f) {	/* escaped, still a byte */
+				struct loc at = here(l);
+
+				lex_error(l, &at, "byte not allowed in regex", c);
+				t->t = T_BAD;
+			}
 		}
 		s[n++] = (char)c;
 		advance(l);
