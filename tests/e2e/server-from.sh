@@ -8,7 +8,8 @@
 # -- the installer prints a placeholder the VPS installer refuses, and
 # how to learn the address on the VPS.  Routes are made in the test's own
 # network namespace (tests/e2e/lib.sh) with veth pairs; nothing
-# leaves it.
+# leaves it.  Also: the installer says when the guide is not where the
+# units' Documentation= points (make install puts it there).
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_enter "$@"
 . "$top_srcdir/setup/lib/installer.sh"
@@ -60,6 +61,11 @@ is "$(seen sgt-no-such-host.invalid)" "unknown sgt-no-such-host.invalid has no a
 
 # ---- what the installer prints ------------------------------------------------------
 
+# The units' Documentation= (the installer's @doc@): where it is not, the
+# installer says so; /usr/local/share is the test's own tmpfs here.
+doc=$(sed -n 's/^doc=//p' "$top_srcdir/setup/server/install")
+case $doc in /usr/local/share/*) ;; *) sgt_bail "doc=$doc is not under /usr/local/share" ;; esac
+mount -t tmpfs -o mode=0755 sgt-share /usr/local/share || sgt_bail "tmpfs /usr/local/share"
 e2e_vps_machine
 e2e_server_install --vps 203.0.113.5
 ok $? "setup/server/install for a public VPS from behind NAT"
@@ -76,9 +82,15 @@ rc=$?
 [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -q "give an IP address or CIDR"
 ok $? "setup/vps/install refuses the placeholder"
 
+grep -qF "setup/server/install: the units' Documentation= names $doc, which is not here: make install of sshgate puts the guide there (in the source tree: docs/pull-backup.md)" "$E2E_SRV/install.log"
+ok $? "without the guide at the units' Documentation=, the installer says so"
+mkdir -p "$(dirname "$doc")" && cp "$top_srcdir/docs/pull-backup.md" "$doc" || sgt_bail "cp"
+
 e2e_server_install --vps 198.51.100.9
 ok $? "setup/server/install again, for a VPS reached from a public address"
 grep -q -- "--from 192\.0\.2\.2 " "$E2E_SRV/install.log" && ! grep -q 'note:' "$E2E_SRV/install.log"
 ok $? "... prints --from 192.0.2.2, without a note"
+grep -q "Documentation= names" "$E2E_SRV/install.log"
+ok $((! $?)) "... and with the guide in place, nothing about it"
 
 sgt_done
