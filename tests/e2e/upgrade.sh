@@ -138,6 +138,7 @@ backup pull "after make install, before the installers run again"
 vps_install
 ok $? "the new setup/vps/install over the old one, with the same options"
 is "$(grep -E 'error|was changed since the last run' "$E2E_VPS/install.log")" "" "... without an error or a file taken for edited"
+diag "what it changed: $(grep -E ': (wrote|created|changed|made|removed|nothing changed)' "$E2E_VPS/install.log" | sed 's/^[^:]*: //' | paste -sd';')"
 is "$(stat -c '%U:%G %a' "$gate")" "root:$SGT_LOGIN 4750" "... the gate still root:$SGT_LOGIN 4750"
 e2e_sshd_reload
 backup pull "after the VPS installer"
@@ -145,6 +146,7 @@ backup pull "after the VPS installer"
 from_tree e2e_server_install
 ok $? "the new setup/server/install over the old one, with the same options"
 is "$(grep -E 'error|was changed since the last run' "$E2E_SRV/install.log")" "" "... without an error or a file taken for edited"
+diag "what it changed: $(grep -E ': (wrote|created|changed|made|removed|generated)' "$E2E_SRV/install.log" | sed 's/^[^:]*: //' | paste -sd';')"
 e2e_serve_stop
 e2e_serve_start
 backup pull "after the server installer"
