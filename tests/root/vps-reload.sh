@@ -75,7 +75,7 @@ echo sshd.service > "$SGT_DIR/active"
 echo sshd.service > "$SGT_DIR/fail"
 run
 ok $((rc == 0)) "a failed systemctl reload: the installer fails"
-printf '%s\n' "$out" | grep -qxF "setup/vps/install: error: systemctl reload sshd.service failed: the changes are in place (recorded in $SGT_DIR/manifest), but sshd has not read them; reload it yourself"
+printf '%s\n' "$out" | grep -qxF "setup/vps/install: error: systemctl reload sshd.service failed: the changes above are made, but sshd has not read them: reload it yourself"
 ok $? "... naming the unit and what to do"
 : > "$SGT_DIR/fail"
 
