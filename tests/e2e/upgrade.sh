@@ -147,6 +147,8 @@ from_tree e2e_server_install
 ok $? "the new setup/server/install over the old one, with the same options"
 is "$(grep -E 'error|was changed since the last run' "$E2E_SRV/install.log")" "" "... without an error or a file taken for edited"
 diag "what it changed: $(grep -E ': (wrote|created|changed|made|removed|generated)' "$E2E_SRV/install.log" | sed 's/^[^:]*: //' | paste -sd';')"
+grep -q -- "setup/vps/install --login $SGT_LOGIN --from 127\.0\.0\.1 " "$E2E_SRV/install.log"
+ok $? "... and prints the VPS command with --from 127.0.0.1, the address the VPS (on loopback) sees"
 e2e_serve_stop
 e2e_serve_start
 backup pull "after the server installer"
