@@ -9,8 +9,9 @@
 # has run again), the VPS installer with the same options, the server
 # installer with the same options.  Every backup succeeds, the archives
 # of before are still listed, the oldest restores identical, and the
-# installed programs say this tree's version.  (The section's "make
-# check" is left out: it is the suite this test is part of.)
+# installed programs say this tree's version.  Then --remove of both
+# undoes what both versions recorded.  (The section's "make check" is
+# left out: it is the suite this test is part of.)
 #
 # $OLD is 1b2fd70, the main branch as it was before the work on issue 15
 # (jobs, migration, upgrades): what a VPS set up from the guide the day
@@ -179,5 +180,26 @@ is "$(printf '%s\n' "$kept" | tail -1)" "$(printf '%s\n' "$all" | tail -1)" "...
 [ "$(printf '%s\n' "$kept" | wc -l)" -lt 5 ] &&
     [ -z "$(printf '%s\n' "$kept" | grep -vxF -f <(printf '%s\n' "$all"))" ]
 ok $? "... and prune ran: $(printf '%s\n' "$kept" | wc -l) of the 5 archives kept"
+
+# ---- and --remove still undoes what both versions did ---------------------------------
+
+e2e_serve_stop
+"$SRC/setup/vps/install" --remove --login "$SGT_LOGIN" --manifest "$E2E_VPS/manifest" \
+    --reload none > "$SGT_DIR/remove-vps.log" 2>&1
+ok $? "setup/vps/install --remove after the upgrade"
+[ ! -e "$SGT_POLICY" ] && [ ! -e "$E2E_VPS/sshd_config.d/sshgate-$SGT_LOGIN.conf" ] &&
+    [ ! -e "$E2E_VPS/keys/$SGT_LOGIN" ]
+ok $? "... removes the policy, the drop-in and the keys"
+# what stays: the socket directory, with the socket sshd left behind
+# (sshd does not remove it; the next session replaces it)
+is "$(grep -v '^#' "$E2E_VPS/manifest" 2>/dev/null | cut -f1,2 | paste -sd' ')" \
+    "dir	$E2E_VPS/run dir	$E2E_VPS/run/$SGT_LOGIN" "... and keeps only the record of the socket directory, not empty"
+is "$(stat -c '%U:%G %a' "$gate")" "root:root 4750" "... and gives the gate back the mode make install gave it first"
+"$SRC/setup/server/install" --remove --name "$E2E_NAME" --manifest "$E2E_SRV/manifest" \
+    --systemctl no > "$SGT_DIR/remove-srv.log" 2>&1
+ok $? "setup/server/install --remove after the upgrade"
+[ ! -e "$(e2e_unit "sshgate-backup-$E2E_NAME.service")" ] && [ -f "$E2E_REPO/config" ] &&
+    [ -f "$E2E_CONF/$E2E_NAME.passphrase" ]
+ok $? "... removes the units, keeps the repository and its passphrase"
 
 sgt_done
