@@ -313,3 +313,58 @@ inst_remove() {	# inst_remove MANIFEST
 	fi
 	return 0
 }
+
+# inst_seen_as HOST: the address HOST sees this machine as, when this
+# machine can tell (docs/pull-backup.md section 2, "--from"): the
+# source address of its route to HOST (ip route get).  Prints one of
+#   ok ADDR        HOST is loopback or private (no NAT between), or ADDR
+#                  is public: HOST sees ADDR
+#   nat ADDR       ADDR is private and HOST public: a NAT router between
+#                  them shows HOST another address, which only HOST knows
+#   unknown WHY    no address for HOST, or no route to it
+# Private: RFC 1918, 100.64/10 (carrier-grade NAT), 169.254/16, fc00::/7,
+# fe80::/10.  (tests/root/seen-as.sh)
+inst_addr_private() {	# inst_addr_private ADDR: 0 private, 2 loopback, 1 other
+	local a=$1 o1 o2 rest
+	case $a in
+	*:*)	a=${a,,}
+		case $a in
+		::1)			return 2 ;;
+		::ffff:*.*.*.*)		inst_addr_private "${a#::ffff:}"; return ;;
+		fc*|fd*|fe[89ab]*)	return 0 ;;
+		*)			return 1 ;;
+		esac ;;
+	esac
+	IFS=. read -r o1 o2 rest <<<"$a"
+	[[ $o1 =~ ^[0-9]+$ && $o2 =~ ^[0-9]+$ ]] || return 1
+	case $o1 in
+	127)	return 2 ;;
+	10)	return 0 ;;
+	172)	[ "$o2" -ge 16 ] && [ "$o2" -le 31 ] && return 0 ;;
+	192)	[ "$o2" = 168 ] && return 0 ;;
+	100)	[ "$o2" -ge 64 ] && [ "$o2" -le 127 ] && return 0 ;;
+	169)	[ "$o2" = 254 ] && return 0 ;;
+	esac
+	return 1
+}
+inst_seen_as() {	# inst_seen_as HOST
+	local host=$1 dst src
+	if [[ $host =~ ^[0-9.]+$ || $host == *:* ]]; then
+		dst=$host
+	else
+		dst=$(getent ahosts "$host" 2>/dev/null | awk 'NR == 1 { print $1 }')
+		[ -n "$dst" ] || { echo "unknown $host has no address here"; return 0; }
+	fi
+	src=$(ip -o route get "$dst" 2>/dev/null |
+	    awk '{ for (i = 1; i < NF; i++) if ($i == "src") { print $(i + 1); exit } }')
+	[ -n "$src" ] || { echo "unknown no route to $dst here"; return 0; }
+	inst_addr_private "$dst"
+	case $? in
+	0|2)	echo "ok $src"; return 0 ;;
+	esac
+	if inst_addr_private "$src"; then
+		echo "nat $src"
+	else
+		echo "ok $src"
+	fi
+}
