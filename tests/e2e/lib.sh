@@ -172,7 +172,7 @@ e2e_vps_installer() {	# e2e_vps_installer SOCKET-DIR OPTION...
 	local sockdir=$1
 	shift
 	"$top_srcdir/setup/vps/install" \
-	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" \
+	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" --gate-group "$SGT_LOGIN" \
 	    --gate "$SGT_DIR/bin/sshgate" --connect "$SGT_DIR/bin/sshgate-connect" \
 	    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
 	    --socket-dir "$sockdir" --state-dir "$E2E_VPS/state" \

@@ -185,13 +185,43 @@ ok $? "a re-run with --retention-from puts the old retention back"
 
 # ---- step 3: the VPS, a new login account next to the old one ----
 
-e2e_vps_install
+GG=sgt-g$SGT_ID			# the gate's group
+SGT_USERS="$SGT_USERS $GG"
+e2e_vps_install --gate-group "$GG"
 ok $? "step 3: setup/vps/install --login (a new account) next to the old one"
+is "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate"):$(id -gn "$SGT_LOGIN")" "root:$GG 4750:$GG" \
+    "... the gate and the new account in the gate's group"
 e2e_sshd_reload
 is "$(getent passwd "$OLD" | cut -d: -f7)" /bin/sh "... the old account keeps its shell"
 [ -f "$SUDOERS/sgt-borg" ] && [ -f "$OLD_HOME/.ssh/authorized_keys" ]
 ok $? "... its sudo rule and key stay"
 night "after step 3"
+
+# An install over the old account itself (not side by side) that fails
+# half-way -- a setting of an earlier Match block wins over its drop-in --
+# after it changed the account's shell and group, wrote its files and
+# directories: all of it is rolled back, and the night runs as before.
+printf 'Match User %s\n\tPermitTTY yes\n' "$OLD" > "$E2E_VPS/sshd_config.d/05-sgt-tty.conf"
+e2e_vps_installer "$E2E_VPS/run/$OLD" --login "$OLD" --gate-group "$GG" \
+    --policy "$SGT_DIR/policy-old/policy" --manifest "$E2E_VPS/manifest-old" \
+    --from 127.0.0.1 --key-file "$O/key.pub" > /dev/null
+out=$(cat "$E2E_VPS/install.log")
+rc=1
+printf '%s\n' "$out" | grep -q "changed the login shell of $OLD from /bin/sh" &&
+    printf '%s\n' "$out" | grep -q "changed the primary group of $OLD from $OLD to $GG" &&
+    printf '%s\n' "$out" | grep -q "effective 'permittty' for $OLD is 'yes', not 'no'" &&
+    printf '%s\n' "$out" | grep -q "rolled back every change of this run" && rc=0
+ok $rc "an install over the old account fails after its changes, and says it rolled them back"
+[ $rc -eq 0 ] || diag "$out"
+is "$(getent passwd "$OLD" | cut -d: -f7):$(id -gn "$OLD")" "/bin/sh:$OLD" \
+    "... the old account's shell and group are back"
+[ ! -e "$E2E_VPS/manifest-old" ] && [ ! -e "$E2E_VPS/sshd_config.d/sshgate-$OLD.conf" ] &&
+    [ ! -e "$E2E_VPS/keys/$OLD" ] && [ ! -e "$SGT_DIR/policy-old" ] &&
+    [ ! -e "$E2E_VPS/run/$OLD" ] && [ ! -e "$E2E_VPS/tmpfiles.d/sshgate-$OLD.conf" ]
+ok $? "... its files and directories are gone, and there is no manifest"
+is "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate")" "root:$GG 4750" "... the gate is as it was"
+rm -f "$E2E_VPS/sshd_config.d/05-sgt-tty.conf"
+night "after the failed install"
 
 # ---- step 4: a pull and a restore through the new path ----
 
@@ -221,6 +251,26 @@ night "after step 5"
 [ "$(count)" -ge 25 ]
 ok $? "... whose first prune kept the old nights (the old retention)"
 
+# A second login account on the same VPS joins the gate's group: the
+# gate is not moved, the first account's backup runs on.  The gate reads
+# one policy, and the installer refuses, before it changes anything, to
+# write over one that another installation wrote; here the second
+# account's policy is another file.
+X=sgt-x$SGT_ID
+SGT_USERS="$SGT_USERS $X"
+e2e_vps_installer "$E2E_VPS/run/$X" --login "$X" --gate-group "$GG" \
+    --manifest "$E2E_VPS/manifest-x" --from 127.0.0.1 --key-file "$O/key.pub" > /dev/null
+grep -q "error: $SGT_POLICY exists and was not written by this installation" "$E2E_VPS/install.log" &&
+    ! getent passwd "$X" >/dev/null && [ ! -e "$E2E_VPS/manifest-x" ]
+ok $? "a second login account with the same policy is refused before anything changes"
+e2e_vps_installer "$E2E_VPS/run/$X" --login "$X" --gate-group "$GG" \
+    --policy "$SGT_DIR/policy-x/policy" --manifest "$E2E_VPS/manifest-x" \
+    --from 127.0.0.1 --key-file "$O/key.pub"
+ok $? "a second login account with a policy of its own installs"
+is "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate"):$(id -gn "$X")" "root:$GG 4750:$GG" \
+    "... into the gate's group; the gate is not moved"
+e2e_sshd_reload
+night "with a second login account"
 # ---- step 6: the sudo rule and the old key retired ----
 
 retire() { mv "$SUDOERS/sgt-borg" "$SUDOERS/sgt-borg.disabled" &&
@@ -249,5 +299,23 @@ ok $? "and back again: the switch and the retirement"
 night "after going back"
 ! old_path_works
 ok $? "... the old path is refused again"
+
+# ---- the two login accounts removed, the first while the second runs ----
+
+e2e_vps_installer "$E2E_VPS/run/$SGT_LOGIN" --remove > /dev/null
+rc=$?
+[ $rc -eq 0 ] && grep -q "kept $SGT_DIR/bin/sshgate as it is: $X still run" "$E2E_VPS/install.log" &&
+    [ "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate")" = "root:$GG 4750" ] &&
+    getent group "$GG" >/dev/null && [ -s "$E2E_VPS/manifest" ]
+ok $? "the first account's --remove while the second one is there keeps the gate, its group and their record"
+[ $rc -eq 0 ] || diag "$(cat "$E2E_VPS/install.log")"
+e2e_vps_installer "$E2E_VPS/run/$X" --login "$X" --manifest "$E2E_VPS/manifest-x" --remove &&
+    e2e_vps_installer "$E2E_VPS/run/$SGT_LOGIN" --remove &&
+    [ "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate")" = "root:$SGT_LOGIN 4750" ] &&
+    ! getent group "$GG" >/dev/null && ! grep -qE '^(perm|group)' "$E2E_VPS/manifest"
+rc=$?
+ok $rc "then the second's --remove, and the first's again: the gate and the group as they were (the socket directory, with sshd's stale socket, is kept)"
+[ $rc -eq 0 ] || diag "$(cat "$E2E_VPS/install.log")" "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate")" \
+    "$(getent group "$GG")" "$(cat "$E2E_VPS/manifest" 2>&1)"
 
 sgt_done
