@@ -156,6 +156,17 @@ for bad in "--keep-daily 7d" "--keep-within 7" "--keep-daily 7 --retention-from 
 	ok $? "setup/server/install $bad is refused, and changes nothing"
 	diag "$(grep 'error:' "$E2E_SRV/install.log")"
 done
+# a run that fails half-way (a config file there that it did not write)
+# takes back what it wrote before: the directory holds what it held
+echo '# an admin file' > "$E2E_LOCAL_YAML"
+before=$(ls -A "$E2E_CONF" | paste -sd' ')
+server_step --retention-from "$O/borgmatic.yaml"
+[ $? -ne 0 ] && grep -q "rolled back every change of this run" "$E2E_SRV/install.log" &&
+    grep -q "wrote $E2E_CONF/$E2E_NAME.passphrase" "$E2E_SRV/install.log" &&
+    [ "$(ls -A "$E2E_CONF" | paste -sd' ')" = "$before" ] && [ ! -e "$E2E_SRV/manifest" ] &&
+    [ ! -e "$E2E_SRV/libexec" ] && [ "$(stat -c '%U %a' "$E2E_CONF/$E2E_NAME.key")" = "$E2E_SERVER 600" ]
+ok $? "setup/server/install that fails after writing the passphrase and more rolls all of it back"
+rm -f "$E2E_LOCAL_YAML"
 server_step --retention-from "$O/borgmatic.yaml"
 ok $? "step 2: setup/server/install next to the old job (key reused, --retention-from the old config, --timer off)"
 out=$(cat "$E2E_SRV/install.log")
