@@ -172,7 +172,7 @@ ok $? "step 2: setup/server/install next to the old job (key reused, --retention
 out=$(cat "$E2E_SRV/install.log")
 printf '%s\n' "$out" | grep -q "using the existing ssh key $E2E_CONF/$E2E_NAME.key"
 ok $? "... keeps the old key"
-printf '%s\n' "$out" | grep -q "the first prune (keep_within=60d keep_daily=60 keep_monthly=12) would delete 0 archive(s) of $E2E_REPO"
+printf '%s\n' "$out" | grep -q "the first prune (keep_within=60d keep_daily=60 keep_monthly=12) would delete 0 archive(s) of $E2E_REPO, and keep 21:"
 ok $? "... reads the old retention and says that the first prune deletes nothing"
 [ "$(printf '%s\n' "$out" | grep -c '^    Keeping archive')" = 21 ]
 ok $? "... listing the 21 archives it keeps"
