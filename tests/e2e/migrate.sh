@@ -311,7 +311,12 @@ night "after going back"
 ! old_path_works
 ok $? "... the old path is refused again"
 
-# ---- the two login accounts removed, the first while the second runs ----
+# ---- all the way back: the undo of steps 6, 5, 3 and 2 ----
+
+unretire && TIMER=old
+ok $? "the undo of steps 6 and 5: the sudo rule and key back, the old timer on"
+
+# step 3's undo, for both login accounts: the first while the second runs
 
 e2e_vps_installer "$E2E_VPS/run/$SGT_LOGIN" --remove > /dev/null
 rc=$?
@@ -328,5 +333,12 @@ rc=$?
 ok $rc "then the second's --remove, and the first's again: the gate and the group as they were (the socket directory, with sshd's stale socket, is kept)"
 [ $rc -eq 0 ] || diag "$(cat "$E2E_VPS/install.log")" "$(stat -c '%U:%G %a' "$SGT_DIR/bin/sshgate")" \
     "$(getent group "$GG")" "$(cat "$E2E_VPS/manifest" 2>&1)"
+e2e_server_install --remove
+ok $? "step 2's undo: setup/server/install --remove"
+[ -f "$E2E_REPO/config" ] && [ -f "$E2E_CONF/$E2E_NAME.passphrase" ] && [ -f "$E2E_CONF/$E2E_NAME.key" ] &&
+    getent passwd "$E2E_SERVER" >/dev/null && [ ! -e "$E2E_UNIT_DIR/sshgate-backup-$E2E_NAME.service" ] &&
+    [ ! -e "$E2E_LOCAL_YAML" ]
+ok $? "... keeps the repository, its passphrase, the reused key and the account; its units and configs are gone"
+night "after undoing every step"
 
 sgt_done
