@@ -85,7 +85,11 @@ inst_keep_file() {	# inst_keep_file FILE
 # manifest is true again, and is kept as it is.
 inst_rollback() {
 	local i
-	[ ${#inst_undo_list[@]} -gt 0 ] && [ "$inst_committed" = 0 ] || return 0
+	[ "$inst_committed" = 0 ] || return 0
+	if [ ${#inst_undo_list[@]} -eq 0 ]; then
+		[ -z "$inst_undo_dir" ] || rm -rf -- "$inst_undo_dir"
+		return 0
+	fi
 	inst_committed=1	# no partial record: nothing of this run is left
 	for ((i = ${#inst_undo_list[@]} - 1; i >= 0; i--)); do
 		eval "${inst_undo_list[i]}" >/dev/null 2>&1 ||
