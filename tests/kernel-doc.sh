@@ -30,12 +30,13 @@ done
 sed -n '/^## 10\. /,/^## /p' "$guide" | grep -Eq '^\| before 5\.13, or Landlock not enabled \| none \|'
 ok $? "... and one for a kernel without Landlock"
 
-# a uid 0 runner: the ABI and release of the gate's own refusal
-msg=$(grep -o 'signal scope (ABI [0-9]*, Linux [0-9.]*)' "$ll" | head -1)
+# a uid 0 runner: the ABI and release of the gate's own refusal (its
+# words are in policy/confine.c, which decides for the gate and the linter)
+msg=$(grep -o 'signal scope (ABI [0-9]*, Linux [0-9.]*)' "$top_srcdir/policy/confine.c" | head -1)
 rel=$(printf '%s\n' "$msg" | sed -n 's/.*Linux \([0-9.]*\))/\1/p')
 [ -n "$rel" ] && printf '%s\n' "$req_text" | grep -q "a runner that is uid 0 needs Linux $rel" &&
     printf '%s\n' "$sec" | grep -q "6.12 to 6.14 (Debian 13) | 6 |.*uid 0 needs this ABI"
-ok $? "README and the guide: a uid 0 runner needs Linux $rel, as gate/landlock.c says ($msg)"
+ok $? "README and the guide: a uid 0 runner needs Linux $rel, as policy/confine.c says ($msg)"
 
 grep -q 'close_range(3' "$top_srcdir/gate/main.c" &&
     printf '%s\n' "$req_text" | grep -q 'needs Linux 5.9 at least (`close_range`)' &&

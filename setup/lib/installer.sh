@@ -11,10 +11,18 @@
 #   inst_begin MANIFEST          load a previous run's record
 #   inst_file PATH MODE OWNER:GROUP < CONTENT
 #   inst_dir PATH MODE OWNER:GROUP
-#   inst_user NAME HOME SHELL [system]
+#   inst_user NAME HOME SHELL [GROUP]
+#   inst_group NAME              a system group
 #   inst_record KIND ARGS...     anything else worth undoing
+#   inst_undo CMD ARGS...        how to undo a change made in this run
+#   inst_keep_perm PATH          ... the owner and mode PATH has now
 #   inst_commit                  write the manifest (atomically)
 #   inst_remove MANIFEST         undo everything recorded, newest first
+#
+# A failure (die) after inst_begin undoes this run's changes, newest
+# first -- files put back as they were, accounts and groups it made
+# removed, shells and groups it changed restored -- and leaves the
+# manifest as the previous run wrote it: a failed run changes nothing.
 
 set -u
 umask 022
@@ -29,6 +37,7 @@ say() { printf '%s: %s\n' "$inst_prog" "$*"; }
 warn() { printf '%s: warning: %s\n' "$inst_prog" "$*" >&2; }
 die() {
 	printf '%s: error: %s\n' "$inst_prog" "$*" >&2
+	inst_rollback
 	inst_commit_partial
 	exit 1
 }
@@ -46,9 +55,50 @@ inst_begin() {	# inst_begin MANIFEST
 	inst_committed=0
 	inst_old=()
 	inst_new=()
+	inst_undo_list=()
+	inst_undo_dir=$(mktemp -d /tmp/sshgate-undo.XXXXXX) ||
+	    { inst_undo_dir=; die "mktemp"; }
 	if [ -f "$inst_manifest" ]; then
 		mapfile -t inst_old < "$inst_manifest"
 	fi
+}
+
+# This run's changes, as commands that undo them (shell-quoted).
+declare -a inst_undo_list=()
+inst_undo_dir=
+inst_undo() {	# inst_undo CMD ARGS...
+	inst_undo_list+=("$(printf '%q ' "$@")")
+}
+inst_keep_perm() {	# inst_keep_perm PATH: its owner and mode come back on failure
+	# undone newest first: chown (which clears a setuid bit), then chmod
+	inst_undo chmod "$(stat -c '%a' "$1")" "$1"
+	inst_undo chown "$(stat -c '%U:%G' "$1")" "$1"
+}
+# A copy of FILE, to be put back on failure.
+inst_keep_file() {	# inst_keep_file FILE
+	local copy
+	copy=$(mktemp "$inst_undo_dir/file.XXXXXX") && cp -p -- "$1" "$copy" ||
+	    die "cannot keep a copy of $1"
+	inst_undo mv -f -- "$copy" "$1"
+}
+# Undo this run's changes, newest first; then the previous run's
+# manifest is true again, and is kept as it is.
+inst_rollback() {
+	local i
+	[ "$inst_committed" = 0 ] || return 0
+	if [ ${#inst_undo_list[@]} -eq 0 ]; then
+		[ -z "$inst_undo_dir" ] || rm -rf -- "$inst_undo_dir"
+		return 0
+	fi
+	inst_committed=1	# no partial record: nothing of this run is left
+	for ((i = ${#inst_undo_list[@]} - 1; i >= 0; i--)); do
+		eval "${inst_undo_list[i]}" >/dev/null 2>&1 ||
+		    warn "could not undo: ${inst_undo_list[i]}"
+	done
+	inst_undo_list=()
+	rm -rf -- "$inst_undo_dir"
+	printf '%s: rolled back every change of this run; %s is as before\n' \
+	    "$inst_prog" "${inst_manifest:-the manifest}" >&2
 }
 
 inst_record() {	# inst_record FIELD... (tab-separated in the manifest)
@@ -108,6 +158,8 @@ inst_commit() {
 	    mv -f "$inst_manifest.tmp" "$inst_manifest" ||
 	    { inst_committed=1; die "cannot write $inst_manifest"; }
 	inst_committed=1
+	inst_undo_list=()
+	[ -z "$inst_undo_dir" ] || rm -rf -- "$inst_undo_dir"
 }
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -147,6 +199,7 @@ inst_file() {
 			die "$path exists and was not written by $inst_prog; move it away or merge it by hand"
 		fi
 		if cmp -s "$tmp" "$path"; then
+			inst_keep_perm "$path"
 			chown "$owner" "$path" && chmod "$mode" "$path" || die "chmod $path"
 			say "unchanged $path"
 			if [ -n "$prev" ]; then
@@ -159,6 +212,11 @@ inst_file() {
 		fi
 	fi
 	chown "$owner" "$tmp" && chmod "$mode" "$tmp" || die "chmod $tmp"
+	if [ -e "$path" ]; then
+		inst_keep_file "$path"
+	else
+		inst_undo rm -f -- "$path"
+	fi
 	# inst_put, if set, puts TMP at PATH instead of mv (and removes TMP)
 	${inst_put:-mv -f} "$tmp" "$path" || { rm -f "$tmp"; die "cannot write $path"; }
 	say "wrote $path ($mode $owner)"
@@ -184,6 +242,7 @@ inst_dir() {
 	fi
 	if [ ! -d "$path" ]; then
 		mkdir "$path" || die "mkdir $path"
+		inst_undo rmdir -- "$path"
 		say "created $path ($mode $owner)"
 		inst_changed=1
 		inst_record dir "$path"
@@ -199,21 +258,38 @@ inst_dir() {
 		    die "$path exists as $have, not $want, and was not created by $inst_prog"
 		return 0
 	fi
+	inst_keep_perm "$path"
 	chown "$owner" "$path" && chmod "$mode" "$path" || die "chmod $path"
 }
 
-# inst_user NAME HOME SHELL -- a system account with its own group.
-# An existing account is used as it is, except its login shell, which is
-# set to SHELL (and the old one recorded) when it differs.
+# inst_user NAME HOME SHELL [GROUP] -- a system account with its own
+# group, or with GROUP as its primary group.  An existing account is used
+# as it is, except its login shell and, with GROUP, its primary group,
+# which are set (and the old ones recorded) when they differ.
 inst_user() {
-	local name=$1 home=$2 shell=$3 old prev
+	local name=$1 home=$2 shell=$3 group=${4:-} old prev
 	if getent passwd "$name" >/dev/null; then
 		if prev=$(inst_prev user "$name"); then
 			inst_new+=("$prev")
 		fi
+		old=$(id -gn "$name")
+		if [ -n "$group" ] && [ "$old" != "$group" ]; then
+			usermod -g "$group" "$name" || die "usermod -g $group $name"
+			inst_undo usermod -g "$old" "$name"
+			say "changed the primary group of $name from $old to $group"
+			inst_changed=1
+			if prev=$(inst_prev pgroup "$name"); then
+				inst_new+=("$prev")
+			else
+				inst_record pgroup "$name" "$old"
+			fi
+		elif [ -n "$group" ]; then
+			prev=$(inst_prev pgroup "$name") && inst_new+=("$prev")
+		fi
 		old=$(getent passwd "$name" | cut -d: -f7)
 		if [ "$old" != "$shell" ]; then
 			usermod -s "$shell" "$name" || die "usermod -s $shell $name"
+			inst_undo usermod -s "$old" "$name"
 			say "changed the login shell of $name from $old to $shell"
 			inst_changed=1
 			if prev=$(inst_prev shell "$name"); then
@@ -227,14 +303,36 @@ inst_user() {
 		fi
 		return 0
 	fi
-	useradd --system --user-group --no-create-home --home-dir "$home" \
-	    --shell "$shell" "$name" || die "useradd $name"
+	if [ -n "$group" ]; then
+		useradd --system --gid "$group" --no-create-home --home-dir "$home" \
+		    --shell "$shell" "$name" || die "useradd $name"
+	else
+		useradd --system --user-group --no-create-home --home-dir "$home" \
+		    --shell "$shell" "$name" || die "useradd $name"
+		inst_undo groupdel "$name"
+	fi
+	inst_undo userdel "$name"
+	inst_undo pkill -KILL -u "$name"
 	# "*", not useradd's "!": no password, but not "locked" either,
 	# which sshd without PAM would treat as a reason to refuse keys.
 	usermod -p '*' "$name" || die "usermod -p $name"
 	say "created account $name (home $home, shell $shell)"
 	inst_changed=1
 	inst_record user "$name"
+}
+
+# inst_group NAME -- a system group, made (and recorded) if missing.
+inst_group() {
+	local prev
+	if getent group "$1" >/dev/null; then
+		prev=$(inst_prev group "$1") && inst_new+=("$prev")
+		return 0
+	fi
+	groupadd --system "$1" || die "groupadd $1"
+	inst_undo groupdel "$1"
+	say "created group $1"
+	inst_changed=1
+	inst_record group "$1"
 }
 
 # Undo a manifest, newest entry first.  Files are removed only when they
@@ -293,8 +391,28 @@ inst_remove() {	# inst_remove MANIFEST
 			getent passwd "$a" >/dev/null &&
 			    usermod -s "$b" "$a" && say "restored the login shell of $a to $b"
 			;;
+		pgroup)	# pgroup NAME GROUP (its primary group before)
+			getent passwd "$a" >/dev/null &&
+			    usermod -g "$b" "$a" && say "restored the primary group of $a to $b"
+			;;
+		group)
+			if ! getent group "$a" >/dev/null; then
+				:
+			elif groupdel "$a" 2>/dev/null; then
+				say "removed group $a"
+			else
+				# still the primary group of an account: kept
+				warn "group $a is still used ($(getent passwd |
+				    awk -F: -v g="$(getent group "$a" | cut -d: -f3)" \
+				    '$4 == g { print $1 }' | paste -sd' ')); left in place"
+				kept=("$line" "${kept[@]}")
+			fi
+			;;
 		perm)	# perm PATH OWNER:GROUP MODE (what it was before)
-			if [ -e "$a" ]; then
+			if [ -n "${inst_perm_keep:-}" ] && [ "$a" = "$inst_perm_keep" ]; then
+				say "kept $a as it is: $inst_perm_why"
+				kept=("$line" "${kept[@]}")
+			elif [ -e "$a" ]; then
 				chown "$b" "$a" && chmod "$c" "$a" &&
 				    say "restored $a to $c $b"
 			fi

@@ -169,10 +169,14 @@ e2e_vps_install() {
 # setup/vps/install with this test's paths: the socket directory, then
 # the options that name servers, keys and anything else.
 e2e_vps_installer() {	# e2e_vps_installer SOCKET-DIR OPTION...
-	local sockdir=$1
+	local sockdir=$1 gg=()
 	shift
+	# the gate's group is the login's, as before --gate-group existed
+	# (tests/e2e/upgrade.sh runs an installer from before it, too)
+	grep -q -e '--gate-group)' "$top_srcdir/setup/vps/install" &&
+	    gg=(--gate-group "$SGT_LOGIN")
 	"$top_srcdir/setup/vps/install" \
-	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" \
+	    --login "$SGT_LOGIN" --runner "$SGT_RUNNER" "${gg[@]}" \
 	    --gate "$SGT_DIR/bin/sshgate" --connect "$SGT_DIR/bin/sshgate-connect" \
 	    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
 	    --socket-dir "$sockdir" --state-dir "$E2E_VPS/state" \

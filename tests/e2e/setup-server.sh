@@ -173,6 +173,9 @@ grep -Eqx " *(- path: |- )ssh://backup/./$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" 
     grep -Eqx " *local_path: $E2E_SRV/libexec/sshgate-pull-$E2E_NAME" "$conf/$E2E_NAME-pull.yaml" &&
     grep -Eqx " *(- path: |- )$repo" "$conf/$E2E_NAME-local.yaml"
 ok $? "pull config: the VPS's repository URL and the wrapper; local config: the local repository"
+is "$(grep -E '^ *keep_' "$conf/$E2E_NAME-local.yaml" | sed 's/^ *//' | paste -sd' ')" \
+    "keep_hourly: 24 keep_daily: 7 keep_weekly: 4 keep_monthly: 6" \
+    "local config: without --keep-* or --retention-from, the default retention"
 
 # ---- idempotent -----------------------------------------------------------------------------
 

@@ -16,8 +16,10 @@
 e2e_enter "$@"
 e2e_vps_machine
 
-login=sgt-a$SGT_ID runner=sgt-b$SGT_ID
-SGT_USERS="$SGT_USERS $login $runner"
+login=sgt-a$SGT_ID runner=sgt-b$SGT_ID ggroup=sgt-g$SGT_ID
+SGT_USERS="$SGT_USERS $login $runner $ggroup"
+# the gate as make install leaves it (configure's default group root)
+chown root:root "$SGT_DIR/bin/sshgate" && chmod 4750 "$SGT_DIR/bin/sshgate" || sgt_bail "chown the gate"
 for k in ka kb kc; do
 	ssh-keygen -q -t ed25519 -N '' -C "sgt-$k" -f "$SGT_DIR/$k" || sgt_bail keygen
 done
@@ -33,7 +35,7 @@ before_passwd=$(passwd_now)
 
 install_vps() {
 	"$top_srcdir/setup/vps/install" \
-	    --login "$login" --runner "$runner" \
+	    --login "$login" --runner "$runner" --gate-group "$ggroup" \
 	    --gate "$gate" --connect "$SGT_DIR/bin/sshgate-connect" \
 	    --lint "$lint" --policy "$SGT_POLICY" \
 	    --socket-dir "$sockdir" --state-dir "$state" \
@@ -261,6 +263,6 @@ is "$(passwd_now)" "$before_passwd" "/etc/passwd and /etc/group are as before"
 [ ! -e "$SGT_POLICY" ] && [ ! -e "$keyfile" ] && [ ! -e "$dropin" ] &&
     [ ! -e "$E2E_VPS/tmpfiles.d" ] && [ ! -e "$manifest" ] && [ ! -e "$state" ]
 ok $? "the policy, the keys, the drop-in and the rest are gone"
-is "$(stat -c '%U:%G %a' "$gate")" "root:$SGT_LOGIN 4750" "the gate's owner and mode are restored"
+is "$(stat -c '%U:%G %a' "$gate")" "root:root 4750" "the gate's owner and mode are restored"
 
 sgt_done

@@ -9,8 +9,10 @@
 e2e_enter "$@"
 e2e_vps_machine
 
-login=sgt-a$SGT_ID runner=sgt-b$SGT_ID
-SGT_USERS="$SGT_USERS $login $runner"
+login=sgt-a$SGT_ID runner=sgt-b$SGT_ID ggroup=sgt-g$SGT_ID
+SGT_USERS="$SGT_USERS $login $runner $ggroup"
+# the gate as make install leaves it (configure's default group root)
+chown root:root "$SGT_DIR/bin/sshgate" && chmod 4750 "$SGT_DIR/bin/sshgate" || sgt_bail "chown the gate"
 ssh-keygen -q -t ed25519 -N '' -C sgt-client -f "$SGT_DIR/client" || sgt_bail keygen
 gate=$SGT_DIR/bin/sshgate
 sockdir=$E2E_VPS/run/$login
@@ -24,7 +26,7 @@ before_passwd=$(passwd_now)
 
 install_vps() {
 	"$top_srcdir/setup/vps/install" \
-	    --login "$login" --runner "$runner" \
+	    --login "$login" --runner "$runner" --gate-group "$ggroup" \
 	    --from 127.0.0.1 --from 192.0.2.0/24 --key-file "$SGT_DIR/client.pub" \
 	    --gate "$gate" --connect "$SGT_DIR/bin/sshgate-connect" \
 	    --lint "$SGT_DIR/bin/sshgate-lint" --policy "$SGT_POLICY" \
@@ -124,7 +126,8 @@ is "$(id -nG "$runner")" "$runner" "the runner is in its own group only"
 is "$(stat -c '%U:%G %a' "$sockdir")" "$login:$runner 2750" "socket directory: login's, runner's group, setgid, 2750"
 is "$(stat -c '%U:%G %a' "$(dirname "$sockdir")")" "root:root 755" "... under a root-owned directory"
 is "$(stat -c '%U:%G %a' "$state")" "$runner:$runner 700" "state directory: the runner's, 0700"
-is "$(stat -c '%U:%G %a' "$gate")" "root:$login 4750" "sshgate: setuid root, 4750, the login's group"
+is "$(stat -c '%U:%G %a' "$gate")" "root:$ggroup 4750" "sshgate: setuid root, 4750, the gate's group (was root:root)"
+is "$(id -gn "$login")" "$ggroup" "... the login account's primary group"
 is "$(stat -c '%U:%G %a' "$SGT_POLICY")" "root:root 644" "the policy is root's, 0644"
 printf '%s\n' "$out" | grep -q "^    installed .* as $SGT_POLICY (there was no policy to keep)"
 ok $? "... put in place by sshgate-lint --install"
@@ -245,8 +248,9 @@ out=$(install_vps --remove 2>&1)
 ok $? "--remove succeeds"
 diag "$out"
 ! getent passwd "$login" >/dev/null && ! getent passwd "$runner" >/dev/null &&
-    ! getent group "$login" >/dev/null && ! getent group "$runner" >/dev/null
-ok $? "the accounts it created are gone"
+    ! getent group "$login" >/dev/null && ! getent group "$runner" >/dev/null &&
+    ! getent group "$ggroup" >/dev/null
+ok $? "the accounts and the gate's group it created are gone"
 is "$(passwd_now)" "$before_passwd" "/etc/passwd and /etc/group are as before"
 [ ! -e "$sockdir" ] && [ ! -e "$(dirname "$sockdir")" ] && [ ! -e "$state" ] &&
     [ ! -e "$keys" ] && [ ! -e "$dropin" ] && [ ! -e "$E2E_VPS/tmpfiles.d" ] && [ ! -e "$manifest" ]
@@ -255,7 +259,7 @@ ok $? "its files and directories are gone"
 ok $? "the policy, edited after installation, is left in place and reported"
 [ ! -e "$SGT_POLICY.prev" ]
 ok $? "the policy it replaced, kept as policy.prev, is gone"
-is "$(stat -c '%U:%G %a' "$gate")" "root:$SGT_LOGIN 4750" "the gate's owner and mode are restored"
+is "$(stat -c '%U:%G %a' "$gate")" "root:root 4750" "the gate's owner and mode are restored"
 [ -e "$E2E_VPS/sshd_config.d" ] && [ -e "$E2E_VPS/sshd_config" ]
 ok $? "sshd's own configuration is untouched"
 
@@ -285,6 +289,7 @@ ok $? "--remove succeeds"
 getent passwd "$SGT_LOGIN" >/dev/null && getent passwd "$SGT_RUNNER" >/dev/null
 ok $? "accounts it did not create stay"
 is "$(getent passwd "$SGT_LOGIN" | cut -d: -f7)" /bin/sh "the login shell it first found is restored"
+is "$(id -gn "$SGT_LOGIN")" "$SGT_LOGIN" "... and its primary group"
 
 # ---- a policy the gate would refuse here: sshgate-lint's status says so ----------
 # The installer runs on a kernel without Landlock (tests/probe's
@@ -307,7 +312,10 @@ rc=$?
     grep -q "error: .*(exit 5, landlock-absent).*\[gate-refuses\]" <<<"$out"
 ok $? "a kernel without Landlock: the installer stops at sshgate-lint's error (landlock-absent)"
 [ $rc -ne 0 ] || diag "$out"
-out=$(install_vps --login "$SGT_LOGIN" --runner "$SGT_RUNNER" --remove 2>&1)
-ok $? "and --remove afterwards succeeds"
+# A failed run is undone whole (setup/lib/installer.sh): no manifest is
+# left, the login shell is the one before.
+[ ! -e "$manifest" ]
+ok $? "... and the failed run left no manifest: nothing to remove"
+is "$(getent passwd "$SGT_LOGIN" | cut -d: -f7)" /bin/sh "... and the login shell is the one before"
 
 sgt_done

@@ -103,7 +103,9 @@ a1=$(printf '%s\n' "$before" | head -1)
 # ---- "git pull": the tree becomes this one ---------------------------------------
 
 # Every file this tree has (tracked, and new ones not ignored), nothing
-# else: what a pull leaves.  The build directory stays.
+# else: what a pull leaves.  The build directory stays.  Written now, as
+# git writes what it pulls: a copy with the source's older times would
+# look older than the build's objects, and make would keep them.
 find "$SRC" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} + || sgt_bail "rm"
 git -c safe.directory='*' -C "$top_srcdir" ls-files -z --cached --others --exclude-standard |
     (cd "$top_srcdir" && "$SGT_PY" -c '
@@ -113,7 +115,7 @@ for p in sys.stdin.buffer.read().split(b"\0"):
     p = p.decode()
     if p and os.path.lexists(p):
         os.makedirs(os.path.join(dst, os.path.dirname(p)), exist_ok=True)
-        shutil.copy2(p, os.path.join(dst, p), follow_symlinks=False)
+        shutil.copy(p, os.path.join(dst, p), follow_symlinks=False)
 ' "$SRC") || sgt_bail "cannot copy the tree"
 is "$(ac_version "$SRC")" "$new_version" "the tree is this one (version $new_version)"
 
