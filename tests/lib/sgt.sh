@@ -78,14 +78,17 @@ sgt_bail() {
 # program-not-trusted), so without borgbackup their output would differ.
 # Where /usr/bin/borg is missing, the test runs again in a private mount
 # namespace whose /usr/bin is an overlay with a root-owned stub borg on
-# top (never run: the linter only looks at it); the host is not touched.
+# top (never run: the linter only looks at it), a Python script without
+# -I on its #! line like Debian's (the linter reads that line: warning
+# interpreter); the host is not touched.
 sgt_host_borg() {	# sgt_host_borg "$@": at the top of the test
 	[ -n "${SGT_HOST_BORG:-}" ] || [ -e /usr/bin/borg ] && return 0
 	[ "$(id -u)" = 0 ] ||
 	    sgt_skip "no /usr/bin/borg (borgbackup) and not root to stand one in"
 	SGT_HOST_BORG=1 unshare -m --propagation private -- /bin/bash -c '
 		stub=$(mktemp -d /tmp/sgt-borg.XXXXXX) || exit 99
-		chmod 0755 "$stub" && printf "#!/bin/sh\nexit 1\n" > "$stub/borg" &&
+		chmod 0755 "$stub" &&
+		    printf "#!/usr/bin/python3\nimport sys\nsys.exit(1)\n" > "$stub/borg" &&
 		    chmod 0755 "$stub/borg" &&
 		    mount -t overlay -o "lowerdir=$stub:/usr/bin" sgt-borg /usr/bin ||
 		    { rm -rf "$stub"; exit 99; }
