@@ -99,6 +99,8 @@ for i in $(seq 100); do
 	sleep 0.05
 done
 is "$lines" $((RUNS + RUNS / 4)) "every decision is in the log ($RUNS, and $((RUNS / 4)) exit lines of the supervisor)"
+grep 'sshgate\[' "$SGT_DIR/syslog" | grep -v ': permit rule=\|: deny\|: rule=supervised exit=' |
+    head -5 | sed 's/^/#   other: /'
 is "$(grep -c "sshgate\[[0-9]*\]: permit rule=supervised " "$SGT_DIR/syslog"):$(grep -c "sshgate\[[0-9]*\]: rule=supervised exit=0 " "$SGT_DIR/syslog")" \
     "$((RUNS / 4)):$((RUNS / 4))" "every supervised run ended with exit 0, as its supervisor logged"
 

@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
 . "$top_srcdir/tests/lib/confine.sh"
 cf_init "$@"
-command -v strace >/dev/null || sgt_skip "needs strace"
+command -v strace >/dev/null || sgt_skip "needs strace (setup/deps test installs it)"
 
 N=2000
 {
