@@ -49,6 +49,22 @@ for p in *.policy; do
 done
 
 # Every diagnostic of the lexer and the parser has a golden.
+# Parts (sshgate-policy(5), "Parts"): parts/policy.d/TAG.policy linted
+# with the common part parts/policy; the golden is parts.err (parts.out)
+"$lint" -f parts/policy >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "${SSHGATE_GOLDEN_UPDATE:-0}" = 1 ]; then
+	cp "$tmp/err" parts.err
+	cp "$tmp/out" parts.out
+fi
+if ! cmp -s "$tmp/err" parts.err || ! cmp -s "$tmp/out" parts.out; then
+	ok 1 "parts: the diagnostics differ from parts.err, parts.out"
+	diff -u parts.err "$tmp/err" | sed 's/^/# /' | head -40
+	diff -u parts.out "$tmp/out" | sed 's/^/# /' | head -20
+else
+	is "$rc" 2 "parts: each part's errors with its file name, exit 2"
+fi
+
 "$SGT_PY" - "$top_srcdir/policy/lex.c" "$top_srcdir/policy/parse.c" \
     -- *.err <<'PY' > "$tmp/cover"
 import re, sys

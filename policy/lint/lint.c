@@ -12,6 +12,7 @@
  * decides for both; sshgate-lint(1) EXIT STATUS).
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,6 +30,7 @@
 #include "tmpdir.h"
 #include "install.h"
 #include "out.h"
+#include "part.h"
 #include "suggest.h"
 #include "plan.h"
 #include "policy.h"
@@ -1018,6 +1020,145 @@ set_mode(enum mode *m, enum mode want)
 	*m = want;
 }
 
+/* A part the gate would refuse: an error, with the fix. */
+static void
+part_untrusted(struct diags *d, const struct source *src, const char *why)
+{
+	diag_add(d, DIAG_ERROR, "untrusted-file", src, NULL, NULL, "sshgate "
+	    "would refuse this part: %s", why);
+	diag_add(d, DIAG_NOTE, NULL, src, NULL, NULL, "fix: make %s a regular "
+	    "file, root's, mode 0644, in directories only root writes "
+	    "(policy.d/ root's, mode 0755)", src->file);
+}
+
+/*
+ * The tag's part after the common part, the files the gate reads for that
+ * tag (policy_part_path(), part_read()): --test, --explain and --suggest
+ * decide with the same rules as the gate.  A part the gate would refuse
+ * is its refusal (pf), and *pp is then NULL.
+ */
+static void
+add_part(struct policy **pp, const char *file, const char *tag, int trust,
+    struct diags *d, struct refusal *pf)
+{
+	char path[PATH_MAX], why[512], n[32];
+	struct source src;
+	struct policy *part;
+	size_t nerr = d->nerr;
+
+	if (*pp == NULL || policy_part_path(file, tag, path, sizeof(path)) != 0)
+		return;
+	src.file = path;
+	src.text = NULL;
+	src.len = 0;
+	switch (part_read(*pp, path, tag, trust, &part, d, why, sizeof(why))) {
+	case PART_NONE:
+		return;
+	case PART_READ:
+		*pp = policy_join(*pp, part);
+		return;
+	case PART_UNTRUSTED:
+		part_untrusted(d, &src, why);
+		refusal_set(pf, REFUSE_PART_UNTRUSTED, tag, path, why);
+		break;
+	default:
+		snprintf(n, sizeof(n), "%zu", d->nerr - nerr);
+		refusal_set(pf, REFUSE_PART_ERROR, tag, path, n);
+		break;
+	}
+	policy_free(*pp);
+	*pp = NULL;
+}
+
+/*
+ * Every part in policy.d/ beside the policy, each in the context of the
+ * common part p (sshgate-policy(5), "Parts"): its errors with its own
+ * file name, its tests run with the common part's rules before its own,
+ * the passes and the gate's refusals as for the policy.  A file there
+ * that no tag selects is an error: the gate never reads it.  Returns the
+ * number of tests that failed; prints one summary line a part.
+ */
+static size_t
+lint_parts(const char *file, const struct policy *p, int trust,
+    struct diags *d, struct out *o)
+{
+	char dir[PATH_MAX], path[PATH_MAX], want[PATH_MAX], tag[128], why[512];
+	const char *slash = strrchr(file, '/');
+	struct dirent **ents;
+	struct policy *part, *common;
+	struct diags scratch;
+	struct source src;
+	size_t failed = 0, len, from;
+	int i, n;
+
+	if (snprintf(dir, sizeof(dir), "%.*spolicy.d", slash ? (int)(slash -
+	    file + 1) : 0, file) >= (int)sizeof(dir))
+		return 0;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return 0;	/* no parts */
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    (int)sizeof(path))
+			continue;
+		src.file = path;
+		src.text = NULL;
+		src.len = 0;
+		len = strlen(name);
+		tag[0] = '\0';
+		if (len > 7 && len - 7 < sizeof(tag) &&
+		    strcmp(name + len - 7, ".policy") == 0)
+			snprintf(tag, sizeof(tag), "%.*s", (int)(len - 7), name);
+		if (tag[0] == '\0' || policy_part_path(file, tag, want,
+		    sizeof(want)) != 0 || strcmp(want, path) != 0) {
+			diag_add(d, DIAG_ERROR, NULL, &src, NULL, NULL, "not a "
+			    "part: no tag selects it, the gate never reads it "
+			    "(a part is TAG.policy, TAG a tag that does not "
+			    "begin with '.')");
+			continue;
+		}
+		from = d->n;
+		switch (part_read(p, path, tag, trust, &part, d, why,
+		    sizeof(why))) {
+		case PART_NONE:
+			continue;
+		case PART_UNTRUSTED:
+			part_untrusted(d, &src, why);
+			continue;
+		case PART_ERROR:
+			continue;
+		}
+		lint_gate_refusals(part, trust, d);
+		lint_passes(part, d);
+		/* its tests, as the gate decides for its tag */
+		memset(&scratch, 0, sizeof(scratch));
+		common = policy_parse(p->file, p->text, p->len, &scratch);
+		diags_free(&scratch);
+		if (common != NULL) {
+			struct policy *j = policy_join(common, part);
+			size_t nf = policy_run_tests(j, d);
+
+			failed += nf;
+			if (!o->json && nf == 0)
+				printf("%s: %zu rule%s, %zu test%s passed\n",
+				    path, j->nrules - p->nrules,
+				    j->nrules - p->nrules == 1 ? "" : "s",
+				    j->ntests, j->ntests == 1 ? "" : "s");
+			part = j;
+		}
+		sort_diags(d, from);
+		policy_free(part);
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return failed;
+}
+
 static int
 finish(int rc)
 {
@@ -1263,6 +1404,11 @@ main(int argc, char **argv)
 		lint_passes(p, &d);
 	}
 	sort_diags(&d, probed);
+	/* the parts: each after the common part, with its own file name */
+	if (p != NULL && mode == M_LINT)
+		failed += lint_parts(file, p, installed, &d, &o);
+	if (p != NULL && mode != M_LINT && tag != NULL)
+		add_part(&p, file, tag, installed, &d, &pf);
 	if (machine)
 		machine_note(&d, &src);
 	out_diags(&o, &d);
