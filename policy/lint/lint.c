@@ -11,6 +11,8 @@
  * would refuse the policy or the rule with that status (policy/confine.c
  * decides for both; sshgate-lint(1) EXIT STATUS).
  */
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -1100,7 +1102,15 @@ lint_parts(const char *file, const struct policy *p, int trust,
 	for (i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		len = strlen(name);
+		/*
+		 * Not parts, and no error: --install's kept previous part,
+		 * and its temporary copies (".NAME.new.PID.N", install.c).
+		 */
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    (len > 12 && strcmp(name + len - 12, ".policy.prev") == 0) ||
+		    (name[0] == '.' && (len < 7 ||
+		    strcmp(name + len - 7, ".policy") != 0)))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 		    (int)sizeof(path))
@@ -1108,7 +1118,6 @@ lint_parts(const char *file, const struct policy *p, int trust,
 		src.file = path;
 		src.text = NULL;
 		src.len = 0;
-		len = strlen(name);
 		tag[0] = '\0';
 		if (len > 7 && len - 7 < sizeof(tag) &&
 		    strcmp(name + len - 7, ".policy") == 0)
@@ -1204,6 +1213,7 @@ main(int argc, char **argv)
 	};
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
+	char partpath[PATH_MAX], partdir[PATH_MAX];	/* --install --tag */
 	char *lcmd = NULL, *lfrom = NULL, *ltag = NULL;	/* --explain-log */
 	struct audit_opts ao;
 	struct install_opts io = { .log = NULL, .last = INSTALL_LAST };
@@ -1366,6 +1376,26 @@ main(int argc, char **argv)
 		return finish(print_catalogue(&o));
 	if (mode == M_WARNINGS)
 		return finish(list_warnings(&o));
+	if (mode == M_INSTALL && tag != NULL) {
+		/* TAG's part, beside the policy; policy.d/ made if missing */
+		if (policy_part_path(file, tag, partpath,
+		    sizeof(partpath)) != 0) {
+			fprintf(stderr, "sshgate-lint: tag '%s' selects no "
+			    "part (it begins with '.')\n", tag);
+			return finish(LINT_ERROR);
+		}
+		snprintf(partdir, sizeof(partdir), "%s", partpath);
+		*strrchr(partdir, '/') = '\0';
+		if (io.newfile != NULL && mkdir(partdir, 0755) == -1 &&
+		    errno != EEXIST) {
+			fprintf(stderr, "sshgate-lint: %s: %s\n", partdir,
+			    strerror(errno));
+			return finish(LINT_ERROR);
+		}
+		io.part_tag = tag;
+		io.common = file;
+		file = partpath;
+	}
 	if (mode == M_INSTALL) {
 		io.target = file;
 		io.strict = strict;

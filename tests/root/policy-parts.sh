@@ -132,4 +132,40 @@ is "$?" 1 "  and without --tag, none"
 "$LINT" >/dev/null 2>&1
 is "$?" 0 "sshgate-lint: the common part and both parts are clean"
 
+# sshgate-lint --install NEW --tag TAG: TAG's part, checked in the
+# context of the common part, replaced by rename(), the old one kept
+cp "$D/sgt-a.policy" "$SGT_DIR/new-a"
+rm -r "$D"
+sed 's/^rule sgt-a-echo/rule sgt-c-echo/; s|/bin/echo sgt-a|/bin/echo sgt-c|' \
+    "$SGT_DIR/new-a" > "$SGT_DIR/new-c"
+inst=$("$LINT" --install "$SGT_DIR/new-c" --tag sgt-c --log /dev/null 2>&1)
+is "$?" 0 "--install NEW --tag sgt-c installs the part (policy.d/ made)"
+[ "$(stat -c '%U %a' "$D" "$D/sgt-c.policy")" = "root 755
+root 644" ]
+ok $? "  policy.d/ root's 0755, the part root's 0644"
+grep -q "there is no part for tag 'sgt-c': the common part decides alone" <<<"$inst"
+ok $? "  and says there was none before"
+gate sgt-c "job x"
+is "$rc:$out" "0:sgt-c x" "  the gate runs it for tag sgt-c"
+sed 's/^rule sgt-c-echo/rule common-id/' "$SGT_DIR/new-c" > "$SGT_DIR/bad-c"
+inst=$("$LINT" --install "$SGT_DIR/bad-c" --tag sgt-c --log /dev/null 2>&1)
+is "$?" 2 "--install of a part that clashes with the common part fails"
+grep -q "rule 'common-id' is also defined in the common part" <<<"$inst"
+ok $? "  with the part's error"
+cmp -s "$SGT_DIR/new-c" "$D/sgt-c.policy"
+ok $? "  and the installed part is unchanged"
+sed 's|/bin/echo sgt-c|/bin/echo sgt-c2|' "$SGT_DIR/new-c" > "$SGT_DIR/new-c2"
+"$LINT" --install "$SGT_DIR/new-c2" --tag sgt-c --log /dev/null >/dev/null 2>&1
+is "$?" 0 "--install replaces the part"
+cmp -s "$SGT_DIR/new-c" "$D/sgt-c.policy.prev"
+ok $? "  keeping the old one as sgt-c.policy.prev"
+gate sgt-c "job x"
+is "$rc:$out" "0:sgt-c2 x" "  the gate reads the new part"
+"$LINT" --rollback --tag sgt-c --log /dev/null >/dev/null 2>&1
+is "$?" 0 "--rollback --tag sgt-c puts the old part back"
+gate sgt-c "job x"
+is "$rc:$out" "0:sgt-c x" "  the gate reads it again"
+"$LINT" >/dev/null 2>&1
+is "$?" 0 "sshgate-lint: the kept sgt-c.policy.prev is no error"
+
 sgt_done
