@@ -166,4 +166,36 @@ sed '0,/^rule wrong-repository {$/ s//rule wrong-repository {\n    setenv   BORG
 refuses "a rule outside the marks that uses the shared socket" "outside the per-server marks" "$T/t5" --server a
 refuses "a missing template" "cannot read" "$T/none"
 
+# ---- --borg PATH: the program of the borg rules, by its first bytes --------
+
+runs() { sed -n 's/^ *run  *//p' "$1" | sort | uniq -c | sed 's/^ *//'; }
+n=$(grep -c '^ *run  */usr/bin/python3 -I /usr/bin/borg$' "$template")
+[ "$n" -ge 4 ]
+ok $? "the template's borg rules run /usr/bin/python3 -I /usr/bin/borg ($n)"
+printf '#!/usr/bin/python3\n# borg\n' > "$T/deb-borg"
+"$render" "${args[@]}" --borg "$T/deb-borg" "$template" > "$T/deb"
+is "$(grep '^ *run .*borg' "$T/deb" | sed 's/^ *run  *//' | sort -u)" \
+    "/usr/bin/python3 -I $T/deb-borg" "--borg SCRIPT (#!/usr/bin/python3): its interpreter with -I, the script"
+diff <(grep -v '^ *run ' "$T/plain") <(grep -v '^ *run ' "$T/deb") >/dev/null
+ok $? "... and nothing else changed"
+printf '#! /opt/sgt-venv/bin/python3.11 -sE\n' > "$T/venv-borg"
+"$render" "${args[@]}" --borg "$T/venv-borg" --server a "$template" > "$T/venv"
+is "$(runs "$T/venv" | grep -c "/opt/sgt-venv/bin/python3.11 -I $T/venv-borg\$")" 1 \
+    "--borg of a venv (#! /opt/.../python3.11 -sE): that interpreter, -I, the script"
+cp /bin/true "$T/bin-borg"
+"$render" "${args[@]}" --borg "$T/bin-borg" --server a --server b "$template" > "$T/bin"
+is "$(grep -c "^ *run  *$T/bin-borg\$" "$T/bin")" "$(grep -c '^ *run .*/usr/bin/borg$' "$T/ab")" \
+    "--borg BINARY: every borg rule (every server's copy too) runs the binary itself"
+! grep -q python3 <(grep '^ *run ' "$T/bin")
+ok $? "... and none runs python3"
+"$lint" -f "$T/bin" >/dev/null 2>&1
+is "$?" 0 "... sshgate-lint accepts the rendered policy"
+printf '#!/usr/bin/env python3\n' > "$T/env-borg"
+refuses "--borg of a script that runs env" "its #! line runs env" "$template" --borg "$T/env-borg"
+printf '#!/bin/sh\n' > "$T/sh-borg"
+refuses "--borg of a script of another interpreter" "runs '/bin/sh', not python3" "$template" --borg "$T/sh-borg"
+refuses "--borg with a relative path" "an absolute path" "$template" --borg bin/borg
+refuses "--borg with a space in its path" "an absolute path" "$template" --borg "/usr/bin/b org"
+refuses "--borg of a file that is not there" "not a readable file" "$template" --borg "$T/none"
+
 sgt_done
