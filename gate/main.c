@@ -448,7 +448,7 @@ parse_args(int argc, char **argv)
 /*
  * The tag's part, policy.d/TAG.policy (policy_part_path()), after the
  * common part: read through the same walk and parser, it decides for its
- * tag only, after the common part's rules; a part that is refused stops
+ * tag only, its rules before the common part's; a part that is refused stops
  * its tag alone -- no other tag reads it (sshgate(8), sshgate-policy(5)).
  */
 static struct policy *

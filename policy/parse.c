@@ -1903,8 +1903,10 @@ policy_parse_part(const struct policy *common, const char *file,
 }
 
 /*
- * The common part's rules, then the part's, in one policy: the first
- * match of the two in that order decides (sshgate-policy(5), "Parts").
+ * The part's rules, then the common part's, in one policy: the first
+ * match in that order decides (sshgate-policy(5), "Parts") -- the job's
+ * own rules, then what every tag shares and the common part's closing
+ * denials, as in one file with the job's rules before the shared ones.
  * The tests are the part's; the file and text too (its diagnostics).
  */
 struct policy *
@@ -1914,16 +1916,13 @@ policy_join(struct policy *common, struct policy *part)
 	struct rule *v;
 
 	v = xreallocarray(NULL, n ? n : 1, sizeof(*v));
-	if (common->nrules > 0)
-		memcpy(v, common->rules, common->nrules * sizeof(*v));
 	if (part->nrules > 0)
-		memcpy(v + common->nrules, part->rules,
-		    part->nrules * sizeof(*v));
+		memcpy(v, part->rules, part->nrules * sizeof(*v));
+	if (common->nrules > 0)
+		memcpy(v + part->nrules, common->rules,
+		    common->nrules * sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i].index = (int)i;
-	for (i = 0; i < part->ntests; i++)
-		if (part->tests[i].rule >= 0)
-			part->tests[i].rule += (int)common->nrules;
 	free(part->rules);
 	part->rules = v;
 	part->nrules = n;

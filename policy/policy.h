@@ -228,7 +228,7 @@ void		 policy_free(struct policy *p);
 struct policy	*policy_parse_part(const struct policy *common,
 		    const char *file, const char *text, size_t len,
 		    const char *tag, struct diags *d);
-/* The common part's rules then the part's; consumes both. */
+/* The part's rules then the common part's; consumes both. */
 struct policy	*policy_join(struct policy *common, struct policy *part);
 /*
  * The one choice of files for a tag (the gate and sshgate-lint): the

@@ -1075,7 +1075,7 @@ add_part(struct policy **pp, const char *file, const char *tag, int trust,
 /*
  * Every part in policy.d/ beside the policy, each in the context of the
  * common part p (sshgate-policy(5), "Parts"): its errors with its own
- * file name, its tests run with the common part's rules before its own,
+ * file name, its tests run with its rules before the common part's,
  * the passes and the gate's refusals as for the policy.  A file there
  * that no tag selects is an error: the gate never reads it.  Returns the
  * number of tests that failed; prints one summary line a part.

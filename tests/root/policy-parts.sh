@@ -1,9 +1,10 @@
 #!/bin/bash
 # Parts (sshgate-policy(5) "Parts", sshgate(8) FILES): with tag TAG the
 # gate reads the common policy and policy.d/TAG.policy beside it, and no
-# other part.  The common part's rules come first; a part's rules decide
-# for its tag only; a tag that begins with '.' selects no part; a broken
-# or untrusted part stops its own tag (exit 4, the log names the part)
+# other part.  The part's rules come first, then the common part's; a
+# part's rules decide for its tag only; a tag that begins with '.'
+# selects no part; a broken or untrusted part stops its own tag (exit 4,
+# the log names the part)
 # and no other; sshgate-lint --test --tag decides as the gate does, and
 # sshgate-lint with no -f reports every part's errors with its file name.
 . "${top_srcdir:-.}/tests/lib/sgt.sh"
@@ -16,7 +17,7 @@ sgt_policy - <<EOF
 sshgate-policy 1
 rule common-deny {
     deny     "the common part says no"
-    args     "job" "forbidden"
+    args     "job" "forbidden" /.*/*
 }
 rule common-id {
     run      /usr/bin/id -un
@@ -58,9 +59,13 @@ is "$rc:$out" "0:sgt-b x" "tag sgt-b: its own part's, not sgt-a's"
 gate sgt-a "whoami"
 is "$rc:$out" "0:$SGT_RUNNER" "tag sgt-a: the common part's rules too"
 gate sgt-a "job forbidden"
-is "$rc" 3 "the common part's rules come first: its deny decides before the part's permit"
+is "$rc:$out" "0:sgt-a forbidden" "the part's rules come first: its permit decides before the common part's deny"
+gate "" "job forbidden"
+is "$rc" 3 "  without the tag the common part's deny decides"
+gate sgt-a "job forbidden too"
+is "$rc" 3 "what the part's rules do not take falls to the common part's rules"
 grep -q "the common part says no" <<<"$err"
-ok $? "  with the common rule's message"
+ok $? "  its deny, with its message"
 gate "" "job x"
 is "$rc" 3 "without a tag no part is read: denied"
 gate sgt-c "job x"
