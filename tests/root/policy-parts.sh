@@ -105,6 +105,16 @@ gate sgt-y "job x"
 is "$rc" 4 "a part may not reuse a rule name of the common part"
 "$LINT" 2>&1 | grep -q "^$D/sgt-y.policy:2:6: error: rule 'common-id' is also defined in the common part $SGT_POLICY"
 ok $? "  sshgate-lint says so at the part's rule"
+audit() {	# sshgate-lint --audit of the login account, its findings
+	"$LINT" --audit --gate "$SGT_DIR/bin/sshgate" \
+	    --sshd-config "$SGT_DIR/sgt-no-sshd_config" \
+	    --pam-dir "$SGT_DIR/sgt-no-pam" "$SGT_LOGIN" 2>&1
+}
+aout=$(audit)
+grep -q "^$D/sgt-y.policy: error: 1 error: the gate permits nothing for tag sgt-y \[policy-errors\]" <<<"$aout"
+good=$?
+ok $good "--audit: the broken part, its tag stopped"
+[ $good = 0 ] || diag "$aout"
 rm "$D/sgt-y.policy"
 
 # untrusted: the part is walked as the policy is
@@ -115,7 +125,14 @@ grep -q "policy part $D/sgt-b.policy refused: .*writable by its group" <<<"$err"
 ok $? "  naming the part"
 gate sgt-a "job x"
 is "$rc:$out" "0:sgt-a x" "  and other tags still run"
+aout=$(audit)
+grep -q "^$D/sgt-b.policy: error: the gate refuses this part, and tag sgt-b: .*writable by its group.* \[policy-untrusted\]" <<<"$aout"
+good=$?
+ok $good "  --audit: the untrusted part, and its tag"
+[ $good = 0 ] || diag "$aout"
 chmod 0644 "$D/sgt-b.policy"
+! audit | grep -q "$D/sgt-.\.policy"
+ok $? "  --audit: no finding about sound parts"
 ln -s sgt-a.policy "$D/sgt-l.policy"
 gate sgt-l "job x"
 is "$rc" 4 "a part that is a symbolic link is refused"
