@@ -65,6 +65,17 @@ else
 	is "$rc" 2 "parts: each part's errors with its file name, exit 2"
 fi
 
+# -f a part: read after the common part beside it, for its tag (a rule
+# of job-b.policy read alone would admit every tag, and its test "deny
+# create tag job-a" would fail)
+out=$("$lint" -f parts/policy.d/job-b.policy 2>&1)
+is "$?:$(head -1 <<<"$out")" "0:parts/policy.d/job-b.policy: 1 rule, 3 tests passed" \
+    "parts: -f policy.d/job-b.policy is linted as job-b's part, after parts/policy"
+is "$("$lint" -f parts/policy.d/job-b.policy --test create 2>&1)" "permit: rule 'job-b-create'" \
+    "parts: --test with -f a part decides for its tag"
+"$lint" -f parts/policy.d/job-b.policy --test create --tag job-c >/dev/null 2>&1
+is "$?" 1 "parts: ... and for another tag, with that tag's files (none: denied)"
+
 "$SGT_PY" - "$top_srcdir/policy/lex.c" "$top_srcdir/policy/parse.c" \
     -- *.err <<'PY' > "$tmp/cover"
 import re, sys

@@ -1082,7 +1082,7 @@ add_part(struct policy **pp, const char *file, const char *tag, int trust,
  */
 static size_t
 lint_parts(const char *file, const struct policy *p, int trust,
-    struct diags *d, struct out *o)
+    struct diags *d, struct out *o, const char *only)
 {
 	char dir[PATH_MAX], path[PATH_MAX], want[PATH_MAX], tag[128], why[512];
 	const char *slash = strrchr(file, '/');
@@ -1113,7 +1113,8 @@ lint_parts(const char *file, const struct policy *p, int trust,
 		    strcmp(name + len - 7, ".policy") != 0)))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-		    (int)sizeof(path))
+		    (int)sizeof(path) || (only != NULL && strcmp(path,
+		    only) != 0))
 			continue;
 		src.file = path;
 		src.text = NULL;
@@ -1168,6 +1169,39 @@ lint_parts(const char *file, const struct policy *p, int trust,
 	return failed;
 }
 
+/*
+ * -f DIR/policy.d/TAG.policy names a part: it is read as the gate reads
+ * it for TAG, after the common part beside it (DIR/ and the compiled-in
+ * policy's name), not as a policy of its own (where its rules would
+ * admit every tag).  1, with the common part's path and the tag, when
+ * file is such a part and the common part is there.
+ */
+static int
+part_of(const char *file, char *common, size_t csize, char *tag,
+    size_t tsize)
+{
+	const char *base = strrchr(file, '/');
+	const char *pbase = strrchr(SSHGATE_POLICY_PATH, '/');
+	char want[PATH_MAX];
+	size_t len, dlen;
+
+	base = base ? base + 1 : file;
+	len = strlen(base);
+	dlen = (size_t)(base - file);
+	if (len <= 7 || strcmp(base + len - 7, ".policy") != 0 ||
+	    len - 7 >= tsize || dlen < 9 ||
+	    strncmp(base - 9, "policy.d/", 9) != 0)
+		return 0;
+	snprintf(tag, tsize, "%.*s", (int)(len - 7), base);
+	if (snprintf(common, csize, "%.*s%s", (int)(dlen - 9), file,
+	    pbase ? pbase + 1 : SSHGATE_POLICY_PATH) >= (int)csize)
+		return 0;
+	if (policy_part_path(common, tag, want, sizeof(want)) != 0 ||
+	    strcmp(want, file) != 0)
+		return 0;
+	return access(common, F_OK) == 0;
+}
+
 static int
 finish(int rc)
 {
@@ -1214,6 +1248,8 @@ main(int argc, char **argv)
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
 	char partpath[PATH_MAX], partdir[PATH_MAX];	/* --install --tag */
+	char pcommon[PATH_MAX], ptag[128];	/* -f a part: part_of() */
+	const char *only = NULL;
 	char *lcmd = NULL, *lfrom = NULL, *ltag = NULL;	/* --explain-log */
 	struct audit_opts ao;
 	struct install_opts io = { .log = NULL, .last = INSTALL_LAST };
@@ -1420,6 +1456,15 @@ main(int argc, char **argv)
 	    addr, sizeof(addr)) == 0)
 		from = addr;
 
+	if (file_given && (mode == M_LINT || mode == M_TEST ||
+	    mode == M_EXPLAIN) && part_of(file, pcommon, sizeof(pcommon), ptag,
+	    sizeof(ptag))) {
+		only = file;
+		file = pcommon;
+		src.file = file;
+		if (tag == NULL)
+			tag = ptag;
+	}
 	installed = !file_given || strcmp(file, SSHGATE_POLICY_PATH) == 0;
 	p = lint_load_as_gate(file, installed, &d, &pf);
 	/* The embedded tests run only on a policy that compiled. */
@@ -1436,7 +1481,7 @@ main(int argc, char **argv)
 	sort_diags(&d, probed);
 	/* the parts: each after the common part, with its own file name */
 	if (p != NULL && mode == M_LINT)
-		failed += lint_parts(file, p, installed, &d, &o);
+		failed += lint_parts(file, p, installed, &d, &o, only);
 	if (p != NULL && mode != M_LINT && tag != NULL)
 		add_part(&p, file, tag, installed, &d, &pf);
 	if (machine)
