@@ -1564,8 +1564,8 @@ common_name_seen(struct parser *ps, const struct rule *r)
 
 	for (i = 0; i < ps->common->nrules; i++)
 		if (strcmp(ps->common->rules[i].name, r->name) == 0) {
-			ERR(ps, &r->loc.name, "rule '%s' is also defined in the "
-			    "common part %s", r->name, ps->common->file);
+			ERR(ps, &r->loc.name, "rule '%s' is also defined in "
+			    "the common part %s", r->name, ps->common->file);
 			diag_add(ps->d, DIAG_NOTE, NULL, &src,
 			    &ps->common->rules[i].loc.name, r->name,
 			    "the common part's definition");

@@ -51,7 +51,7 @@ part_read(const struct policy *common, const char *path, const char *tag,
 	if (trust) {
 		fd = trust_walk(path, O_RDONLY, TRUST_NO_LINKS, TRUST_FILE, 0,
 		    &w);
-		/* Only a name that is not there: root alone makes names here. */
+		/* A name that is not there: only root makes names here. */
 		if (fd == -1 && w.fault == TRUST_LOOKUP && w.err == ENOENT)
 			return PART_NONE;
 		if (fd == -1) {

@@ -1145,7 +1145,7 @@ check_parts(struct audit *a)
 		    strcmp(name + len - 7, ".policy") != 0 ||
 		    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 		    (int)sizeof(path))
-			continue;	/* sshgate-lint reports what is no part */
+			continue;	/* sshgate-lint reports non-parts */
 		snprintf(tag, sizeof(tag), "%.*s", (int)(len - 7), name);
 		if (policy_part_path(a->policy, tag, want, sizeof(want)) != 0 ||
 		    strcmp(want, path) != 0)
@@ -1158,8 +1158,9 @@ check_parts(struct audit *a)
 		case PART_UNTRUSTED:
 			fix = xasprintf("chown root:root %s && chmod 0644 %s, "
 			    "in directories only root writes", path, path);
-			finding(a, F_ERROR, "policy-untrusted", path, fix, "the "
-			    "gate refuses this part, and tag %s: %s", tag, why);
+			finding(a, F_ERROR, "policy-untrusted", path, fix,
+			    "the gate refuses this part, and tag %s: %s", tag,
+			    why);
 			free(fix);
 			break;
 		case PART_ERROR:

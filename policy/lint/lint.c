@@ -1108,7 +1108,8 @@ lint_parts(const char *file, const struct policy *p, int trust,
 		 * and its temporary copies (".NAME.new.PID.N", install.c).
 		 */
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-		    (len > 12 && strcmp(name + len - 12, ".policy.prev") == 0) ||
+		    (len > 12 && strcmp(name + len - 12, ".policy.prev") ==
+		    0) ||
 		    (name[0] == '.' && (len < 7 ||
 		    strcmp(name + len - 7, ".policy") != 0)))
 			continue;
@@ -1122,7 +1123,8 @@ lint_parts(const char *file, const struct policy *p, int trust,
 		tag[0] = '\0';
 		if (len > 7 && len - 7 < sizeof(tag) &&
 		    strcmp(name + len - 7, ".policy") == 0)
-			snprintf(tag, sizeof(tag), "%.*s", (int)(len - 7), name);
+			snprintf(tag, sizeof(tag), "%.*s", (int)(len - 7),
+			    name);
 		if (tag[0] == '\0' || policy_part_path(file, tag, want,
 		    sizeof(want)) != 0 || strcmp(want, path) != 0) {
 			diag_add(d, DIAG_ERROR, NULL, &src, NULL, NULL, "not a "
