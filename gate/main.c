@@ -35,6 +35,7 @@
 #include "argv.h"
 #include "escape.h"
 #include "gate.h"
+#include "part.h"
 #include "plan.h"
 #include "policy.h"
 #include "trust.h"
@@ -444,6 +445,48 @@ parse_args(int argc, char **argv)
 
 /* ---- 4. policy and decision --------------------------------------------- */
 
+/*
+ * The tag's part, policy.d/TAG.policy (policy_part_path()), after the
+ * common part: read through the same walk and parser, it decides for its
+ * tag only, its rules before the common part's; a part that is refused stops
+ * its tag alone -- no other tag reads it (sshgate(8), sshgate-policy(5)).
+ */
+static struct policy *
+load_part(struct policy *common)
+{
+	struct diags d = { 0 };
+	struct refusal f;
+	struct policy *part;
+	char path[PATH_MAX], why[512], *first;
+
+	switch (policy_part_path(g.policy, g.tag, path, sizeof(path))) {
+	case 1:
+		return common;
+	case -1:
+		refusal_set(&f, REFUSE_PART_UNTRUSTED, g.tag, g.policy,
+		    "the path of its part is too long");
+		refuse(&f);
+	}
+	switch (part_read(common, path, g.tag, 1, &part, &d, why,
+	    sizeof(why))) {
+	case PART_NONE:
+		return common;
+	case PART_UNTRUSTED:
+		refusal_set(&f, REFUSE_PART_UNTRUSTED, g.tag, path, why);
+		refuse(&f);
+	case PART_ERROR:
+		first = d.n > 0 ? xasprintf("%s:%u:%u: %s", d.v[0].file,
+		    d.v[0].line, d.v[0].col, d.v[0].msg) : xstrdup("?");
+		log_msg(LOG_ERR, "policy error: %s", first);
+		free(first);
+		snprintf(why, sizeof(why), "%zu", d.nerr);
+		refusal_set(&f, REFUSE_PART_ERROR, g.tag, path, why);
+		refuse(&f);
+	}
+	diags_free(&d);
+	return policy_join(common, part);
+}
+
 static struct policy *
 load_policy(void)
 {
@@ -475,7 +518,7 @@ load_policy(void)
 		refuse(&f);
 	}
 	diags_free(&d);
-	return p;
+	return load_part(p);
 }
 
 /*

@@ -89,6 +89,16 @@ refusal_set(struct refusal *f, enum refusal_cause c, const char *rule,
 		    "permitted (run sshgate-lint)", subject, detail,
 		    strcmp(detail, "1") == 0 ? "" : "s");
 		break;
+	/* A part stops its tag only: the words say which (RULE: the tag). */
+	case REFUSE_PART_UNTRUSTED:
+		k = snprintf(m, n, "policy part %s refused: %s; nothing is "
+		    "permitted for tag '%s'", subject, detail, rule);
+		break;
+	case REFUSE_PART_ERROR:
+		k = snprintf(m, n, "policy part %s has %s error%s; nothing is "
+		    "permitted for tag '%s' (run sshgate-lint)", subject,
+		    detail, strcmp(detail, "1") == 0 ? "" : "s", rule);
+		break;
 	case REFUSE_RUNNER_MISSING:
 		k = snprintf(m, n, "runner account '%s' of rule '%s' does not "
 		    "exist", subject, rule);

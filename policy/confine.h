@@ -23,6 +23,8 @@
 #define REFUSALS(X) \
 	X(REFUSE_POLICY_UNTRUSTED,	"policy-untrusted",	4) \
 	X(REFUSE_POLICY_ERROR,		"policy-error",		4) \
+	X(REFUSE_PART_UNTRUSTED,	"part-untrusted",	4) \
+	X(REFUSE_PART_ERROR,		"part-error",		4) \
 	X(REFUSE_RUNNER_MISSING,	"runner-missing",	5) \
 	X(REFUSE_GROUP_MISSING,		"runner-group-missing",	5) \
 	X(REFUSE_RUNNER_IS_CALLER,	"runner-is-caller",	5) \

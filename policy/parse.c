@@ -55,6 +55,9 @@ struct parser {
 	size_t		 names_cap;
 	struct pat	**regexes;	/* hash of compiled regexes by text */
 	size_t		 regexes_cap, nregexes;
+	/* A part (policy_parse_part()): its tag and the common part. */
+	const char	*part_tag;
+	const struct policy *common;
 };
 
 /* FNV-1a; the table only speeds up the duplicate check. */
@@ -1328,6 +1331,9 @@ field_test(struct parser *ps, struct rule *r, struct values *vs)
 		free(t.tag);
 		return;
 	}
+	/* A part's test runs as a connection with its tag. */
+	if (r == NULL && t.tag == NULL && ps->part_tag != NULL)
+		t.tag = xstrdup(ps->part_tag);
 	t.cmd = xstrdup(vs->v[1].text);
 	if (ps->p->ntests == ps->tests_cap) {
 		ps->tests_cap = ps->tests_cap ? ps->tests_cap * 2 : 16;
@@ -1546,6 +1552,51 @@ allow_valid(struct parser *ps, const struct lex_allow *la)
 	return ok;
 }
 
+/*
+ * A part's rule names are unique across the common part and the part: a
+ * log line's rule=NAME names one rule (sshgate-policy(5), "Parts").
+ */
+static void
+common_name_seen(struct parser *ps, const struct rule *r)
+{
+	struct source src = policy_source(ps->common);
+	size_t i;
+
+	for (i = 0; i < ps->common->nrules; i++)
+		if (strcmp(ps->common->rules[i].name, r->name) == 0) {
+			ERR(ps, &r->loc.name, "rule '%s' is also defined in "
+			    "the common part %s", r->name, ps->common->file);
+			diag_add(ps->d, DIAG_NOTE, NULL, &src,
+			    &ps->common->rules[i].loc.name, r->name,
+			    "the common part's definition");
+			return;
+		}
+}
+
+/*
+ * A part decides for its tag only: a rule without "tag" gets the part's,
+ * one with another tag is an error (it could never decide: the gate reads
+ * this part only for connections with the part's tag).
+ */
+static void
+part_tags(struct parser *ps, struct rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntags; i++)
+		if (strcmp(r->tags[i], ps->part_tag) != 0) {
+			ERR(ps, &r->loc.tag, "tag '%s': a rule of the part for "
+			    "tag '%s' decides for that tag only", r->tags[i],
+			    ps->part_tag);
+			return;
+		}
+	if (r->ntags == 0) {
+		r->tags = xreallocarray(NULL, 1, sizeof(*r->tags));
+		r->tags[0] = xstrdup(ps->part_tag);
+		r->ntags = 1;
+	}
+}
+
 static void
 parse_rule(struct parser *ps)
 {
@@ -1582,6 +1633,8 @@ parse_rule(struct parser *ps)
 		ERR(ps, &r->loc.name, "rule '%s' is defined twice", r->name);
 		NOTE(ps, &p->rules[prev].loc.name, "previous definition here");
 	}
+	if (ps->common != NULL)
+		common_name_seen(ps, r);
 	next(ps, LEX_FIELD);
 	if (ps->tok.t != T_LBRACE) {
 		if (ps->tok.t != T_BAD)
@@ -1688,6 +1741,8 @@ done:
 		free(ps->lx.allows[i].reason);
 	}
 	ps->lx.nallows = 0;
+	if (ps->part_tag != NULL)
+		part_tags(ps, r);
 	/* A rule's test runs as a connection its selectors admit. */
 	for (i = first_test; i < p->ntests; i++) {
 		struct ptest *t = &p->tests[i];
@@ -1765,14 +1820,17 @@ policy_source(const struct policy *p)
 	return s;
 }
 
-struct policy *
-policy_parse(const char *file, const char *text, size_t len, struct diags *d)
+static struct policy *
+parse(const char *file, const char *text, size_t len, struct diags *d,
+    const struct policy *common, const char *tag)
 {
 	struct parser ps;
 	struct policy *p;
 	size_t nerr = d->nerr, i;
 
 	memset(&ps, 0, sizeof(ps));
+	ps.common = common;
+	ps.part_tag = tag;
 	p = xcalloc(1, sizeof(*p));
 	p->file = xstrdup(file);
 	p->text = xmalloc(len + 1);
@@ -1829,6 +1887,50 @@ policy_parse(const char *file, const char *text, size_t len, struct diags *d)
 		return NULL;
 	}
 	return p;
+}
+
+struct policy *
+policy_parse(const char *file, const char *text, size_t len, struct diags *d)
+{
+	return parse(file, text, len, d, NULL, NULL);
+}
+
+struct policy *
+policy_parse_part(const struct policy *common, const char *file,
+    const char *text, size_t len, const char *tag, struct diags *d)
+{
+	return parse(file, text, len, d, common, tag);
+}
+
+/*
+ * The part's rules, then the common part's, in one policy: the first
+ * match in that order decides (sshgate-policy(5), "Parts") -- the job's
+ * own rules, then what every tag shares and the common part's closing
+ * denials, as in one file with the job's rules before the shared ones.
+ * The tests are the part's; the file and text too (its diagnostics).
+ */
+struct policy *
+policy_join(struct policy *common, struct policy *part)
+{
+	size_t n = common->nrules + part->nrules, i;
+	struct rule *v;
+
+	v = xreallocarray(NULL, n ? n : 1, sizeof(*v));
+	if (part->nrules > 0)
+		memcpy(v, part->rules, part->nrules * sizeof(*v));
+	if (common->nrules > 0)
+		memcpy(v + part->nrules, common->rules,
+		    common->nrules * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i].index = (int)i;
+	free(part->rules);
+	part->rules = v;
+	part->nrules = n;
+	free(common->rules);
+	common->rules = NULL;
+	common->nrules = 0;
+	policy_free(common);
+	return part;
 }
 
 void

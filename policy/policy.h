@@ -219,6 +219,26 @@ struct policy {
 struct policy	*policy_parse(const char *file, const char *text, size_t len,
 		    struct diags *d);
 void		 policy_free(struct policy *p);
+/*
+ * A part (sshgate-policy(5), "Parts"): parsed as a policy of its own, in
+ * the context of the common part -- its rules decide for tag only (a
+ * rule without "tag" gets it), its top-level tests run with it, and no
+ * rule name of the common part is used again.  NULL on any error.
+ */
+struct policy	*policy_parse_part(const struct policy *common,
+		    const char *file, const char *text, size_t len,
+		    const char *tag, struct diags *d);
+/* The part's rules then the common part's; consumes both. */
+struct policy	*policy_join(struct policy *common, struct policy *part);
+/*
+ * The one choice of files for a tag (the gate and sshgate-lint): the
+ * part DIR/policy.d/TAG.policy beside the policy DIR/NAME.  0 and the
+ * path in buf; 1 when the tag selects no part (none, or one that begins
+ * with '.': no part file is hidden, and "." or ".." names none); -1 when
+ * the path does not fit.
+ */
+int		 policy_part_path(const char *policy, const char *tag,
+		    char *buf, size_t size);
 struct source	 policy_source(const struct policy *p);
 
 /* What the connection looks like to the selectors. */

@@ -49,6 +49,33 @@ for p in *.policy; do
 done
 
 # Every diagnostic of the lexer and the parser has a golden.
+# Parts (sshgate-policy(5), "Parts"): parts/policy.d/TAG.policy linted
+# with the common part parts/policy; the golden is parts.err (parts.out)
+"$lint" -f parts/policy >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "${SSHGATE_GOLDEN_UPDATE:-0}" = 1 ]; then
+	cp "$tmp/err" parts.err
+	cp "$tmp/out" parts.out
+fi
+if ! cmp -s "$tmp/err" parts.err || ! cmp -s "$tmp/out" parts.out; then
+	ok 1 "parts: the diagnostics differ from parts.err, parts.out"
+	diff -u parts.err "$tmp/err" | sed 's/^/# /' | head -40
+	diff -u parts.out "$tmp/out" | sed 's/^/# /' | head -20
+else
+	is "$rc" 2 "parts: each part's errors with its file name, exit 2"
+fi
+
+# -f a part: read after the common part beside it, for its tag (a rule
+# of job-b.policy read alone would admit every tag, and its test "deny
+# create tag job-a" would fail)
+out=$("$lint" -f parts/policy.d/job-b.policy 2>&1)
+is "$?:$(head -1 <<<"$out")" "0:parts/policy.d/job-b.policy: 1 rule, 3 tests passed" \
+    "parts: -f policy.d/job-b.policy is linted as job-b's part, after parts/policy"
+is "$("$lint" -f parts/policy.d/job-b.policy --test create 2>&1)" "permit: rule 'job-b-create'" \
+    "parts: --test with -f a part decides for its tag"
+"$lint" -f parts/policy.d/job-b.policy --test create --tag job-c >/dev/null 2>&1
+is "$?" 1 "parts: ... and for another tag, with that tag's files (none: denied)"
+
 "$SGT_PY" - "$top_srcdir/policy/lex.c" "$top_srcdir/policy/parse.c" \
     -- *.err <<'PY' > "$tmp/cover"
 import re, sys

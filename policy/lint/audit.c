@@ -11,6 +11,7 @@
  *  - give every finding a name, the thing it is about and the fix.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -33,6 +34,7 @@
 
 #include "argv.h"
 #include "escape.h"
+#include "part.h"
 #include "audit.h"
 #include "probe.h"
 #include "tmpdir.h"
@@ -1052,6 +1054,8 @@ policy_trust_fix(const char *f)
 	    "directory above it, as the gate's %s", SSHGATE_POLICY_PATH);
 }
 
+static void	check_parts(struct audit *a);
+
 static void
 check_policy(struct audit *a)
 {
@@ -1105,6 +1109,77 @@ check_policy(struct audit *a)
 		free(fix);
 	}
 	diags_free(&d);
+	check_parts(a);
+}
+
+/*
+ * Each part in policy.d/ beside the policy (sshgate-policy(5), "Parts"),
+ * read as the gate reads it for its tag: untrusted or broken, it stops
+ * that tag (the same finding names as the policy's, the part as the
+ * subject).  The sound parts' rules join the policy's, so that their
+ * runners and paths are checked with the rest.
+ */
+static void
+check_parts(struct audit *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX], want[PATH_MAX], tag[128];
+	char why[512], *fix;
+	const char *slash = strrchr(a->policy, '/');
+	struct dirent **ents;
+	struct policy *part;
+	struct diags d;
+	size_t len;
+	int i, n;
+
+	if (snprintf(dir, sizeof(dir), "%.*spolicy.d", slash ? (int)(slash -
+	    a->policy + 1) : 0, a->policy) >= (int)sizeof(dir))
+		return;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		len = strlen(name);
+		if (name[0] == '.' || len <= 7 || len - 7 >= sizeof(tag) ||
+		    strcmp(name + len - 7, ".policy") != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    (int)sizeof(path))
+			continue;	/* sshgate-lint reports non-parts */
+		snprintf(tag, sizeof(tag), "%.*s", (int)(len - 7), name);
+		if (policy_part_path(a->policy, tag, want, sizeof(want)) != 0 ||
+		    strcmp(want, path) != 0)
+			continue;
+		memset(&d, 0, sizeof(d));
+		switch (part_read(a->pol, path, tag, 1, &part, &d, why,
+		    sizeof(why))) {
+		case PART_NONE:
+			break;
+		case PART_UNTRUSTED:
+			fix = xasprintf("chown root:root %s && chmod 0644 %s, "
+			    "in directories only root writes", path, path);
+			finding(a, F_ERROR, "policy-untrusted", path, fix,
+			    "the gate refuses this part, and tag %s: %s", tag,
+			    why);
+			free(fix);
+			break;
+		case PART_ERROR:
+			fix = xasprintf("run sshgate-lint and fix what it "
+			    "reports for %s", path);
+			finding(a, F_ERROR, "policy-errors", path, fix, "%zu "
+			    "error%s: the gate permits nothing for tag %s",
+			    d.nerr, d.nerr == 1 ? "" : "s", tag);
+			free(fix);
+			break;
+		default:
+			a->pol = policy_join(a->pol, part);
+			break;
+		}
+		diags_free(&d);
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
 }
 
 static void

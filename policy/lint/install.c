@@ -164,6 +164,50 @@ same_snap(const struct snapshot *a, const struct snapshot *b)
 	    a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
 }
 
+static const struct install_opts *cur;	/* the run's options */
+
+/*
+ * A part (--install NEW --tag TAG) as the gate reads it for TAG
+ * (gate/main.c, load_part()): the common part trusted and parsed, then
+ * the part in its context (policy_parse_part()), joined -- what the
+ * comparison and the tests decide with.  NULL with why or the errors.
+ */
+static struct policy *
+part_view(const char *name, const char *text, size_t len, struct diags *d,
+    char *why, size_t whylen)
+{
+	struct diags dc = { 0 };
+	struct policy *common, *part;
+	char *ctext;
+	size_t clen;
+	int fd;
+
+	fd = trust_open(cur->common, O_RDONLY, TRUST_NO_LINKS, why, whylen);
+	if (fd == -1)
+		return NULL;
+	if (read_all(fd, SSHGATE_POLICY_MAX, &ctext, &clen, why, whylen)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	common = policy_parse(cur->common, ctext, clen, &dc);
+	free(ctext);
+	if (common == NULL) {
+		snprintf(why, whylen, "the common part %s has %zu error%s "
+		    "(run sshgate-lint)", cur->common, dc.nerr, dc.nerr == 1 ?
+		    "" : "s");
+		diags_free(&dc);
+		return NULL;
+	}
+	diags_free(&dc);
+	part = policy_parse_part(common, name, text, len, cur->part_tag, d);
+	if (part == NULL) {
+		policy_free(common);
+		return NULL;
+	}
+	return policy_join(common, part);
+}
+
 /*
  * The policy at path as the gate reads it (gate/main.c, load_policy()):
  * trusted through the descriptor, then parsed; diagnostics name `name'.
@@ -187,7 +231,10 @@ gate_view(const char *path, const char *name, struct diags *d, char *why,
 		return NULL;
 	}
 	close(fd);
-	p = policy_parse(name, text, len, d);
+	if (cur != NULL && cur->part_tag != NULL)
+		p = part_view(name, text, len, d, why, whylen);
+	else
+		p = policy_parse(name, text, len, d);
 	free(text);
 	return p;
 }
@@ -741,6 +788,7 @@ install_run(const struct install_opts *io, struct out *o)
 
 	memset(&before, 0, sizeof(before));
 	memset(&src, 0, sizeof(src));
+	cur = io;
 	if (o->json)
 		return fail("--install and --rollback print text, not --json");
 	if (geteuid() != 0)
@@ -769,7 +817,10 @@ install_run(const struct install_opts *io, struct out *o)
 		rc = fail("the installed policy %s", why);
 		goto out;
 	}
-	if (!before.exists)
+	if (!before.exists && io->part_tag != NULL)
+		none = xasprintf("there is no part for tag '%s': the common "
+		    "part decides alone", io->part_tag);
+	else if (!before.exists)
 		none = xstrdup("there is no installed policy: the gate "
 		    "permits nothing");
 	else if ((old = gate_view(io->target, io->target, &dold, why,

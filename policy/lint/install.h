@@ -18,6 +18,10 @@ struct install_opts {
 	const char	*log;		/* FILE or "-"; NULL: the journal */
 	size_t		 last;		/* the last N commands of the log */
 	int		 strict, dry_run;
+	/* --install NEW --tag TAG: target is TAG's part (policy_part_path()),
+	 * read as the gate reads it for TAG, after the common part */
+	const char	*part_tag;	/* NULL: the policy itself */
+	const char	*common;	/* the common part, with part_tag */
 };
 
 /* Check, report, and replace; returns sshgate-lint's exit status. */

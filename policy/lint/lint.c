@@ -11,7 +11,10 @@
  * would refuse the policy or the rule with that status (policy/confine.c
  * decides for both; sshgate-lint(1) EXIT STATUS).
  */
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,6 +32,7 @@
 #include "tmpdir.h"
 #include "install.h"
 #include "out.h"
+#include "part.h"
 #include "suggest.h"
 #include "plan.h"
 #include "policy.h"
@@ -1018,6 +1022,188 @@ set_mode(enum mode *m, enum mode want)
 	*m = want;
 }
 
+/* A part the gate would refuse: an error, with the fix. */
+static void
+part_untrusted(struct diags *d, const struct source *src, const char *why)
+{
+	diag_add(d, DIAG_ERROR, "untrusted-file", src, NULL, NULL, "sshgate "
+	    "would refuse this part: %s", why);
+	diag_add(d, DIAG_NOTE, NULL, src, NULL, NULL, "fix: make %s a regular "
+	    "file, root's, mode 0644, in directories only root writes "
+	    "(policy.d/ root's, mode 0755)", src->file);
+}
+
+/*
+ * The tag's part after the common part, the files the gate reads for that
+ * tag (policy_part_path(), part_read()): --test, --explain and --suggest
+ * decide with the same rules as the gate.  A part the gate would refuse
+ * is its refusal (pf), and *pp is then NULL.
+ */
+static void
+add_part(struct policy **pp, const char *file, const char *tag, int trust,
+    struct diags *d, struct refusal *pf)
+{
+	char path[PATH_MAX], why[512], n[32];
+	struct source src;
+	struct policy *part;
+	size_t nerr = d->nerr;
+
+	if (*pp == NULL || policy_part_path(file, tag, path, sizeof(path)) != 0)
+		return;
+	src.file = path;
+	src.text = NULL;
+	src.len = 0;
+	switch (part_read(*pp, path, tag, trust, &part, d, why, sizeof(why))) {
+	case PART_NONE:
+		return;
+	case PART_READ:
+		*pp = policy_join(*pp, part);
+		return;
+	case PART_UNTRUSTED:
+		part_untrusted(d, &src, why);
+		refusal_set(pf, REFUSE_PART_UNTRUSTED, tag, path, why);
+		break;
+	default:
+		snprintf(n, sizeof(n), "%zu", d->nerr - nerr);
+		refusal_set(pf, REFUSE_PART_ERROR, tag, path, n);
+		break;
+	}
+	policy_free(*pp);
+	*pp = NULL;
+}
+
+/*
+ * Every part in policy.d/ beside the policy, each in the context of the
+ * common part p (sshgate-policy(5), "Parts"): its errors with its own
+ * file name, its tests run with its rules before the common part's,
+ * the passes and the gate's refusals as for the policy.  A file there
+ * that no tag selects is an error: the gate never reads it.  Returns the
+ * number of tests that failed; prints one summary line a part.
+ */
+static size_t
+lint_parts(const char *file, const struct policy *p, int trust,
+    struct diags *d, struct out *o, const char *only)
+{
+	char dir[PATH_MAX], path[PATH_MAX], want[PATH_MAX], tag[128], why[512];
+	const char *slash = strrchr(file, '/');
+	struct dirent **ents;
+	struct policy *part, *common;
+	struct diags scratch;
+	struct source src;
+	size_t failed = 0, len, from;
+	int i, n;
+
+	if (snprintf(dir, sizeof(dir), "%.*spolicy.d", slash ? (int)(slash -
+	    file + 1) : 0, file) >= (int)sizeof(dir))
+		return 0;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return 0;	/* no parts */
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		len = strlen(name);
+		/*
+		 * Not parts, and no error: --install's kept previous part,
+		 * and its temporary copies (".NAME.new.PID.N", install.c).
+		 */
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    (len > 12 && strcmp(name + len - 12, ".policy.prev") ==
+		    0) ||
+		    (name[0] == '.' && (len < 7 ||
+		    strcmp(name + len - 7, ".policy") != 0)))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    (int)sizeof(path) || (only != NULL && strcmp(path,
+		    only) != 0))
+			continue;
+		src.file = path;
+		src.text = NULL;
+		src.len = 0;
+		tag[0] = '\0';
+		if (len > 7 && len - 7 < sizeof(tag) &&
+		    strcmp(name + len - 7, ".policy") == 0)
+			snprintf(tag, sizeof(tag), "%.*s", (int)(len - 7),
+			    name);
+		if (tag[0] == '\0' || policy_part_path(file, tag, want,
+		    sizeof(want)) != 0 || strcmp(want, path) != 0) {
+			diag_add(d, DIAG_ERROR, NULL, &src, NULL, NULL, "not a "
+			    "part: no tag selects it, the gate never reads it "
+			    "(a part is TAG.policy, TAG a tag that does not "
+			    "begin with '.')");
+			continue;
+		}
+		from = d->n;
+		switch (part_read(p, path, tag, trust, &part, d, why,
+		    sizeof(why))) {
+		case PART_NONE:
+			continue;
+		case PART_UNTRUSTED:
+			part_untrusted(d, &src, why);
+			continue;
+		case PART_ERROR:
+			continue;
+		}
+		lint_gate_refusals(part, trust, d);
+		lint_passes(part, d);
+		/* its tests, as the gate decides for its tag */
+		memset(&scratch, 0, sizeof(scratch));
+		common = policy_parse(p->file, p->text, p->len, &scratch);
+		diags_free(&scratch);
+		if (common != NULL) {
+			struct policy *j = policy_join(common, part);
+			size_t nf = policy_run_tests(j, d);
+
+			failed += nf;
+			if (!o->json && nf == 0)
+				printf("%s: %zu rule%s, %zu test%s passed\n",
+				    path, j->nrules - p->nrules,
+				    j->nrules - p->nrules == 1 ? "" : "s",
+				    j->ntests, j->ntests == 1 ? "" : "s");
+			part = j;
+		}
+		sort_diags(d, from);
+		policy_free(part);
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return failed;
+}
+
+/*
+ * -f DIR/policy.d/TAG.policy names a part: it is read as the gate reads
+ * it for TAG, after the common part beside it (DIR/ and the compiled-in
+ * policy's name), not as a policy of its own (where its rules would
+ * admit every tag).  1, with the common part's path and the tag, when
+ * file is such a part and the common part is there.
+ */
+static int
+part_of(const char *file, char *common, size_t csize, char *tag,
+    size_t tsize)
+{
+	const char *base = strrchr(file, '/');
+	const char *pbase = strrchr(SSHGATE_POLICY_PATH, '/');
+	char want[PATH_MAX];
+	size_t len, dlen;
+
+	base = base ? base + 1 : file;
+	len = strlen(base);
+	dlen = (size_t)(base - file);
+	if (len <= 7 || strcmp(base + len - 7, ".policy") != 0 ||
+	    len - 7 >= tsize || dlen < 9 ||
+	    strncmp(base - 9, "policy.d/", 9) != 0)
+		return 0;
+	snprintf(tag, tsize, "%.*s", (int)(len - 7), base);
+	if (snprintf(common, csize, "%.*s%s", (int)(dlen - 9), file,
+	    pbase ? pbase + 1 : SSHGATE_POLICY_PATH) >= (int)csize)
+		return 0;
+	if (policy_part_path(common, tag, want, sizeof(want)) != 0 ||
+	    strcmp(want, file) != 0)
+		return 0;
+	return access(common, F_OK) == 0;
+}
+
 static int
 finish(int rc)
 {
@@ -1063,6 +1249,9 @@ main(int argc, char **argv)
 	};
 	const char *file = SSHGATE_POLICY_PATH, *arg = NULL, *from = NULL;
 	const char *tag = NULL;
+	char partpath[PATH_MAX], partdir[PATH_MAX];	/* --install --tag */
+	char pcommon[PATH_MAX], ptag[128];	/* -f a part: part_of() */
+	const char *only = NULL;
 	char *lcmd = NULL, *lfrom = NULL, *ltag = NULL;	/* --explain-log */
 	struct audit_opts ao;
 	struct install_opts io = { .log = NULL, .last = INSTALL_LAST };
@@ -1225,6 +1414,26 @@ main(int argc, char **argv)
 		return finish(print_catalogue(&o));
 	if (mode == M_WARNINGS)
 		return finish(list_warnings(&o));
+	if (mode == M_INSTALL && tag != NULL) {
+		/* TAG's part, beside the policy; policy.d/ made if missing */
+		if (policy_part_path(file, tag, partpath,
+		    sizeof(partpath)) != 0) {
+			fprintf(stderr, "sshgate-lint: tag '%s' selects no "
+			    "part (it begins with '.')\n", tag);
+			return finish(LINT_ERROR);
+		}
+		snprintf(partdir, sizeof(partdir), "%s", partpath);
+		*strrchr(partdir, '/') = '\0';
+		if (io.newfile != NULL && mkdir(partdir, 0755) == -1 &&
+		    errno != EEXIST) {
+			fprintf(stderr, "sshgate-lint: %s: %s\n", partdir,
+			    strerror(errno));
+			return finish(LINT_ERROR);
+		}
+		io.part_tag = tag;
+		io.common = file;
+		file = partpath;
+	}
 	if (mode == M_INSTALL) {
 		io.target = file;
 		io.strict = strict;
@@ -1249,6 +1458,15 @@ main(int argc, char **argv)
 	    addr, sizeof(addr)) == 0)
 		from = addr;
 
+	if (file_given && (mode == M_LINT || mode == M_TEST ||
+	    mode == M_EXPLAIN) && part_of(file, pcommon, sizeof(pcommon), ptag,
+	    sizeof(ptag))) {
+		only = file;
+		file = pcommon;
+		src.file = file;
+		if (tag == NULL)
+			tag = ptag;
+	}
 	installed = !file_given || strcmp(file, SSHGATE_POLICY_PATH) == 0;
 	p = lint_load_as_gate(file, installed, &d, &pf);
 	/* The embedded tests run only on a policy that compiled. */
@@ -1263,6 +1481,11 @@ main(int argc, char **argv)
 		lint_passes(p, &d);
 	}
 	sort_diags(&d, probed);
+	/* the parts: each after the common part, with its own file name */
+	if (p != NULL && mode == M_LINT)
+		failed += lint_parts(file, p, installed, &d, &o, only);
+	if (p != NULL && mode != M_LINT && tag != NULL)
+		add_part(&p, file, tag, installed, &d, &pf);
 	if (machine)
 		machine_note(&d, &src);
 	out_diags(&o, &d);

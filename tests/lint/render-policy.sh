@@ -167,4 +167,77 @@ sed '0,/^rule wrong-repository {$/ s//rule wrong-repository {\n    setenv   BORG
 refuses "a rule outside the marks that uses the shared socket" "outside the per-server marks" "$T/t5" --server a
 refuses "a missing template" "cannot read" "$T/none"
 
+# ---- --common, --part NAME: the policy in parts, one for each job ----------
+
+mkdir -p "$T/parts/policy.d" || sgt_bail mkdir
+"$render" "${args[@]}" --common "$template" > "$T/parts/policy"
+ok $? "--common renders the common part"
+for s in a b; do
+	"$render" "${args[@]}" --part "$s" "$template" > "$T/parts/policy.d/$s.policy"
+	ok $? "--part $s renders job $s's part"
+done
+out=$("$lint" --strict -f "$T/parts/policy" 2>&1)
+ok $? "sshgate-lint --strict accepts the common part and both parts: $(grep -v '^ \|: note: ' <<<"$out" | paste -sd' ')"
+is "$(rules "$T/parts/policy")" "$(rules "$T/plain" | sed 's/borg-create borg-list borg-info //')" \
+    "the common part: every rule but the per-server ones"
+! grep -v '^[[:space:]]*#' "$T/parts/policy" | grep -q "$sock/"
+ok $? "... and no socket"
+is "$(rules "$T/parts/policy.d/a.policy")" "borg-create.a borg-list.a borg-info.a" "a's part: a's copies of the per-server rules"
+head -1 "$T/parts/policy.d/a.policy" | grep -qx 'sshgate-policy 1'
+ok $? "... after the version line"
+diff <(awk '/^rule borg-create.a /,0' "$T/parts/policy.d/a.policy") \
+    <(awk '/^rule borg-create.a /{p=1} /^# ---- server b:/{p=0} p' "$T/ab") >/dev/null
+ok $? "... exactly what --server a --server b writes for a"
+n=$(grep -c "^ *test .* tag a\$" "$T/parts/policy.d/a.policy")
+grep -q "^$T/parts/policy.d/a.policy: 3 rules, $n tests passed\$" <<<"$out"
+ok $? "... its $n tests pass after the common part, as the gate reads them for tag a"
+# the same decisions as the one file of --server a --server b, tag a
+# (the nearest rule's line in a deny's hint is its line in its own file)
+decide() { "$lint" -f "$1" --tag a --test "$2" 2>&1 | sed 's/ (line [0-9]*)//'; }
+same=0 total=0
+while IFS= read -r cmd; do
+	total=$((total + 1))
+	[ "$(decide "$T/ab" "$cmd")" = "$(decide "$T/parts/policy" "$cmd")" ] &&
+	    same=$((same + 1))
+done < <(sed -n 's/^ *test  *\(permit\|deny\)  *"\(.*\)"\( tag a\)\{0,1\}$/\2/p' "$T/ab" |
+    grep -v '\\' | sort -u)
+[ "$total" -ge 30 ] && [ "$same" = "$total" ]
+ok $? "tag a: the parts decide $same of $total test commands as the one file does"
+refuses "--part with --server" "--part NAME alone" "$template" --part a --server b
+refuses "--common with --server" "--common and --server" "$template" --common --server a
+refuses "--part twice" "one of them, once" "$template" --part a --part b
+refuses "--part of a hidden name" "--server '.a'" "$template" --part .a
+
+# ---- --borg PATH: the program of the borg rules, by its first bytes --------
+
+runs() { sed -n 's/^ *run  *//p' "$1" | sort | uniq -c | sed 's/^ *//'; }
+n=$(grep -c '^ *run  */usr/bin/python3 -I /usr/bin/borg$' "$template")
+[ "$n" -ge 4 ]
+ok $? "the template's borg rules run /usr/bin/python3 -I /usr/bin/borg ($n)"
+printf '#!/usr/bin/python3\n# borg\n' > "$T/deb-borg"
+"$render" "${args[@]}" --borg "$T/deb-borg" "$template" > "$T/deb"
+is "$(grep '^ *run .*borg' "$T/deb" | sed 's/^ *run  *//' | sort -u)" \
+    "/usr/bin/python3 -I $T/deb-borg" "--borg SCRIPT (#!/usr/bin/python3): its interpreter with -I, the script"
+diff <(grep -v '^ *run ' "$T/plain") <(grep -v '^ *run ' "$T/deb") >/dev/null
+ok $? "... and nothing else changed"
+printf '#! /opt/sgt-venv/bin/python3.11 -sE\n' > "$T/venv-borg"
+"$render" "${args[@]}" --borg "$T/venv-borg" --server a "$template" > "$T/venv"
+is "$(runs "$T/venv" | grep -c "/opt/sgt-venv/bin/python3.11 -I $T/venv-borg\$")" 1 \
+    "--borg of a venv (#! /opt/.../python3.11 -sE): that interpreter, -I, the script"
+cp /bin/true "$T/bin-borg"
+"$render" "${args[@]}" --borg "$T/bin-borg" --server a --server b "$template" > "$T/bin"
+is "$(grep -c "^ *run  *$T/bin-borg\$" "$T/bin")" "$(grep -c '^ *run .*/usr/bin/borg$' "$T/ab")" \
+    "--borg BINARY: every borg rule (every server's copy too) runs the binary itself"
+! grep -q python3 <(grep '^ *run ' "$T/bin")
+ok $? "... and none runs python3"
+"$lint" -f "$T/bin" >/dev/null 2>&1
+is "$?" 0 "... sshgate-lint accepts the rendered policy"
+printf '#!/usr/bin/env python3\n' > "$T/env-borg"
+refuses "--borg of a script that runs env" "its #! line runs env" "$template" --borg "$T/env-borg"
+printf '#!/bin/sh\n' > "$T/sh-borg"
+refuses "--borg of a script of another interpreter" "runs '/bin/sh', not python3" "$template" --borg "$T/sh-borg"
+refuses "--borg with a relative path" "an absolute path" "$template" --borg bin/borg
+refuses "--borg with a space in its path" "an absolute path" "$template" --borg "/usr/bin/b org"
+refuses "--borg of a file that is not there" "not a readable file" "$template" --borg "$T/none"
+
 sgt_done

@@ -58,17 +58,20 @@ policy() {	# policy [FIELD LINE ...]: one rule, installed
 
 wrap=()		# real root under this wrapper, instead of the login account
 lintas=()	# sshgate-lint under this (default: root)
+gtag=()		# the gate's tag (command="sshgate TAG")
+ltag=()		# and sshgate-lint's: --tag TAG
 
 run_both() {	# sets grc, gerr (the gate); lrc, lout (lint --test)
 	if [ ${#wrap[@]} -gt 0 ]; then
 		gerr=$(env -i SSH_ORIGINAL_COMMAND="$CMD" "${wrap[@]}" \
-		    "$SGT_DIR/bin/sshgate" 2>&1 >/dev/null)
+		    "$SGT_DIR/bin/sshgate" "${gtag[@]}" 2>&1 >/dev/null)
 	else
-		gerr=$(sgt_gate SSH_ORIGINAL_COMMAND="$CMD" -- 2>&1 >/dev/null)
+		gerr=$(sgt_gate SSH_ORIGINAL_COMMAND="$CMD" -- "${gtag[@]}" \
+		    2>&1 >/dev/null)
 	fi
 	grc=$?
-	lout=$(env -i "${lintas[@]}" "${wrap[@]}" "$LINT" --test "$CMD" \
-	    2>/dev/null)
+	lout=$(env -i "${lintas[@]}" "${wrap[@]}" "$LINT" "${ltag[@]}" \
+	    --test "$CMD" 2>/dev/null)
 	lrc=$?
 }
 
@@ -85,8 +88,8 @@ agree() {
 	ok $? "$cause: and says why on stderr"
 	is "$lrc" "$grc" "$cause: sshgate-lint --test exits as the gate does"
 	is "$lout" "refuse: $reason" "$cause: with the gate's words"
-	json=$(env -i "${lintas[@]}" "${wrap[@]}" "$LINT" --json --test "$CMD" \
-	    2>/dev/null | tail -1)
+	json=$(env -i "${lintas[@]}" "${wrap[@]}" "$LINT" "${ltag[@]}" --json \
+	    --test "$CMD" 2>/dev/null | tail -1)
 	"$SGT_PY" -c '
 import json, sys
 d = json.loads(sys.argv[1])
@@ -102,7 +105,9 @@ assert d["reason"] == sys.argv[4], d
 	# untrusted-file says the walker's words, which the gate's wrap
 	needle=${reason#"policy $SGT_POLICY refused: "}
 	needle=${needle%"; nothing is permitted"}
-	if [ "$cause" != policy-error ]; then
+	needle=${needle#"policy part $SGT_PART refused: "}
+	needle=${needle%"; nothing is permitted for tag 'sgt-job'"}
+	if [ "$cause" != policy-error ] && [ "$cause" != part-error ]; then
 		grep -F -- "$needle" <<<"$lint" | grep -q ': error: ' &&
 		    grep -q ': note: fix: ' <<<"$lint"
 		good=$?
@@ -132,6 +137,40 @@ case_policy_untrusted() {
 case_policy_error() {
 	policy "as       $SGT_RUNNER" "sekcomp  strict"
 	agree policy-error 4
+}
+
+# A part (sshgate-policy(5), "Parts"): the common part is sound, the
+# tag's part is refused; the same command without the tag still runs.
+SGT_PART=$(dirname "$SGT_POLICY")/policy.d/sgt-job.policy
+part() {	# part [FIELD LINE ...]: one rule in the part of tag sgt-job
+	mkdir -p "${SGT_PART%/*}"
+	chmod 0755 "${SGT_PART%/*}"
+	{ echo "sshgate-policy 1"; rule p "$@"; } > "$SGT_PART"
+	chmod 0644 "$SGT_PART"
+}
+
+case_part_untrusted() {
+	policy "as       $SGT_RUNNER"
+	part "as       $SGT_RUNNER"
+	chmod 0646 "$SGT_PART"
+	gtag=(sgt-job) ltag=(--tag sgt-job)
+	agree part-untrusted 4
+	gtag=() ltag=()
+	run_both
+	is "$grc:$lrc" "0:0" "part-untrusted: without the tag, the common part still runs it"
+	rm -r "${SGT_PART%/*}"
+}
+
+case_part_error() {
+	policy "as       $SGT_RUNNER"
+	part "as       $SGT_RUNNER" "sekcomp  strict"
+	gtag=(sgt-job) ltag=(--tag sgt-job)
+	agree part-error 4
+	gtag=(sgt-other) ltag=(--tag sgt-other)
+	run_both
+	is "$grc:$lrc" "0:0" "part-error: another tag never reads it, and runs"
+	gtag=() ltag=()
+	rm -r "${SGT_PART%/*}"
 }
 
 case_runner_missing() {
