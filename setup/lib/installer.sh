@@ -293,6 +293,11 @@ inst_remove() {	# inst_remove MANIFEST
 			getent passwd "$a" >/dev/null &&
 			    usermod -s "$b" "$a" && say "restored the login shell of $a to $b"
 			;;
+		member)	# member GROUP ACCOUNT (the account was added to GROUP)
+			getent passwd "$b" >/dev/null &&
+			    gpasswd -d "$b" "$a" >/dev/null &&
+			    say "removed $b from group $a"
+			;;
 		perm)	# perm PATH OWNER:GROUP MODE (what it was before)
 			if [ -e "$a" ]; then
 				chown "$b" "$a" && chmod "$c" "$a" &&
