@@ -293,10 +293,10 @@ inst_remove() {	# inst_remove MANIFEST
 			getent passwd "$a" >/dev/null &&
 			    usermod -s "$b" "$a" && say "restored the login shell of $a to $b"
 			;;
-		member)	# member GROUP ACCOUNT (the account was added to GROUP)
-			getent passwd "$b" >/dev/null &&
-			    gpasswd -d "$b" "$a" >/dev/null &&
-			    say "removed $b from group $a"
+		group)	# group ACCOUNT GROUP (its primary group before)
+			getent passwd "$a" >/dev/null && getent group "$b" >/dev/null &&
+			    usermod -g "$b" "$a" &&
+			    say "restored the primary group of $a to $b"
 			;;
 		perm)	# perm PATH OWNER:GROUP MODE (what it was before)
 			if [ -e "$a" ]; then
