@@ -140,6 +140,12 @@ deb_pull() {	# deb_pull SUITE
 	is "$out" "" "dpkg --verify sshgate is clean on the VPS"
 	is "$(sha256sum < "$MX_VPS/etc/sshgate/policy")" "$pol" \
 	    "the upgrade left the installed policy as it was"
+	mx_on vps /usr/share/sshgate/vps/install --from 127.0.0.1 \
+	    --key-file /root/sgt-server-key.pub > "$E2E_VPS/install2.log" 2>&1
+	deb_ok $? "the upgraded package's VPS installer, run again, succeeds" ||
+	    mx_show_install "$E2E_VPS/install2.log"
+	grep -q "borg's primary group is sshgate, the group of /usr/sbin/sshgate" "$E2E_VPS/install2.log"
+	ok $? "... and finds borg's primary group as it left it"
 	mx_borgmatic "borg-version borg-create" --config "$E2E_PULL_YAML" create
 	out=$(e2e_backup_service 2>&1)
 	ok $? "the backup service's command lines succeed after the upgrade"
@@ -161,6 +167,8 @@ deb_pull() {	# deb_pull SUITE
 	mx_on vps /usr/share/sshgate/vps/install --remove --reload none \
 	    > "$E2E_VPS/remove.log" 2>&1
 	deb_ok $? "/usr/share/sshgate/vps/install --remove" || mx_show "$E2E_VPS/remove.log"
+	grep -q "restored the primary group of borg to borg" "$E2E_VPS/remove.log"
+	ok $? "... which put borg's primary group back (recorded by the first run, kept by the second)"
 	# sshd leaves the last forwarded socket in the socket directory, so
 	# --remove keeps the directory and its record; /run is a tmpfs: after
 	# a reboot (here: /run/sshgate removed) a second --remove finishes.
