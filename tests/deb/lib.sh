@@ -19,6 +19,8 @@
 # accounts stay, dpkg --verify is clean, the next backups run and the
 # last archive restores identical; then the VPS installer's --remove and
 # dpkg --purge on the VPS leave nothing of the package or the installer.
+# In a third machine, /usr/share/sshgate/demo (the README's main job,
+# setup/demo, as the package installs it) must end "restore identical".
 
 . "${top_srcdir:-.}/tests/matrix/lib.sh"
 
@@ -161,6 +163,19 @@ deb_pull() {	# deb_pull SUITE
 		ok 1 "borg extract of the last archive '$a' on the server"
 		mx_show "$MX_DIR/restore.log"
 	fi
+
+	# ---- the README's main job from the package, in a machine of its own ----
+	mx_machine demo "$s"
+	deb_install demo new
+	mx_on demo /usr/share/sshgate/demo > "$MX_DIR/demo.out" 2>&1
+	deb_ok $? "/usr/share/sshgate/demo (the README's main job, from the installed package) exits 0" ||
+	    mx_show "$MX_DIR/demo.out" 40
+	grep -q '^== using the installed package' "$MX_DIR/demo.out" &&
+	    ! grep -q '^== building' "$MX_DIR/demo.out"
+	ok $? "... with the package's programs and installers, no build"
+	[ "$(tail -1 "$MX_DIR/demo.out")" = "restore identical" ]
+	ok $? "... and its report ends with 'restore identical'"
+	sed -n '/^== report/,$p' "$MX_DIR/demo.out" | sed 's/^/# /'
 
 	# ---- remove and purge ------------------------------------------------
 	kill "$(cat "$MX_VPS/run/sshd.pid")" 2>/dev/null
