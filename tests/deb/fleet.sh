@@ -1,0 +1,333 @@
+#!/bin/bash
+# tests/deb/fleet.sh -- setup/ansible/ deploys a fleet: 3 VPS hosts (one
+# of them Debian 13) and 2 backup servers, from a controller (this
+# host's ansible-playbook), with the package tests/run.d/deb built
+# ($SGT_DEB_DEBS/SUITE/new/*.deb).
+#
+# Each host is a machine of tests/matrix/lib.sh (an overlay over the
+# debootstrap tree of its release, cached by the deb stage) with a
+# network namespace of its own: a veth pair to a bridge in the test's
+# private network namespace, an address in 10.87.0.0/24 that exists
+# only there, and its own sshd on that address.  The controller reaches
+# each host by ssh as root, with a key and known_hosts of its own.
+#
+# The jobs: vps1 -> backup1, vps1-off (vps1) -> backup2, vps2 -> backup1,
+# vps3 (Debian 13) -> backup2.  The steps: --check --diff on the fresh
+# fleet changes nothing; the playbook deploys every job; every job's
+# backup service runs and its archive restores identical to its VPS's
+# tree; a second run reports 0 changed; vps2 leaves the inventory:
+# --check --diff shows it and changes nothing, the next run removes its
+# job on vps2 and backup1 (the repository and passphrase stay), and the
+# other jobs still back up.  systemd is not PID 1: the server's units
+# are played by tests/e2e/lib.sh's helpers in the server's machine.
+. "${top_srcdir:-.}/tests/matrix/lib.sh"
+
+FL_NET=10.87.0
+# NAME:SUITE:HOST-NUMBER
+FL_HOSTS="vps1:bookworm:11 vps2:bookworm:12 vps3:trixie:13 backup1:bookworm:21 backup2:trixie:22"
+# JOB:VPS:SERVER
+FL_JOBS="vps1:vps1:backup1 vps1-off:vps1:backup2 vps2:vps2:backup1 vps3:vps3:backup2"
+declare -A FL_NS=() FL_ADDR=()
+
+# ok, returning the status it was given
+fl_ok() {	# fl_ok STATUS DESCRIPTION
+	ok "$1" "$2"
+	return "$1"
+}
+
+# Run a program as root inside a machine, in its network namespace.
+fl_on() {	# fl_on MACHINE PROGRAM [ARG...]
+	local m=$1
+	shift
+	nsenter --net="${FL_NS[$m]}" env -i PATH="$MX_PATH" HOME=/root \
+	    LANG=C.UTF-8 TERM=dumb chroot "$MX_DIR/$m/root" "$@"
+}
+
+# A machine with its own network namespace, address and sshd.
+fl_machine() {	# fl_machine NAME SUITE HOST-NUMBER
+	local n=$1 r=$MX_DIR/$1/root pid i
+	mx_machine "$n" "$2"
+	# the namespace is held by a process of the test's PID namespace:
+	# it ends with the test
+	unshare -n -- sleep infinity &
+	pid=$!
+	for i in $(seq 100); do
+		[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.05
+	done
+	FL_NS[$n]=/proc/$pid/ns/net
+	FL_ADDR[$n]=$FL_NET.$3
+	ip link add "sgt-$n" type veth peer name eth0 netns "$pid" &&
+	    ip link set "sgt-$n" master sgt-br up &&
+	    nsenter --net="${FL_NS[$n]}" sh -c "ip link set lo up &&
+		ip addr add ${FL_ADDR[$n]}/24 dev eth0 && ip link set eth0 up" ||
+	    sgt_bail "the network of $n"
+	rm -f "$r"/etc/ssh/ssh_host_*_key "$r"/etc/ssh/ssh_host_*_key.pub
+	mx_on "$n" ssh-keygen -A > "$MX_DIR/$n/hostkeys.log" 2>&1 ||
+	    sgt_bail "ssh-keygen -A on $n"
+	mkdir -p -m 0700 "$r/root/.ssh" &&
+	    cp "$FL_CTL/id.pub" "$r/root/.ssh/authorized_keys" || sgt_bail "root's key on $n"
+	printf '%s %s\n' "${FL_ADDR[$n]}" "$(cut -d' ' -f1-2 "$r/etc/ssh/ssh_host_ed25519_key.pub")" \
+	    >> "$FL_CTL/known_hosts"
+	fl_on "$n" /usr/sbin/sshd -o "ListenAddress=${FL_ADDR[$n]}" \
+	    -E /var/log/sgt-sshd.log > "$MX_DIR/$n/sshd.out" 2>&1 ||
+	    { mx_show "$MX_DIR/$n/sshd.out"; sgt_bail "sshd on $n"; }
+	for i in $(seq 100); do
+		[ -s "$r/run/sshd.pid" ] && break
+		sleep 0.05
+	done
+	[ -s "$r/run/sshd.pid" ] || sgt_bail "sshd on $n wrote no pid file"
+}
+
+# The inventory, without the VPS hosts given.
+fl_inventory() {	# fl_inventory [VPS-LEFT-OUT...]
+	local h n s a j vps srv out=" $* "
+	cat <<EOF
+all:
+  vars:
+    ansible_user: root
+    ansible_python_interpreter: /usr/bin/python3
+    sshgate_deb_dir: $FL_CTL/debs
+    sshgate_fleet_dir: $FL_CTL/fleet
+  children:
+    sshgate_vps:
+      hosts:
+EOF
+	for h in $FL_HOSTS; do
+		IFS=: read -r n s a <<<"$h"
+		case $n in vps*) ;; *) continue ;; esac
+		case $out in *" $n "*) continue ;; esac
+		printf '        %s:\n          ansible_host: %s\n          sshgate_jobs:\n' \
+		    "$n" "$FL_NET.$a"
+		for j in $FL_JOBS; do
+			IFS=: read -r j vps srv <<<"$j"
+			[ "$vps" = "$n" ] &&
+			    printf '            - {name: %s, server: %s, sources: [/srv/sgt-data]}\n' "$j" "$srv"
+		done
+	done
+	cat <<EOF
+    sshgate_servers:
+      vars:
+        sshgate_server_systemctl: "no"
+      hosts:
+EOF
+	for h in $FL_HOSTS; do
+		IFS=: read -r n s a <<<"$h"
+		case $n in backup*) printf '        %s: {ansible_host: %s}\n' "$n" "$FL_NET.$a" ;; esac
+	done
+}
+
+# Run the playbook; its output in $MX_DIR/play-TAG.log.
+fl_play() {	# fl_play TAG [ANSIBLE-PLAYBOOK-ARGS...]
+	local tag=$1
+	shift
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$FL_CTL/home" LANG=C.UTF-8 \
+	    ANSIBLE_CONFIG="$FL_CTL/ansible.cfg" ANSIBLE_NOCOLOR=1 \
+	    ansible-playbook "$top_srcdir/setup/ansible/site.yml" "$@" \
+	    > "$MX_DIR/play-$tag.log" 2>&1
+}
+
+# The PLAY RECAP's COUNTER (ok, changed, failed ...) of each host, "HOST=N ...".
+fl_recap() {	# fl_recap TAG COUNTER
+	sed -n '/^PLAY RECAP/,$p' "$MX_DIR/play-$1.log" |
+	    sed -n "s/^\([a-z0-9]*\) *: .* $2=\([0-9]*\) .*/\1=\2/p" | sort | paste -sd' '
+}
+
+fl_show_play() {	# fl_show_play TAG: the failed tasks, then the recap
+	mkdir -p "$top_builddir/tests/deb" &&
+	    cp "$MX_DIR/play-$1.log" "$top_builddir/tests/deb/fleet-play-$1.log" &&
+	    diag "the whole output: $top_builddir/tests/deb/fleet-play-$1.log"
+	grep -E '^(fatal|failed):|UNREACHABLE' "$MX_DIR/play-$1.log" | head -8 |
+	    sed 's/^\([^{]*\){.*"msg": "\([^"]*\)".*"stderr": "\([^"]*\)".*/\1 \2: \3/' |
+	    cut -c 1-400 | sed 's/^/#   /'
+	sed -n '/^PLAY RECAP/,$p' "$MX_DIR/play-$1.log" | sed 's/^/#   /'
+}
+
+# tests/e2e/lib.sh's names for JOB on its server's machine.
+fl_job_use() {	# fl_job_use JOB SERVER
+	E2E_NAME=$1 E2E_SRV=$MX_DIR/$2 E2E_SRV_ROOT=$MX_DIR/$2/root
+	E2E_SRV_RUN=(nsenter "--net=${FL_NS[$2]}" env -i PATH="$MX_PATH" LANG=C.UTF-8
+	    chroot "$E2E_SRV_ROOT")
+	E2E_SERVER=borg-pull E2E_HOME=/var/lib/borg-pull
+	E2E_REPO=/srv/borg-pull/$1 E2E_CONF=/etc/sshgate-pull
+	E2E_UNIT_DIR=/etc/systemd/system E2E_ROOT_BORG=/root/sgt-borg
+	E2E_PULL_YAML=$E2E_CONF/$1-pull.yaml E2E_LOCAL_YAML=$E2E_CONF/$1-local.yaml
+}
+
+# JOB's backup service, as its units run it; then, with "restore", its
+# last archive restored on the server and compared with the VPS's tree.
+fl_backup() {	# fl_backup JOB VPS SERVER [restore]
+	local out a rc
+	fl_job_use "$1" "$3"
+	e2e_serve_start
+	out=$(e2e_backup_service 2>&1)
+	ok $? "$1: the backup service on $3 pulls from $2 ($(fl_on "$2" cat /etc/debian_version))"
+	[ -n "$out" ] && printf '%s\n' "$out" | tail -8 | sed 's/^/#   /'
+	if [ "${4:-}" = restore ]; then
+		a=$(e2e_archives | tail -1)
+		if [ -n "$a" ] && e2e_restore "$a" "/srv/sgt-restore-$1" > "$MX_DIR/restore-$1.log" 2>&1; then
+			cp "$MX_DIR/snap-$2.json" "$E2E_SRV_ROOT/root/sgt-snap-$2.json" ||
+			    sgt_bail "copy the snapshot"
+			out=$(mx_on "$3" python3 -I /sgt-src/tests/e2e/treecmp compare \
+			    "/root/sgt-snap-$2.json" "/srv/sgt-restore-$1/srv/sgt-data" 2>&1)
+			rc=$?
+			ok $rc "... its archive $a restores identical to $2's tree"
+			[ $rc = 0 ] || printf '%s\n' "$out" | head -10 | sed 's/^/#   /'
+		else
+			ok 1 "... borg extract of its last archive '$a' on $3"
+			mx_show "$MX_DIR/restore-$1.log"
+		fi
+	fi
+	e2e_serve_stop
+}
+
+# Is JOB installed on its VPS (vps/install --list-jobs)?
+fl_vps_jobs() {	# fl_vps_jobs VPS: its jobs, one line
+	fl_on "$1" /usr/share/sshgate/vps/install --list-jobs 2>&1 | sort | paste -sd' '
+}
+
+fl_test() {
+	local t0=$SECONDS h n s a j vps srv out rc
+	[ -n "${SGT_DEB_DEBS:-}" ] ||
+	    sgt_skip "SGT_DEB_DEBS is not set (tests/run.d/deb builds the packages)"
+	for s in bookworm trixie; do
+		ls "$SGT_DEB_DEBS/$s/new/"sshgate_*.deb > /dev/null 2>&1 ||
+		    sgt_skip "no package for $s in $SGT_DEB_DEBS/$s/new"
+	done
+	command -v ansible-playbook > /dev/null ||
+	    sgt_skip "needs ansible-playbook (setup/deps test installs ansible-core)"
+	e2e_need nsenter ssh-keygen
+	mx_enter bookworm trixie
+	diag "controller: $(ansible-playbook --version 2>&1 | sed -n 1p)"
+
+	# ---- the controller, the network, the machines -----------------------------
+	FL_CTL=$MX_DIR/ctl
+	mkdir -p -m 0700 "$FL_CTL" "$FL_CTL/home" "$FL_CTL/cp" "$FL_CTL/debs" "$FL_CTL/tmp" ||
+	    sgt_bail "mkdir $FL_CTL"
+	for s in bookworm trixie; do
+		ln -s "$SGT_DEB_DEBS/$s/new" "$FL_CTL/debs/$s" || sgt_bail "the .debs"
+	done
+	ssh-keygen -q -t ed25519 -N '' -C sgt-controller -f "$FL_CTL/id" ||
+	    sgt_bail "the controller's key"
+	cat > "$FL_CTL/ansible.cfg" <<EOF
+[defaults]
+inventory = $FL_CTL/inventory.yml
+roles_path = $top_srcdir/setup/ansible/roles
+forks = 5
+local_tmp = $FL_CTL/tmp
+retry_files_enabled = False
+private_key_file = $FL_CTL/id
+[ssh_connection]
+ssh_args = -F /dev/null -o IdentitiesOnly=yes -o UserKnownHostsFile=$FL_CTL/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ControlMaster=auto -o ControlPersist=120s
+control_path_dir = $FL_CTL/cp
+pipelining = True
+EOF
+	ip link add sgt-br type bridge && ip addr add "$FL_NET.1/24" dev sgt-br &&
+	    ip link set sgt-br up || sgt_bail "the bridge"
+	for h in $FL_HOSTS; do
+		IFS=: read -r n s a <<<"$h"
+		fl_machine "$n" "$s" "$a"
+	done
+	for n in vps1 vps2 vps3; do mx_syslog "$n" "$MX_DIR/syslog-$n"; done
+	diag "5 machines up in $((SECONDS - t0)) s"
+	fl_inventory > "$FL_CTL/inventory.yml"
+
+	# ---- --check --diff on the fresh fleet changes nothing -------------------------
+	fl_play check0 --check --diff
+	rc=$?
+	fl_ok $rc "--check --diff on the fresh fleet succeeds" || fl_show_play check0
+	out=$(for h in $FL_HOSTS; do
+		n=${h%%:*}
+		fl_on "$n" dpkg-query -W sshgate > /dev/null 2>&1 && echo "$n: sshgate installed"
+		[ -e "$MX_DIR/$n/root/var/lib/sshgate-ansible" ] && echo "$n: /var/lib/sshgate-ansible"
+		[ -e "$MX_DIR/$n/root/var/cache/sshgate-ansible" ] && echo "$n: /var/cache/sshgate-ansible"
+	done; [ -e "$FL_CTL/fleet" ] && echo "controller: $FL_CTL/fleet")
+	is "$out" "" "... and changes nothing on the hosts or the controller"
+	is "$(fl_recap check0 changed | tr ' ' '\n' | grep -v '^localhost=' | grep -c '=0$')" 0 "... while it reports changes on every host: $(fl_recap check0 changed)"
+
+	# ---- the deployment ---------------------------------------------------------------
+	fl_play run1
+	fl_ok $? "the playbook deploys the fleet ($((SECONDS - t0)) s so far)" ||
+	    { fl_show_play run1; sgt_done; }
+	is "$(fl_recap run1 failed) / $(fl_recap run1 unreachable)" \
+	    "backup1=0 backup2=0 localhost=0 vps1=0 vps2=0 vps3=0 / backup1=0 backup2=0 localhost=0 vps1=0 vps2=0 vps3=0" \
+	    "... no host failed or unreachable"
+	is "$(fl_vps_jobs vps1) / $(fl_vps_jobs vps2) / $(fl_vps_jobs vps3)" "vps1 vps1-off / vps2 / vps3" \
+	    "each VPS has its jobs (vps/install --list-jobs)"
+	for j in $FL_JOBS; do
+		IFS=: read -r j vps srv <<<"$j"
+		# the job's key on the VPS: the server's, from its address, the gate's command
+		grep -rhF "$(cut -d' ' -f2 "$MX_DIR/$srv/root/etc/sshgate-pull/$j.key.pub")" \
+		    "$MX_DIR/$vps/root/etc/ssh/sshgate-keys/" > "$MX_DIR/key-$j" 2>/dev/null
+		grep -q "from=\"${FL_ADDR[$srv]}\"" "$MX_DIR/key-$j" &&
+		    grep -q 'command="/usr/sbin/sshgate' "$MX_DIR/key-$j"
+		ok $? "$j: $srv's key is on $vps with from=\"${FL_ADDR[$srv]}\" and command=\"/usr/sbin/sshgate ...\""
+		[ -s "$FL_CTL/fleet/$j/repokey" ] && [ -s "$FL_CTL/fleet/$j/passphrase" ] &&
+		    cmp -s "$FL_CTL/fleet/$j/passphrase" "$MX_DIR/$srv/root/etc/sshgate-pull/$j.passphrase" &&
+		    cmp -s "$FL_CTL/fleet/$j/$j.key.pub" "$MX_DIR/$srv/root/etc/sshgate-pull/$j.key.pub" &&
+		    grep -q '^BORG_KEY ' "$FL_CTL/fleet/$j/repokey"
+		ok $? "... the controller has its repository's key, passphrase and ssh public key"
+	done
+	grep -q 'sshgate-lint --audit' "$MX_DIR/play-run1.log" &&
+	    [ "$(grep '^TASK \[' "$MX_DIR/play-run1.log" | tail -1)" = \
+	      "$(grep '^TASK \[.*audit' "$MX_DIR/play-run1.log" | tail -1)" ]
+	ok $? "sshgate-lint --audit is the last task on the VPS hosts"
+
+	# ---- every job's backup, restored identical ---------------------------------------
+	for n in vps1 vps2 vps3; do
+		mx_on "$n" python3 -I /sgt-src/tests/e2e/treecmp make /srv/sgt-data "${n#vps}" borg \
+		    > "$MX_DIR/make-$n.log" 2>&1 ||
+		    { mx_show "$MX_DIR/make-$n.log"; sgt_bail "treecmp make on $n"; }
+		mx_on "$n" python3 -I /sgt-src/tests/e2e/treecmp snapshot /srv/sgt-data \
+		    > "$MX_DIR/snap-$n.json" || sgt_bail "treecmp snapshot on $n"
+	done
+	for j in $FL_JOBS; do
+		IFS=: read -r j vps srv <<<"$j"
+		fl_backup "$j" "$vps" "$srv" restore
+	done
+
+	# ---- a second run changes nothing ------------------------------------------------
+	fl_play run2
+	fl_ok $? "the playbook, run again, succeeds" || fl_show_play run2
+	is "$(fl_recap run2 changed)" "backup1=0 backup2=0 localhost=0 vps1=0 vps2=0 vps3=0" \
+	    "... and reports 0 changed on every host"
+
+	# ---- vps2 leaves the inventory ---------------------------------------------------
+	fl_inventory vps2 > "$FL_CTL/inventory.yml"
+	fl_play check1 --check --diff
+	fl_ok $? "vps2 left the inventory: --check --diff succeeds" || fl_show_play check1
+	grep -q '"--name",$' "$MX_DIR/play-check1.log" &&
+	    grep -q 'vps2.args' "$MX_DIR/play-check1.log"
+	ok $? "... shows the removal of vps2's job records in its diff"
+	is "$(fl_recap check1 changed | tr ' ' '\n' | grep -v '=0' | cut -d= -f1 | paste -sd' ')" \
+	    "backup1 vps2" "... reports changes on backup1 and vps2 only"
+	is "$(fl_vps_jobs vps2)" vps2 "... and changes nothing: vps2 still has its job"
+	[ -f "$MX_DIR/backup1/root/var/lib/sshgate-setup/server-vps2" ]
+	ok $? "... and backup1 its side"
+
+	fl_play run3
+	fl_ok $? "the playbook removes vps2's job" || fl_show_play run3
+	is "$(fl_vps_jobs vps2)" "" "... vps2 has no job left"
+	! grep -rqF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps2.key.pub" 2>/dev/null || echo none)" \
+	    "$MX_DIR/vps2/root/etc/ssh/sshgate-keys/" 2>/dev/null
+	ok $? "... nor backup1's key for it"
+	out=$(cd "$MX_DIR/backup1/root" && ls -d var/lib/sshgate-setup/server-vps2 \
+	    etc/systemd/system/sshgate-*-vps2.* etc/sshgate-pull/vps2-pull.yaml 2>/dev/null)
+	is "$out" "" "... backup1 has no manifest, unit or config of it left"
+	fl_job_use vps2 backup1
+	[ -n "$(e2e_archives 2>/dev/null)" ]
+	ok $? "... and keeps its repository, passphrase and archives"
+	[ ! -e "$FL_CTL/fleet/vps2/job.yml" ] && [ -s "$FL_CTL/fleet/vps2/repokey" ]
+	ok $? "... the controller keeps its repository's key, the job is no longer listed"
+	is "$(fl_vps_jobs vps1) / $(fl_vps_jobs vps3)" "vps1 vps1-off / vps3" "the other VPS hosts keep their jobs"
+	for j in $FL_JOBS; do
+		IFS=: read -r j vps srv <<<"$j"
+		[ "$vps" = vps2 ] && continue
+		fl_backup "$j" "$vps" "$srv"
+		is "$(e2e_archives | grep -c "^$j-")" 2 "... $j has its second archive"
+	done
+	diag "the fleet test: $((SECONDS - t0)) s"
+	sgt_done
+}
+
+fl_test
