@@ -119,12 +119,16 @@ EOF
 
 # Run the playbook; its output in $MX_DIR/play-TAG.log.
 fl_play() {	# fl_play TAG [ANSIBLE-PLAYBOOK-ARGS...]
-	local tag=$1
+	local tag=$1 rc
 	shift
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$FL_CTL/home" LANG=C.UTF-8 \
 	    ANSIBLE_CONFIG="$FL_CTL/ansible.cfg" ANSIBLE_NOCOLOR=1 \
 	    ansible-playbook "$top_srcdir/setup/ansible/site.yml" "$@" \
 	    > "$MX_DIR/play-$tag.log" 2>&1
+	rc=$?
+	# kept beside the test's log
+	cp "$MX_DIR/play-$tag.log" "$top_builddir/tests/deb/fleet-play-$tag.log" 2>/dev/null
+	return $rc
 }
 
 # The PLAY RECAP's COUNTER (ok, changed, failed ...) of each host, "HOST=N ...".
@@ -134,9 +138,7 @@ fl_recap() {	# fl_recap TAG COUNTER
 }
 
 fl_show_play() {	# fl_show_play TAG: the failed tasks, then the recap
-	mkdir -p "$top_builddir/tests/deb" &&
-	    cp "$MX_DIR/play-$1.log" "$top_builddir/tests/deb/fleet-play-$1.log" &&
-	    diag "the whole output: $top_builddir/tests/deb/fleet-play-$1.log"
+	diag "the whole output: $top_builddir/tests/deb/fleet-play-$1.log"
 	grep -E '^(fatal|failed):|UNREACHABLE' "$MX_DIR/play-$1.log" | head -8 |
 	    sed 's/^\([^{]*\){.*"msg": "\([^"]*\)".*"stderr": "\([^"]*\)".*/\1 \2: \3/' |
 	    cut -c 1-400 | sed 's/^/#   /'
@@ -275,7 +277,7 @@ EOF
 
 	# ---- every job's backup, restored identical ---------------------------------------
 	for n in vps1 vps2 vps3; do
-		mx_on "$n" python3 -I /sgt-src/tests/e2e/treecmp make /srv/sgt-data "${n#vps}" borg \
+		mx_on "$n" python3 -I /sgt-src/tests/e2e/treecmp make /srv/sgt-data 1 borg \
 		    > "$MX_DIR/make-$n.log" 2>&1 ||
 		    { mx_show "$MX_DIR/make-$n.log"; sgt_bail "treecmp make on $n"; }
 		mx_on "$n" python3 -I /sgt-src/tests/e2e/treecmp snapshot /srv/sgt-data \
@@ -287,18 +289,36 @@ EOF
 	done
 
 	# ---- a second run changes nothing ------------------------------------------------
+	for h in $FL_HOSTS; do
+		n=${h%%:*}
+		mkdir -p "$MX_DIR/manifests/$n" &&
+		    cp -r "$MX_DIR/$n/root/var/lib/sshgate-setup/." "$MX_DIR/manifests/$n/" ||
+		    sgt_bail "copy the manifests of $n"
+	done
 	fl_play run2
 	fl_ok $? "the playbook, run again, succeeds" || fl_show_play run2
-	is "$(fl_recap run2 changed)" "backup1=0 backup2=0 localhost=0 vps1=0 vps2=0 vps3=0" \
+	out=$(fl_recap run2 changed)
+	is "$out" "backup1=0 backup2=0 localhost=0 vps1=0 vps2=0 vps3=0" \
 	    "... and reports 0 changed on every host"
+	case $out in *=[1-9]*)
+		grep -B 3 '^changed:' "$MX_DIR/play-run2.log" | grep '^TASK\|^changed' | sed 's/^/#   /'
+		for h in $FL_HOSTS; do
+			n=${h%%:*}
+			diff -r "$MX_DIR/manifests/$n" "$MX_DIR/$n/root/var/lib/sshgate-setup" |
+			    sed "s/^/#   $n: /"
+		done ;;
+	esac
 
 	# ---- vps2 leaves the inventory ---------------------------------------------------
 	fl_inventory vps2 > "$FL_CTL/inventory.yml"
 	fl_play check1 --check --diff
 	fl_ok $? "vps2 left the inventory: --check --diff succeeds" || fl_show_play check1
-	grep -q '"--name",$' "$MX_DIR/play-check1.log" &&
-	    grep -q 'vps2.args' "$MX_DIR/play-check1.log"
-	ok $? "... shows the removal of vps2's job records in its diff"
+	grep -q '"msg": "would remove the job vps2: /usr/share/sshgate/server/install --remove --name vps2' \
+	    "$MX_DIR/play-check1.log" &&
+	    grep -q '"msg": "would remove the job vps2: /usr/share/sshgate/vps/install --remove --job vps2"' \
+	    "$MX_DIR/play-check1.log" &&
+	    grep -q '"path": "/var/lib/sshgate-ansible/server/vps2.args"' "$MX_DIR/play-check1.log"
+	ok $? "... says it would remove vps2's job on both sides, and shows its record's removal"
 	is "$(fl_recap check1 changed | tr ' ' '\n' | grep -v '=0' | cut -d= -f1 | paste -sd' ')" \
 	    "backup1 vps2" "... reports changes on backup1 and vps2 only"
 	is "$(fl_vps_jobs vps2)" vps2 "... and changes nothing: vps2 still has its job"
@@ -311,9 +331,10 @@ EOF
 	! grep -rqF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps2.key.pub" 2>/dev/null || echo none)" \
 	    "$MX_DIR/vps2/root/etc/ssh/sshgate-keys/" 2>/dev/null
 	ok $? "... nor backup1's key for it"
-	out=$(cd "$MX_DIR/backup1/root" && ls -d var/lib/sshgate-setup/server-vps2 \
-	    etc/systemd/system/sshgate-*-vps2.* etc/sshgate-pull/vps2-pull.yaml 2>/dev/null)
-	is "$out" "" "... backup1 has no manifest, unit or config of it left"
+	out=$(cd "$MX_DIR/backup1/root" && ls -d etc/systemd/system/sshgate-*-vps2[.@]* \
+	    etc/sshgate-pull/vps2-pull.yaml etc/sshgate-pull/vps2.key 2>/dev/null
+	    grep -v '^#' var/lib/sshgate-setup/server-vps2 | grep -v '^data-')
+	is "$out" "" "... backup1 has no unit, config or key of it left, its manifest only what stays"
 	fl_job_use vps2 backup1
 	[ -n "$(e2e_archives 2>/dev/null)" ]
 	ok $? "... and keeps its repository, passphrase and archives"
