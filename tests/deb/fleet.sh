@@ -10,15 +10,20 @@
 # private network namespace, an address in 10.87.0.0/24 that exists
 # only there, and its own sshd on that address.  The controller reaches
 # each host by ssh as root, with a key and known_hosts of its own.
+# Two controllers take turns: this host's ansible-playbook (Debian 12,
+# ansible-core 2.14) and Debian 13's (2.19), in a machine over the trixie
+# tree with the layer tests/deb/controller made ($SGT_MATRIX_TREES/
+# trixie-ansible; without it, diag says so and Debian 12's runs them all).
 #
 # The jobs: vps1 -> backup1, vps1-off (vps1) -> backup2, vps2 -> backup1,
 # vps3 (Debian 13) -> backup2.  The steps: --check --diff on the fresh
-# fleet changes nothing; the playbook deploys every job; every job's
-# backup service runs and its archive restores identical to its VPS's
-# tree; a second run reports 0 changed; vps2 leaves the inventory:
-# --check --diff shows it and changes nothing, the next run removes its
-# job on vps2 and backup1 (the repository and passphrase stay), and the
-# other jobs still back up.  systemd is not PID 1: the server's units
+# fleet changes nothing (12); the playbook deploys every job (12); every
+# job's backup service runs and its archive restores identical to its
+# VPS's tree; a second run reports 0 changed (13, then 12); vps2 leaves
+# the inventory: --check --diff shows it and changes nothing (13), the
+# next run removes its job on vps2 and backup1 (13; the repository and
+# passphrase stay), the one after changes nothing (12), and the other
+# jobs still back up.  systemd is not PID 1: the server's units
 # are played by tests/e2e/lib.sh's helpers in the server's machine.
 . "${top_srcdir:-.}/tests/matrix/lib.sh"
 
@@ -117,24 +122,49 @@ EOF
 	done
 }
 
-# Run the playbook; its output in $MX_DIR/play-TAG.log.
-fl_play() {	# fl_play TAG [ANSIBLE-PLAYBOOK-ARGS...]
-	local tag=$1 rc
-	shift
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$FL_CTL/home" LANG=C.UTF-8 \
+# Run the playbook from controller 12 (this host) or 13 (the machine
+# ctl13, when there is one); its output in $MX_DIR/play-TAG.log.
+fl_play() {	# fl_play 12|13 TAG [ANSIBLE-PLAYBOOK-ARGS...]
+	local c=$1 tag=$2 rc run=() site=$top_srcdir/setup/ansible/site.yml
+	shift 2
+	if [ "$c" = 13 ] && [ -n "$FL_CTL13" ]; then
+		run=(chroot "$FL_CTL13") site=/sgt-src/setup/ansible/site.yml
+	else
+		c=12
+	fi
+	echo "controller $c" > "$MX_DIR/play-$tag.log"
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$FL_CTL/home$c" LANG=C.UTF-8 \
 	    ANSIBLE_CONFIG="$FL_CTL/ansible.cfg" ANSIBLE_NOCOLOR=1 \
-	    ansible-playbook "$top_srcdir/setup/ansible/site.yml" "$@" \
-	    > "$MX_DIR/play-$tag.log" 2>&1
+	    ANSIBLE_SSH_CONTROL_PATH_DIR="$FL_CTL/cp$c" ANSIBLE_LOCAL_TEMP="$FL_CTL/tmp$c" \
+	    "${run[@]}" ansible-playbook "$site" "$@" >> "$MX_DIR/play-$tag.log" 2>&1
 	rc=$?
 	# kept beside the test's log
 	cp "$MX_DIR/play-$tag.log" "$top_builddir/tests/deb/fleet-play-$tag.log" 2>/dev/null
 	return $rc
 }
 
+# Debian 13's controller: a machine over the trixie tree and the layer
+# with its ansible-core, which sees the controller's directory where
+# this host does.
+fl_controller13() {
+	local layer=$SGT_MATRIX_TREES/trixie-ansible
+	FL_CTL13=
+	if [ ! -x "$layer/usr/bin/ansible-playbook" ]; then
+		diag "no Debian 13 controller ($layer: tests/deb/controller trixie makes it): Debian 12's runs every step"
+		return 0
+	fi
+	# two lower layers: ansible-core's over the tree
+	mx_machine ctl13 "trixie-ansible:$SGT_MATRIX_TREES/trixie"
+	FL_CTL13=$MX_DIR/ctl13/root
+	mkdir -p "$FL_CTL13$FL_CTL" && mount --bind "$FL_CTL" "$FL_CTL13$FL_CTL" ||
+	    sgt_bail "$FL_CTL in the Debian 13 controller"
+	diag "controller 13: $(chroot "$FL_CTL13" ansible-playbook --version 2>&1 | sed -n 1p)"
+}
+
 # The PLAY RECAP's COUNTER (ok, changed, failed ...) of each host, "HOST=N ...".
 fl_recap() {	# fl_recap TAG COUNTER
 	sed -n '/^PLAY RECAP/,$p' "$MX_DIR/play-$1.log" |
-	    sed -n "s/^\([a-z0-9]*\) *: .* $2=\([0-9]*\) .*/\1=\2/p" | sort | paste -sd' '
+	    sed -n "s/^\([a-z0-9]*\) *:.* $2=\([0-9]*\) .*/\1=\2/p" | sort | paste -sd' '
 }
 
 fl_show_play() {	# fl_show_play TAG: the failed tasks, then the recap
@@ -183,6 +213,24 @@ fl_backup() {	# fl_backup JOB VPS SERVER [restore]
 	e2e_serve_stop
 }
 
+# A run that must change nothing.
+fl_again() {	# fl_again 12|13 TAG
+	local out h n
+	fl_play "$1" "$2"
+	fl_ok $? "the playbook, run again (controller $(sed -n 's/^controller //p;q' "$MX_DIR/play-$2.log")), succeeds" ||
+	    fl_show_play "$2"
+	out=$(fl_recap "$2" changed)
+	is "$out" "$(fl_recap "$2" ok | sed 's/=[0-9]*/=0/g')" "... and reports 0 changed on every host"
+	case $out in *=[1-9]*)
+		grep -B 3 '^changed:' "$MX_DIR/play-$2.log" | grep '^TASK\|^changed' | sed 's/^/#   /'
+		for h in $FL_HOSTS; do
+			n=${h%%:*}
+			diff -r "$MX_DIR/manifests/$n" "$MX_DIR/$n/root/var/lib/sshgate-setup" |
+			    sed "s/^/#   $n: /"
+		done ;;
+	esac
+}
+
 # Is JOB installed on its VPS (vps/install --list-jobs)?
 fl_vps_jobs() {	# fl_vps_jobs VPS: its jobs, one line
 	fl_on "$1" /usr/share/sshgate/vps/install --list-jobs 2>&1 | sort | paste -sd' '
@@ -200,28 +248,26 @@ fl_test() {
 	    sgt_skip "needs ansible-playbook (setup/deps test installs ansible-core)"
 	e2e_need nsenter ssh-keygen
 	mx_enter bookworm trixie
-	diag "controller: $(ansible-playbook --version 2>&1 | sed -n 1p)"
+	diag "controller 12: $(ansible-playbook --version 2>&1 | sed -n 1p)"
 
 	# ---- the controller, the network, the machines -----------------------------
 	FL_CTL=$MX_DIR/ctl
-	mkdir -p -m 0700 "$FL_CTL" "$FL_CTL/home" "$FL_CTL/cp" "$FL_CTL/debs" "$FL_CTL/tmp" ||
-	    sgt_bail "mkdir $FL_CTL"
+	for s in home12 home13 cp12 cp13 tmp12 tmp13 debs/bookworm debs/trixie; do
+		mkdir -p -m 0700 "$FL_CTL/$s" || sgt_bail "mkdir $FL_CTL/$s"
+	done
 	for s in bookworm trixie; do
-		ln -s "$SGT_DEB_DEBS/$s/new" "$FL_CTL/debs/$s" || sgt_bail "the .debs"
+		cp "$SGT_DEB_DEBS/$s/new/"sshgate_*.deb "$FL_CTL/debs/$s/" || sgt_bail "the .debs"
 	done
 	ssh-keygen -q -t ed25519 -N '' -C sgt-controller -f "$FL_CTL/id" ||
 	    sgt_bail "the controller's key"
 	cat > "$FL_CTL/ansible.cfg" <<EOF
 [defaults]
 inventory = $FL_CTL/inventory.yml
-roles_path = $top_srcdir/setup/ansible/roles
 forks = 5
-local_tmp = $FL_CTL/tmp
 retry_files_enabled = False
 private_key_file = $FL_CTL/id
 [ssh_connection]
 ssh_args = -F /dev/null -o IdentitiesOnly=yes -o UserKnownHostsFile=$FL_CTL/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ControlMaster=auto -o ControlPersist=120s
-control_path_dir = $FL_CTL/cp
 pipelining = True
 EOF
 	ip link add sgt-br type bridge && ip addr add "$FL_NET.1/24" dev sgt-br &&
@@ -231,11 +277,12 @@ EOF
 		fl_machine "$n" "$s" "$a"
 	done
 	for n in vps1 vps2 vps3; do mx_syslog "$n" "$MX_DIR/syslog-$n"; done
+	fl_controller13
 	diag "5 machines up in $((SECONDS - t0)) s"
 	fl_inventory > "$FL_CTL/inventory.yml"
 
 	# ---- --check --diff on the fresh fleet changes nothing -------------------------
-	fl_play check0 --check --diff
+	fl_play 12 check0 --check --diff
 	rc=$?
 	fl_ok $rc "--check --diff on the fresh fleet succeeds" || fl_show_play check0
 	out=$(for h in $FL_HOSTS; do
@@ -248,7 +295,14 @@ EOF
 	is "$(fl_recap check0 changed | tr ' ' '\n' | grep -v '^localhost=' | grep -c '=0$')" 0 "... while it reports changes on every host: $(fl_recap check0 changed)"
 
 	# ---- the deployment ---------------------------------------------------------------
-	fl_play run1
+	# (the role runs vps/install --job, --list-jobs and --remove --job)
+	for s in bookworm trixie; do
+		dpkg-deb --fsys-tarfile "$FL_CTL/debs/$s/"sshgate_*.deb |
+		    tar -xO ./usr/share/sshgate/vps/install | grep -q -e '--list-jobs)'
+		fl_ok $? "the $s package's VPS installer has --job and --list-jobs" ||
+		    sgt_done
+	done
+	fl_play 12 run1
 	fl_ok $? "the playbook deploys the fleet ($((SECONDS - t0)) s so far)" ||
 	    { fl_show_play run1; sgt_done; }
 	is "$(fl_recap run1 failed) / $(fl_recap run1 unreachable)" \
@@ -295,23 +349,12 @@ EOF
 		    cp -r "$MX_DIR/$n/root/var/lib/sshgate-setup/." "$MX_DIR/manifests/$n/" ||
 		    sgt_bail "copy the manifests of $n"
 	done
-	fl_play run2
-	fl_ok $? "the playbook, run again, succeeds" || fl_show_play run2
-	out=$(fl_recap run2 changed)
-	is "$out" "backup1=0 backup2=0 localhost=0 vps1=0 vps2=0 vps3=0" \
-	    "... and reports 0 changed on every host"
-	case $out in *=[1-9]*)
-		grep -B 3 '^changed:' "$MX_DIR/play-run2.log" | grep '^TASK\|^changed' | sed 's/^/#   /'
-		for h in $FL_HOSTS; do
-			n=${h%%:*}
-			diff -r "$MX_DIR/manifests/$n" "$MX_DIR/$n/root/var/lib/sshgate-setup" |
-			    sed "s/^/#   $n: /"
-		done ;;
-	esac
+	fl_again 13 run2
+	fl_again 12 run2b
 
 	# ---- vps2 leaves the inventory ---------------------------------------------------
 	fl_inventory vps2 > "$FL_CTL/inventory.yml"
-	fl_play check1 --check --diff
+	fl_play 13 check1 --check --diff
 	fl_ok $? "vps2 left the inventory: --check --diff succeeds" || fl_show_play check1
 	grep -q '"msg": "would remove the job vps2: /usr/share/sshgate/server/install --remove --name vps2' \
 	    "$MX_DIR/play-check1.log" &&
@@ -325,7 +368,7 @@ EOF
 	[ -f "$MX_DIR/backup1/root/var/lib/sshgate-setup/server-vps2" ]
 	ok $? "... and backup1 its side"
 
-	fl_play run3
+	fl_play 13 run3
 	fl_ok $? "the playbook removes vps2's job" || fl_show_play run3
 	is "$(fl_vps_jobs vps2)" "" "... vps2 has no job left"
 	! grep -rqF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps2.key.pub" 2>/dev/null || echo none)" \
@@ -341,6 +384,7 @@ EOF
 	[ ! -e "$FL_CTL/fleet/vps2/job.yml" ] && [ -s "$FL_CTL/fleet/vps2/repokey" ]
 	ok $? "... the controller keeps its repository's key, the job is no longer listed"
 	is "$(fl_vps_jobs vps1) / $(fl_vps_jobs vps3)" "vps1 vps1-off / vps3" "the other VPS hosts keep their jobs"
+	fl_again 12 run4
 	for j in $FL_JOBS; do
 		IFS=: read -r j vps srv <<<"$j"
 		[ "$vps" = vps2 ] && continue
