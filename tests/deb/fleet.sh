@@ -279,6 +279,14 @@ EOF
 	for n in vps1 vps2 vps3; do mx_syslog "$n" "$MX_DIR/syslog-$n"; done
 	fl_controller13
 	diag "5 machines up in $((SECONDS - t0)) s"
+
+	# ---- a job name twice: refused before any host is reached ----------------------
+	fl_inventory | sed 's/{name: vps2,/{name: vps1,/' > "$FL_CTL/inventory.yml"
+	fl_play 12 dup
+	rc=$?
+	grep -q "the jobs' names must be unique in the fleet" "$MX_DIR/play-dup.log" &&
+	    [ $rc != 0 ] && ! grep -q '^PLAY \[VPS hosts' "$MX_DIR/play-dup.log"
+	ok $? "an inventory with a job name twice is refused before any host is reached (exit $rc)"
 	fl_inventory > "$FL_CTL/inventory.yml"
 
 	# ---- --check --diff on the fresh fleet changes nothing -------------------------
