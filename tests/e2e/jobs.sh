@@ -176,6 +176,31 @@ cp -p "$SGT_DIR/b1.good" "$D/b1.policy"
 backup b1
 ok $rc "b1's part put back: b1 backs up again"
 
+# ---- a run that fails changes nothing ----------------------------------------------------
+
+state() {	# what the jobs' runs own, as one text
+	{ cat "$keys" "$M" "$M.jobs"/*; sha256sum "$D"/* "$SGT_POLICY"
+	  ls -A "$D" "$M.jobs" "$E2E_VPS/keys/$SGT_LOGIN.d" "$E2E_VPS/state"
+	  stat -c '%n %U:%G %a' "$D"/* "$E2E_VPS/state"/*; } 2>&1
+}
+before=$(state)
+e2e_vps_installer "$sockdir" --job c1 --from 127.0.0.1 --key-file "$SGT_DIR/srv-a/conf/a1.key.pub"
+is "$?" 1 "a job c1 with a1's key: refused"
+grep -q "error: this key is job a1's already" "$E2E_VPS/install.log"
+ok $? "... $(grep -o "this key is job a1's already[^:]*" "$E2E_VPS/install.log")"
+ssh-keygen -q -t ed25519 -N '' -C sgt-c1 -f "$SGT_DIR/c1.key" || sgt_bail ssh-keygen
+cp -p "$E2E_VPS/sshd_config" "$SGT_DIR/sshd_config.good"
+echo "NoSuchKeyword yes" >> "$E2E_VPS/sshd_config"
+e2e_vps_installer "$sockdir" --job c1 --from 127.0.0.1 --key-file "$SGT_DIR/c1.key.pub"
+rc=$?
+cp -p "$SGT_DIR/sshd_config.good" "$E2E_VPS/sshd_config"
+is "$rc" 1 "a job c1 while sshd -t fails: the run fails"
+grep -q "rolled back every change of this run" "$E2E_VPS/install.log"
+ok $? "... and says it rolled back"
+is "$(state)" "$before" "... the key file, the records, the parts and the caches are as before"
+[ ! -e "$D/c1.policy" ] && [ ! -e "$M.jobs/c1" ]
+ok $? "... no part and no record of c1"
+
 # ---- --remove --job a2 -------------------------------------------------------------------
 
 a2fp=$(ssh-keygen -l -f "$SGT_DIR/srv-a/conf/a2.key.pub" | cut -d' ' -f2)
