@@ -203,6 +203,15 @@ ok $? "... no part and no record of c1"
 
 # ---- --remove --job a2 -------------------------------------------------------------------
 
+cp -p "$keys" "$SGT_DIR/keys.good"
+echo "# edited by hand" >> "$keys"
+e2e_vps_installer "$sockdir" --remove --job a2
+is "$?" 1 "--remove --job a2 with a key file edited by hand: refused"
+grep -q "error: $keys was changed since the last run: job a2's key lines would stay in it; nothing removed" "$E2E_VPS/install.log" &&
+    grep -q "sshgate a2\"" "$keys" && [ -f "$D/a2.policy" ] && [ -f "$M.jobs/a2" ]
+ok $? "... it says why, and a2 is still all there"
+cp -p "$SGT_DIR/keys.good" "$keys"
+
 a2fp=$(ssh-keygen -l -f "$SGT_DIR/srv-a/conf/a2.key.pub" | cut -d' ' -f2)
 e2e_vps_installer "$sockdir" --remove --job a2
 ok $? "setup/vps/install --remove --job a2"
