@@ -23,7 +23,9 @@
 # the inventory: --check --diff shows it and changes nothing (13), the
 # next run removes its job on vps2 and backup1 (13; the repository and
 # passphrase stay), the one after changes nothing (12), and the other
-# jobs still back up.  systemd is not PID 1: the server's units
+# jobs still back up; vps3 is lost (its sshd stopped) and taken out of
+# the inventory: the run succeeds, its server side goes, the controller
+# keeps its record for the admin to delete.  systemd is not PID 1: the server's units
 # are played by tests/e2e/lib.sh's helpers in the server's machine.
 . "${top_srcdir:-.}/tests/matrix/lib.sh"
 
@@ -135,7 +137,7 @@ fl_play() {	# fl_play 12|13 TAG [ANSIBLE-PLAYBOOK-ARGS...]
 	echo "controller $c" > "$MX_DIR/play-$tag.log"
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$FL_CTL/home$c" LANG=C.UTF-8 \
 	    ANSIBLE_CONFIG="$FL_CTL/ansible.cfg" ANSIBLE_NOCOLOR=1 \
-	    ANSIBLE_SSH_CONTROL_PATH_DIR="$FL_CTL/cp$c" ANSIBLE_LOCAL_TEMP="$FL_CTL/tmp$c" \
+	    ANSIBLE_SSH_CONTROL_PATH_DIR="$FL_CTL/cp$c${FL_CP:-}" ANSIBLE_LOCAL_TEMP="$FL_CTL/tmp$c" \
 	    "${run[@]}" ansible-playbook "$site" "$@" >> "$MX_DIR/play-$tag.log" 2>&1
 	rc=$?
 	# kept beside the test's log
@@ -399,6 +401,24 @@ EOF
 		fl_backup "$j" "$vps" "$srv"
 		is "$(e2e_archives | grep -c "^$j-")" 2 "... $j has its second archive"
 	done
+
+	# ---- vps3 is lost: unreachable, and taken out of the inventory -----------------
+	kill "$(cat "$MX_DIR/vps3/root/run/sshd.pid")" || sgt_bail "kill vps3's sshd"
+	# new connections (the old ones' masters would still reach it)
+	FL_CP=-lost
+	mkdir -m 0700 "$FL_CTL/cp12-lost" || sgt_bail "mkdir"
+	fl_inventory vps2 vps3 > "$FL_CTL/inventory.yml"
+	fl_play 12 lost
+	fl_ok $? "vps3 is lost and left the inventory: the playbook succeeds" || fl_show_play lost
+	grep -q "vps3 left the inventory and cannot be reached" "$MX_DIR/play-lost.log"
+	ok $? "... and says vps3 cannot be reached, and what is left to do"
+	out=$(cd "$MX_DIR/backup2/root" && ls -d etc/systemd/system/sshgate-*-vps3[.@]* \
+	    etc/sshgate-pull/vps3.key 2>/dev/null
+	    grep -v '^#' var/lib/sshgate-setup/server-vps3 | grep -v '^data-')
+	is "$out" "" "... backup2 has removed vps3's job, and keeps its repository"
+	is "$(fl_vps_jobs vps1)" "vps1 vps1-off" "... vps1's jobs stay"
+	[ -f "$FL_CTL/fleet/vps3/job.yml" ] && [ -s "$FL_CTL/fleet/vps3/repokey" ]
+	ok $? "... the controller keeps vps3's job.yml (to delete by hand) and its keys"
 	diag "the fleet test: $((SECONDS - t0)) s"
 	sgt_done
 }
