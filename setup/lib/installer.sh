@@ -16,6 +16,8 @@
 #   inst_record KIND ARGS...     anything else worth undoing
 #   inst_undo CMD ARGS...        how to undo a change made in this run
 #   inst_keep_perm PATH          ... the owner and mode PATH has now
+#   inst_switch MANIFEST         record what follows in MANIFEST (a job's
+#                                own); inst_commit writes both
 #   inst_commit                  write the manifest (atomically)
 #   inst_remove MANIFEST         undo everything recorded, newest first
 #
@@ -148,15 +150,41 @@ inst_commit_partial() {
 	printf '%s: recorded what was done so far in %s\n' "$inst_prog" "$inst_manifest" >&2
 }
 
-inst_commit() {
-	local d
-	d=$(dirname "$inst_manifest")
+# A run that keeps two records (setup/vps/install --job: the common
+# set-up's and the job's): what was recorded so far waits for inst_commit,
+# the rest goes into MANIFEST; one undo list for both, so that a failure
+# still undoes the whole run.
+declare -a inst_pending=()
+inst_switch() {	# inst_switch MANIFEST
+	inst_pending+=("$inst_manifest" "$(printf '%s\n' "${inst_new[@]}")")
+	inst_manifest=$1
+	inst_old=()
+	inst_new=()
+	if [ -f "$inst_manifest" ]; then
+		mapfile -t inst_old < "$inst_manifest"
+	fi
+}
+
+inst_write_manifest() {	# inst_write_manifest PATH RECORD...
+	local m=$1 d
+	shift
+	d=$(dirname "$m")
 	[ -d "$d" ] || { mkdir -p "$d" && chmod 0700 "$d"; }
 	printf '%s\n' "# written by $inst_prog; --remove undoes these, newest last" \
-	    "${inst_new[@]}" > "$inst_manifest.tmp" &&
-	    chmod 0600 "$inst_manifest.tmp" &&
-	    mv -f "$inst_manifest.tmp" "$inst_manifest" ||
-	    { inst_committed=1; die "cannot write $inst_manifest"; }
+	    "$@" > "$m.tmp" && chmod 0600 "$m.tmp" && mv -f "$m.tmp" "$m" ||
+	    { inst_committed=1; die "cannot write $m"; }
+}
+
+inst_commit() {
+	local i
+	local -a recs
+	for ((i = 0; i < ${#inst_pending[@]}; i += 2)); do
+		recs=()
+		[ -z "${inst_pending[i + 1]}" ] || mapfile -t recs <<<"${inst_pending[i + 1]}"
+		inst_write_manifest "${inst_pending[i]}" "${recs[@]}"
+	done
+	inst_pending=()
+	inst_write_manifest "$inst_manifest" "${inst_new[@]}"
 	inst_committed=1
 	inst_undo_list=()
 	[ -z "$inst_undo_dir" ] || rm -rf -- "$inst_undo_dir"
@@ -406,6 +434,11 @@ inst_remove() {	# inst_remove MANIFEST
 				    awk -F: -v g="$(getent group "$a" | cut -d: -f3)" \
 				    '$4 == g { print $1 }' | paste -sd' ')); left in place"
 				kept=("$line" "${kept[@]}")
+			fi
+			;;
+		sock)	# a unix socket that sshd made for a job: gone with it
+			if [ -S "$a" ]; then
+				rm -f "$a" && say "removed $a"
 			fi
 			;;
 		perm)	# perm PATH OWNER:GROUP MODE (what it was before)

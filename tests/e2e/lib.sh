@@ -417,8 +417,9 @@ e2e_last_deny() {
 E2E_SERVERS=
 declare -A e2e_serve_pids=()
 
-e2e_server_use() {	# e2e_server_use NAME
-	[ -n "${E2E_SRV_NAME:-}" ] && e2e_serve_pids[$E2E_SRV_NAME]=${E2E_SERVE_PID:-}
+e2e_server_use() {	# e2e_server_use NAME [JOB]
+	[ -n "${E2E_SRV_NAME:-}" ] && e2e_serve_pids[$E2E_SRV_NAME/$E2E_NAME]=${E2E_SERVE_PID:-}
+	[ $# -lt 2 ] || E2E_NAME=$2
 	E2E_SRV_NAME=$1
 	E2E_SRV=$SGT_DIR/srv-$1
 	E2E_SERVER=sgt-s$1$SGT_ID
@@ -433,7 +434,7 @@ e2e_server_use() {	# e2e_server_use NAME
 	E2E_REMOTE_SOCKET=$(sed -n 's/^REMOTE_SOCKET=//p' "$E2E_CONF/$E2E_NAME.conf" 2>/dev/null)
 	E2E_PASSPHRASE=$(cat "$E2E_CONF/$E2E_NAME.passphrase" 2>/dev/null)
 	E2E_SERVE_SOCKET=$(e2e_unit_get "sshgate-serve-$E2E_NAME.socket" ListenStream 2>/dev/null)
-	E2E_SERVE_PID=${e2e_serve_pids[$1]:-}
+	E2E_SERVE_PID=${e2e_serve_pids[$1/$E2E_NAME]:-}
 	mkdir -p "$E2E_SRV" || sgt_bail "mkdir $E2E_SRV"
 }
 
@@ -446,6 +447,33 @@ e2e_server_add() {	# e2e_server_add NAME [INSTALLER OPTIONS...]
 	E2E_REMOTE_SOCKET=
 	e2e_server_install --vps-server "$n" "$@" || return 1
 	e2e_server_use "$n"
+}
+
+# ---- pull jobs: several per backup server --------------------------------
+#
+#   e2e_job_add SERVER JOB [INSTALLER OPTIONS...]
+#                            # setup/server/install --name JOB --vps-job JOB
+#                            # for server SERVER (its account and
+#                            # directories, as e2e_server_add), its own
+#                            # manifest; the first --source is E2E_DATA
+#   e2e_server_use SERVER JOB  # then the E2E_* are that job's
+#   e2e_vps_job JOB OPTION...  # setup/vps/install --job JOB, its server's key
+
+e2e_job_add() {	# e2e_job_add SERVER JOB [INSTALLER OPTIONS...]
+	local s=$1 j=$2
+	shift 2
+	e2e_server_use "$s" "$j"
+	case " $E2E_SERVERS " in *" $s "*) ;; *) E2E_SERVERS="${E2E_SERVERS:+$E2E_SERVERS }$s" ;; esac
+	E2E_REMOTE_SOCKET=
+	e2e_server_install --vps-job "$j" --manifest "$E2E_SRV/manifest-$j" "$@" || return 1
+	e2e_server_use "$s" "$j"
+}
+
+e2e_vps_job() {	# e2e_vps_job SERVER JOB [OPTION...]
+	local s=$1 j=$2
+	shift 2
+	e2e_vps_installer "/run/sshgate/$SGT_LOGIN" --job "$j" --from 127.0.0.1 \
+	    --key-file "$SGT_DIR/srv-$s/conf/$j.key.pub" "$@"
 }
 
 # The VPS side for the servers of e2e_server_add, each from 127.0.0.1

@@ -140,7 +140,11 @@ grep -q "^    as       $runner$" "$SGT_POLICY" &&
 ok $? "the policy names this host's accounts, connector and socket"
 sed -e "s|@login@|$login|g" -e "s|@runner@|$runner|g" -e "s|@socket_dir@|$sockdir|g" \
     -e "s|@state_dir@|$state|g" -e "s|@policy_dir@|$(dirname "$SGT_POLICY")|g" \
-    -e "s|@connect@|$SGT_DIR/bin/sshgate-connect|g" "$top_srcdir/setup/vps/policy.in" |
+    -e "s|@connect@|$SGT_DIR/bin/sshgate-connect|g" \
+    -e "s|@repo_re@|vps|g" -e "s|@repo@|vps|g" \
+    -e "s|@archive_prefix_re@|vps|g" -e "s|@archive_prefix@|vps|g" \
+    -e 's#@sources_re@#etc|home|root|srv|opt|var\\/www|var\\/lib|var\\/backups#g' \
+    "$top_srcdir/setup/vps/policy.in" |
     cmp -s - "$SGT_POLICY"
 ok $? "... and its rules are the shipped ones"
 is "$(stat -c '%U:%G %a' "$keys/$login")" "root:root 644" "the authorized keys file is root's (the login cannot edit it)"

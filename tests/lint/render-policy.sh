@@ -29,7 +29,9 @@ args=(--login sgt-l --runner sgt-r --socket-dir "$sock" --state-dir /var/lib/sgt
 ok $? "renders the template without --server"
 sed -e "s|@login@|sgt-l|g" -e "s|@runner@|sgt-r|g" -e "s|@socket_dir@|$sock|g" \
     -e "s|@state_dir@|/var/lib/sgt-r|g" -e "s|@policy_dir@|/etc/sgt|g" \
-    -e "s|@connect@|/usr/libexec/sgt/sshgate-connect|g" "$template" |
+    -e "s|@connect@|/usr/libexec/sgt/sshgate-connect|g" -e "s|@repo@|vps|g" \
+    -e "s|@repo_re@|vps|g" -e "s|@archive_prefix@|vps|g" -e "s|@archive_prefix_re@|vps|g" \
+    -e 's|@sources_re@|etc\|home\|root\|srv\|opt\|var\\/www\|var\\/lib\|var\\/backups|g' "$template" |
     cmp -s - "$T/plain"
 ok $? "... byte for byte what the placeholders' sed writes"
 connect=$(sed -n 's|^ *setenv *BORG_RSH "\([^ ]*\) .*|\1|p' "$top_builddir/setup/vps/policy" | head -1)
@@ -178,22 +180,28 @@ for s in a b; do
 done
 out=$("$lint" --strict -f "$T/parts/policy" 2>&1)
 ok $? "sshgate-lint --strict accepts the common part and both parts: $(grep -v '^ \|: note: ' <<<"$out" | paste -sd' ')"
-is "$(rules "$T/parts/policy")" "$(rules "$T/plain" | sed 's/borg-create borg-list borg-info //')" \
-    "the common part: every rule but the per-server ones"
+is "$(rules "$T/parts/policy")" "$(rules "$T/plain" | sed 's/borg-create borg-list borg-info wrong-repository //')" \
+    "the common part: every rule but the per-server and per-job ones"
 ! grep -v '^[[:space:]]*#' "$T/parts/policy" | grep -q "$sock/"
 ok $? "... and no socket"
-is "$(rules "$T/parts/policy.d/a.policy")" "borg-create.a borg-list.a borg-info.a" "a's part: a's copies of the per-server rules"
+is "$(rules "$T/parts/policy.d/a.policy")" "borg-create.a borg-list.a borg-info.a wrong-repository.a" \
+    "a's part: a's copies of the per-server rules and of the per-job rule"
 head -1 "$T/parts/policy.d/a.policy" | grep -qx 'sshgate-policy 1'
 ok $? "... after the version line"
-diff <(awk '/^rule borg-create.a /,0' "$T/parts/policy.d/a.policy") \
+diff <(awk '/^rule borg-create.a /{p=1} /^# ---- job a:/{p=0} p' "$T/parts/policy.d/a.policy") \
     <(awk '/^rule borg-create.a /{p=1} /^# ---- server b:/{p=0} p' "$T/ab") >/dev/null
 ok $? "... exactly what --server a --server b writes for a"
+rule_text "$T/parts/policy.d/a.policy" wrong-repository.a | grep -v '^    tag      a$' |
+    sed -e 's/^rule wrong-repository.a {$/rule wrong-repository {/' -e 's/ tag a$//' |
+    cmp -s - <(rule_text "$T/plain" wrong-repository)
+ok $? "... then its copy of wrong-repository: renamed, tag a, its tests with tag a"
 n=$(grep -c "^ *test .* tag a\$" "$T/parts/policy.d/a.policy")
-grep -q "^$T/parts/policy.d/a.policy: 3 rules, $n tests passed\$" <<<"$out"
+grep -q "^$T/parts/policy.d/a.policy: 4 rules, $n tests passed\$" <<<"$out"
 ok $? "... its $n tests pass after the common part, as the gate reads them for tag a"
 # the same decisions as the one file of --server a --server b, tag a
 # (the nearest rule's line in a deny's hint is its line in its own file)
-decide() { "$lint" -f "$1" --tag a --test "$2" 2>&1 | sed 's/ (line [0-9]*)//'; }
+# (and wrong-repository is the part's wrong-repository.a)
+decide() { "$lint" -f "$1" --tag a --test "$2" 2>&1 | sed -e 's/ (line [0-9]*)//' -e "s/'wrong-repository.a'/'wrong-repository'/"; }
 same=0 total=0
 while IFS= read -r cmd; do
 	total=$((total + 1))
@@ -207,6 +215,46 @@ refuses "--part with --server" "--part NAME alone" "$template" --part a --server
 refuses "--common with --server" "--common and --server" "$template" --common --server a
 refuses "--part twice" "one of them, once" "$template" --part a --part b
 refuses "--part of a hidden name" "--server '.a'" "$template" --part .a
+
+# ---- --repo, --archive-prefix, --source: the job's own ----------------------
+
+mkdir -p "$T/jobs/policy.d" || sgt_bail mkdir
+cp "$T/parts/policy" "$T/jobs/policy"
+"$render" "${args[@]}" --part j --repo r.1 --archive-prefix p1 --source /srv/sgt-x.y \
+    --source /etc "$template" > "$T/jobs/policy.d/j.policy"
+ok $? "--part j --repo r.1 --archive-prefix p1 --source /srv/sgt-x.y --source /etc"
+out=$("$lint" --strict -f "$T/jobs/policy" 2>&1)
+ok $? "sshgate-lint --strict accepts it with the common part: $(grep -v '^ \|: note: ' <<<"$out" | paste -sd' ')"
+n=$(grep -c '^ *test ' "$T/parts/policy.d/a.policy")
+is "$(grep -c '^ *test ' "$T/jobs/policy.d/j.policy")" "$n" "... all $n tests of a part with the default names, its paths below the roots given"
+! grep -v '^[[:space:]]*#' "$T/jobs/policy.d/j.policy" | grep -qE '\./vps|/var/backups|var\\/www'
+ok $? "... and no default repository or root left in a rule or test"
+grep -qF '/R \/(srv\/sgt-x\.y|etc)(' "$T/jobs/policy.d/j.policy"
+ok $? "... its roots in the pattern regex, '.' and '/' escaped"
+decide_j() {	# decide_j WANT COMMAND
+	local got
+	got=$("$lint" -f "$T/jobs/policy" --tag j --test "$2" 2>&1)
+	case $got in "$1"*) ok 0 "tag j: $2: $1" ;; *) ok 1 "tag j: $2: $1"; diag "got: $got" ;; esac
+}
+decide_j "permit: rule 'borg-create.j'" "borg create ssh://backup/./r.1::p1-{now} /srv/sgt-x.y/data /etc"
+decide_j "permit: rule 'borg-create.j'" "borg create --pattern 'R /srv/sgt-x.y' ssh://backup/./r.1::{hostname}-{now}"
+decide_j "permit: rule 'borg-list.j'" "borg list --glob-archives 'p1-*' ssh://backup/./r.1"
+decide_j "deny: rule 'create-refused'" "borg create ssh://backup/./r.1::p1-{now} /home"
+decide_j "deny: rule 'create-refused'" "borg create --pattern 'R /srv/sgt-xXy' ssh://backup/./r.1::p1-{now}"
+decide_j "deny: rule 'create-refused'" "borg create ssh://backup/./r.1::vps-{now} /etc"
+decide_j "deny: rule 'wrong-repository.j': this host backs up only to ssh://backup/./r.1 " "borg list ssh://backup/./vps"
+decide_j "deny: rule 'wrong-repository.j'" "borg list ssh://backup/./rX1"
+decide_j "deny: rule 'wrong-repository.j'" "borg list ssh://backup/./r.1x"
+got=$("$lint" -f "$T/jobs/policy" --tag a --test "borg list ssh://backup/./r.1" 2>&1)
+case $got in deny:*) ok 0 "tag a (no part): j's repository is denied" ;; *) ok 1 "tag a: $got" ;; esac
+for v in '' -x .x a/b 'a b' a@b "$(printf 'x%.0s' $(seq 65))"; do
+	refuses "--repo '$v'" "--repo '$v'" "$template" --part j --repo "$v"
+	refuses "--archive-prefix '$v'" "--archive-prefix '$v'" "$template" --part j --archive-prefix "$v"
+done
+for v in srv / /srv/ /srv//x /srv/../x /srv/./x /srv/.x /srv/-x '/srv/a b' /srv/a@b '/srv/a*'; do
+	refuses "--source '$v'" "--source '$v'" "$template" --part j --source "$v"
+done
+refuses "the same --source twice" "--source /srv given twice" "$template" --part j --source /srv --source /srv
 
 # ---- --borg PATH: the program of the borg rules, by its first bytes --------
 

@@ -24,6 +24,9 @@ sed -e "s|@login@|$SGT_LOGIN|g" -e "s|@runner@|$SGT_RUNNER|g" \
     -e "s|@policy_dir@|$(dirname "$SGT_POLICY")|g" \
     -e "s|@connect@|$SGT_DIR/bin/sshgate-connect|g" \
     -e "s|^\( *run  *\)/usr/bin/python3 |\1$PROBE |" \
+    -e "s|@repo_re@|vps|g" -e "s|@repo@|vps|g" \
+    -e "s|@archive_prefix_re@|vps|g" -e "s|@archive_prefix@|vps|g" \
+    -e 's#@sources_re@#etc|home|root|srv|opt|var\\/www|var\\/lib|var\\/backups#g' \
     "$top_srcdir/setup/vps/policy.in" > "$pol"
 ! grep -n '@[a-z_]*@' "$pol" && ! grep -q '^ *run .*python3' "$pol" &&
     [ "$(grep -c "^ *run  *$PROBE -I /usr/bin/borg\$" "$pol")" = 4 ]

@@ -155,6 +155,9 @@ sed -e "s|@state_dir@|$CF_HOME|g" \
     -e "s|@socket_dir@/borg.sock|$sock2|g" -e "s|@socket_dir@|$sockdir|g" \
     -e "s|@connect@|$SGT_DIR/bin/sshgate-connect|g" \
     -e "s|@policy_dir@|$(dirname "$SGT_POLICY")|g" \
+    -e "s|@repo_re@|vps|g" -e "s|@repo@|vps|g" \
+    -e "s|@archive_prefix_re@|vps|g" -e "s|@archive_prefix@|vps|g" \
+    -e 's#@sources_re@#etc|home|root|srv|opt|var\\/www|var\\/lib|var\\/backups#g' \
     "$top_srcdir/setup/vps/policy.in" | sgt_policy -
 "$top_builddir/sshgate-lint" -f "$SGT_POLICY" >/dev/null 2>&1
 ok $? "the adapted example policy passes sshgate-lint and its own tests"
