@@ -100,6 +100,12 @@ deb_pull() {	# deb_pull SUITE
 	    --source "$E2E_DATA" --init > "$E2E_SRV/install.log" 2>&1
 	deb_ok $? "/usr/share/sshgate/server/install (defaults, --init)" ||
 	    { mx_show_install "$E2E_SRV/install.log"; sgt_done; }
+	doc=$(sed -n 's/^Documentation=file://p' \
+	    "$MX_SRV/etc/systemd/system/sshgate-backup.service")
+	is "$doc" /usr/share/doc/sshgate/pull-backup.md \
+	    "... its units' Documentation= is the package's guide"
+	cmp -s "$MX_SRV$doc" "$top_srcdir/docs/pull-backup.md"
+	ok $? "... which is there, uncompressed"
 	E2E_PASSPHRASE=$(cat "$MX_SRV$E2E_CONF/$E2E_NAME.passphrase") ||
 	    sgt_bail "no passphrase"
 	cp "$MX_SRV$E2E_CONF/$E2E_NAME.key.pub" "$MX_VPS/root/sgt-server-key.pub" ||
