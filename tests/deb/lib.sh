@@ -101,7 +101,7 @@ deb_pull() {	# deb_pull SUITE
 	deb_ok $? "/usr/share/sshgate/server/install (defaults, --init)" ||
 	    { mx_show_install "$E2E_SRV/install.log"; sgt_done; }
 	doc=$(sed -n 's/^Documentation=file://p' \
-	    "$MX_SRV/etc/systemd/system/sshgate-backup.service")
+	    "$MX_SRV/etc/systemd/system/sshgate-backup-$E2E_NAME.service")
 	is "$doc" /usr/share/doc/sshgate/pull-backup.md \
 	    "... its units' Documentation= is the package's guide"
 	cmp -s "$MX_SRV$doc" "$top_srcdir/docs/pull-backup.md"
