@@ -152,8 +152,9 @@ log_permit(const struct rule *r, const struct plan *plan,
 	else
 		snprintf(llshown, sizeof(llshown), "off");
 	head = xasprintf("permit rule=%s caller=%s from=%s tag=%s runner=%s "
-	    "landlock=%s", r->name, g.caller, g.from[0] ? g.from : "-",
-	    g.tag ? g.tag : "-", run->name, llshown);
+	    "landlock=%s version=%s", r->name, g.caller,
+	    g.from[0] ? g.from : "-", g.tag ? g.tag : "-", run->name, llshown,
+	    PACKAGE_VERSION);
 	shown = argv_join(plan->argv, plan->argc);
 	if (fits(head, " argv=", shown))
 		log_msg(LOG_INFO, "%s argv=%s", head, shown);

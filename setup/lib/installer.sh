@@ -344,7 +344,7 @@ inst_user() {
 	# "*", not useradd's "!": no password, but not "locked" either,
 	# which sshd without PAM would treat as a reason to refuse keys.
 	usermod -p '*' "$name" || die "usermod -p $name"
-	say "created account $name (home $home, shell $shell)"
+	say "created account $name (primary group ${group:-$name}, home $home, shell $shell)"
 	inst_changed=1
 	inst_record user "$name"
 }

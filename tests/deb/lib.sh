@@ -100,6 +100,12 @@ deb_pull() {	# deb_pull SUITE
 	    --source "$E2E_DATA" --init > "$E2E_SRV/install.log" 2>&1
 	deb_ok $? "/usr/share/sshgate/server/install (defaults, --init)" ||
 	    { mx_show_install "$E2E_SRV/install.log"; sgt_done; }
+	doc=$(sed -n 's/^Documentation=file://p' \
+	    "$MX_SRV/etc/systemd/system/sshgate-backup-$E2E_NAME.service")
+	is "$doc" /usr/share/doc/sshgate/pull-backup.md \
+	    "... its units' Documentation= is the package's guide"
+	cmp -s "$MX_SRV$doc" "$top_srcdir/docs/pull-backup.md"
+	ok $? "... which is there, uncompressed"
 	E2E_PASSPHRASE=$(cat "$MX_SRV$E2E_CONF/$E2E_NAME.passphrase") ||
 	    sgt_bail "no passphrase"
 	cp "$MX_SRV$E2E_CONF/$E2E_NAME.key.pub" "$MX_VPS/root/sgt-server-key.pub" ||
@@ -108,8 +114,8 @@ deb_pull() {	# deb_pull SUITE
 	    --key-file /root/sgt-server-key.pub > "$E2E_VPS/install.log" 2>&1
 	deb_ok $? "/usr/share/sshgate/vps/install (defaults)" ||
 	    { mx_show_install "$E2E_VPS/install.log"; sgt_done; }
-	grep -q "made sshgate, the group of /usr/sbin/sshgate .*, the primary group of borg (was borg)" "$E2E_VPS/install.log"
-	ok $? "... it made sshgate the login account's primary group"
+	grep -q ": created account borg (primary group sshgate, " "$E2E_VPS/install.log"
+	ok $? "... it made the login account borg with sshgate, the gate's group, as its primary group"
 	is "$(mx_on vps id -gn borg)" sshgate "... borg's primary group"
 	deb_gate_is vps "root:sshgate 4750" "root sshgate 4750 /usr/sbin/sshgate" \
 	    "... and left the gate's statoverride as it was"
@@ -146,8 +152,9 @@ deb_pull() {	# deb_pull SUITE
 	    --key-file /root/sgt-server-key.pub > "$E2E_VPS/install2.log" 2>&1
 	deb_ok $? "the upgraded package's VPS installer, run again, succeeds" ||
 	    mx_show_install "$E2E_VPS/install2.log"
-	grep -q "borg's primary group is sshgate, the group of /usr/sbin/sshgate" "$E2E_VPS/install2.log"
-	ok $? "... and finds borg's primary group as it left it"
+	grep -q ": account borg exists" "$E2E_VPS/install2.log" &&
+	    ! grep -q "primary group of borg" "$E2E_VPS/install2.log"
+	ok $? "... and finds the account borg as it left it (its primary group unchanged)"
 	mx_borgmatic "borg-version borg-create" --config "$E2E_PULL_YAML" create
 	out=$(e2e_backup_service 2>&1)
 	ok $? "the backup service's command lines succeed after the upgrade"
@@ -182,8 +189,8 @@ deb_pull() {	# deb_pull SUITE
 	mx_on vps /usr/share/sshgate/vps/install --remove --reload none \
 	    > "$E2E_VPS/remove.log" 2>&1
 	deb_ok $? "/usr/share/sshgate/vps/install --remove" || mx_show "$E2E_VPS/remove.log"
-	grep -q "restored the primary group of borg to borg" "$E2E_VPS/remove.log"
-	ok $? "... which put borg's primary group back (recorded by the first run, kept by the second)"
+	grep -q ": removed account borg" "$E2E_VPS/remove.log"
+	ok $? "... which removed the account borg (made by the first run, kept in the record by the second)"
 	# sshd leaves the last forwarded socket in the socket directory, so
 	# --remove keeps the directory and its record; /run is a tmpfs: after
 	# a reboot (here: /run/sshgate removed) a second --remove finishes.

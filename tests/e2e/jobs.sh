@@ -235,9 +235,9 @@ done
 before=$(grep -c 'tag=a2 ' "$SGT_DIR/syslog")
 backup a2
 [ $rc != 0 ] && grep -q "^$SGT_LOGIN@127.0.0.1: Permission denied (publickey)" <<<"$out" &&
-    grep -q "^sshgate-pull: ssh $SGT_LOGIN@127.0.0.1 failed: .* the tunnel $sockdir/a2.sock -> " <<<"$out"
+    grep -q "^sshgate-pull: job a2: ssh $SGT_LOGIN@127.0.0.1 failed: the connection, the login (is job a2 installed on the VPS? there: setup/vps/install --list-jobs), or the tunnel $sockdir/a2.sock -> " <<<"$out"
 good=$?
-ok $good "a2's pull is refused: 'Permission denied (publickey)', and sshgate-pull names a2's tunnel $sockdir/a2.sock"
+ok $good "a2's pull is refused: 'Permission denied (publickey)', and sshgate-pull names the job a2, --list-jobs and its tunnel $sockdir/a2.sock"
 [ $good = 0 ] || sed 's/^/#   /' <<<"$out"
 grep -qF "$a2fp" "$E2E_VPS/sshd.log"
 good=$?

@@ -40,12 +40,13 @@ ok() {	# ok STATUS DESCRIPTION: STATUS 0 is a pass
 	fi
 }
 
-is() {	# is GOT WANT DESCRIPTION
+is() {	# is GOT WANT DESCRIPTION (status 1 on a failure)
 	if [ "$1" = "$2" ]; then
 		ok 0 "$3"
 	else
 		ok 1 "$3"
 		printf '# got:  %s\n# want: %s\n' "$1" "$2"
+		return 1
 	fi
 }
 
@@ -111,8 +112,15 @@ sgt_cleanup() {
 		wait 2>/dev/null
 	fi
 	[ -n "${SGT_EXTRA_CLEANUP:-}" ] && eval "$SGT_EXTRA_CLEANUP"
+	# The account goes only once its last process has been reaped:
+	# useradd gives the next test's account the same uid, and a process
+	# still dying would count as that account's (pgrep -u).
 	for u in ${SGT_USERS:-}; do
-		pkill -KILL --ns $$ --nslist pid -u "$u" 2>/dev/null
+		for i in $(seq 50); do
+			pkill -KILL --ns $$ --nslist pid -u "$u" 2>/dev/null ||
+			    break
+			sleep 0.1
+		done
 		userdel "$u" >/dev/null 2>&1
 		groupdel "$u" >/dev/null 2>&1
 	done

@@ -70,7 +70,8 @@ ok $? "the program made $N orphans (double fork, setsid, SIGTERM ignored)"
 [ "$before" -ge $((N + 1)) ]
 ok $? "they ran: $before processes of the runner (orphans, program; the supervisor is root's)"
 is "$rc" 0 "the gate exits with the program's status"
-is "$(nrunner)" 0 "no process of the runner is left"
+is "$(nrunner)" 0 "no process of the runner is left" ||
+    ps -o pid,ppid,stat,etime,args -u "$SGT_RUNNER" | head -5 | sed 's/^/# /'
 [ "$kills" -ge 1 ] && [ "$kills" -le $((2 * N + 2)) ]
 ok $? "the supervisor ended $N orphans with $kills kill() calls (at most 2 per process)"
 
@@ -79,7 +80,8 @@ run "probe-t orphans=$N await sleep=600"
 expect_line "orphans=$N: ok"
 ok $? "the program made $N orphans, then slept past its timeout"
 is "$rc" 124 "the timeout ends the gate with exit 124"
-is "$(nrunner)" 0 "no process of the runner is left"
+is "$(nrunner)" 0 "no process of the runner is left" ||
+    ps -o pid,ppid,stat,etime,args -u "$SGT_RUNNER" | head -5 | sed 's/^/# /'
 [ "$kills" -ge 1 ] && [ "$kills" -le $((2 * N + 4)) ]
 ok $? "the supervisor ended $N orphans with $kills kill() calls (at most 2 per process)"
 

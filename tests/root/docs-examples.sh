@@ -112,7 +112,7 @@ chmod 0600 /srv/sgt-tree/root-only/secret
 secret_sum=$(sha256sum </srv/sgt-tree/root-only/secret)
 
 connect=$(sed -n 's|.*BORG_RSH "\([^ ]*\) .*|\1|p' "$policy")
-is "$connect" "$(cd "$top_builddir" && make -s -f Makefile \
+is "$connect" "$(cd "$top_builddir" && make -s --no-print-directory -f Makefile \
     --eval='sgt-print:;@echo $(pkglibexecdir)/sshgate-connect' sgt-print 2>/dev/null)" \
     "the example's BORG_RSH names this build's sshgate-connect"
 # only the site's names change: the runner, its directory, the login

@@ -92,7 +92,8 @@ is "$?:$(mode_of "$G")" "0:root:$SGT_LOGIN 4750" "over one owned by another acco
 
 # The units' Documentation=file:@doc@, with setup/server/install's @doc@;
 # make install puts the guide under the build's prefix.
-doc=$(sed -n 's/^doc=//p' "$top_srcdir/setup/server/install")
+doc=$(sed -n 's/^prefix=//p' "$top_srcdir/setup/server/install")$(sed -n \
+    's/^doc=${prefix%\/}//p' "$top_srcdir/setup/server/install")
 n=$(grep -l '^Documentation=file:@doc@$' "$top_srcdir"/setup/server/*.in | wc -l)
 units=$(ls "$top_srcdir"/setup/server/*.in | wc -l)
 is "$n" "$units" "every unit template's Documentation= is file:@doc@ ($n of $units)"

@@ -47,9 +47,9 @@ since "$n" >"$SGT_DIR/new"
 is "$(wc -l <"$SGT_DIR/new")" 1 "a permit is one log line"
 line=$(cat "$SGT_DIR/new")
 case $line in
-"<86>"*" sshgate["*"]: permit rule=open caller=$SGT_LOGIN($uid) from=192.0.2.7 tag=nightly runner=$SGT_RUNNER landlock=abi"[0-9]*" argv=/bin/echo open a 'b c'")
-	ok 0 "the permit line: authpriv.info, rule, caller, from, tag, runner, argv" ;;
-*)	ok 1 "the permit line: authpriv.info, rule, caller, from, tag, runner, argv"
+"<86>"*" sshgate["*"]: permit rule=open caller=$SGT_LOGIN($uid) from=192.0.2.7 tag=nightly runner=$SGT_RUNNER landlock=abi"[0-9]*" version=$SGT_VERSION argv=/bin/echo open a 'b c'")
+	ok 0 "the permit line: authpriv.info, rule, caller, from, tag, runner, the gate's version, argv" ;;
+*)	ok 1 "the permit line: authpriv.info, rule, caller, from, tag, runner, the gate's version, argv"
 	diag "$line" ;;
 esac
 
@@ -144,7 +144,7 @@ ok $rc "its log lines are parts of one decision, none cut"
 [ $rc = 0 ] || diag "$got"
 line=$(printf '%s\n' "$got" | sed -n 1p)
 case $line in
-"permit rule=long caller=$SGT_LOGIN($uid) from=- tag=- runner=$SGT_RUNNER landlock=abi"[0-9]*" words=300 sha256=$(digest /bin/true create "${opts[@]}" "$repo" /root /etc) options-not-logged=295")
+"permit rule=long caller=$SGT_LOGIN($uid) from=- tag=- runner=$SGT_RUNNER landlock=abi"[0-9]*" version=$SGT_VERSION words=300 sha256=$(digest /bin/true create "${opts[@]}" "$repo" /root /etc) options-not-logged=295")
 	ok 0 "the permit: rule, caller, runner, the words, the digest of the argv, the options not logged" ;;
 *)	ok 1 "the permit: rule, caller, runner, the words, the digest of the argv, the options not logged"
 	diag "$line" ;;
