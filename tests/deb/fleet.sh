@@ -115,7 +115,7 @@ EOF
 	cat <<EOF
     sshgate_servers:
       vars:
-        sshgate_server_systemctl: "no"
+        sshgate_server_systemctl: no     # a YAML boolean, taken as --systemctl no
       hosts:
 EOF
 	for h in $FL_HOSTS; do
