@@ -20,13 +20,14 @@
 # fleet changes nothing (12); the playbook deploys every job (12); every
 # job's backup service runs and its archive restores identical to its
 # VPS's tree; a second run reports 0 changed (13); vps2 leaves
-# the inventory: --check --diff shows it and changes nothing (13), the
-# next run removes its job on vps2 and backup1 (13; the repository and
-# passphrase stay), the one after changes nothing (12), and the other
-# jobs still back up; vps3 is lost (its sshd stopped) and taken out of
-# the inventory: the run succeeds, its server side goes, the controller
-# keeps its record for the admin to delete.  systemd is not PID 1: the server's units
-# are played by tests/e2e/lib.sh's helpers in the server's machine.
+# the inventory and vps1-off gets state: absent: --check --diff shows
+# both and changes nothing (13), the next run removes them on both sides
+# (13; the repositories and passphrases stay), the one after changes
+# nothing (12), and the other jobs still back up; vps3 is lost (its
+# sshd stopped) and taken out of the inventory: the run succeeds, its
+# server side goes, the controller keeps its record for the admin to
+# delete.  systemd is not PID 1: the server's units are played by
+# tests/e2e/lib.sh's helpers in the server's machine.
 . "${top_srcdir:-.}/tests/matrix/lib.sh"
 
 FL_NET=10.87.0
@@ -86,7 +87,8 @@ fl_machine() {	# fl_machine NAME SUITE HOST-NUMBER
 	[ -s "$r/run/sshd.pid" ] || sgt_bail "sshd on $n wrote no pid file"
 }
 
-# The inventory, without the VPS hosts given.
+# The inventory, without the VPS hosts given; the jobs in $FL_ABSENT
+# with state: absent.
 fl_inventory() {	# fl_inventory [VPS-LEFT-OUT...]
 	local h n s a j vps srv out=" $* "
 	cat <<EOF
@@ -108,8 +110,11 @@ EOF
 		    "$n" "$FL_NET.$a"
 		for j in $FL_JOBS; do
 			IFS=: read -r j vps srv <<<"$j"
-			[ "$vps" = "$n" ] &&
-			    printf '            - {name: %s, server: %s, sources: [/srv/sgt-data]}\n' "$j" "$srv"
+			[ "$vps" = "$n" ] || continue
+			case " ${FL_ABSENT:-} " in
+			*" $j "*) printf '            - {name: %s, server: %s, state: absent}\n' "$j" "$srv" ;;
+			*) printf '            - {name: %s, server: %s, sources: [/srv/sgt-data]}\n' "$j" "$srv" ;;
+			esac
 		done
 	done
 	cat <<EOF
@@ -361,42 +366,57 @@ EOF
 	done
 	fl_again 13 run2
 
-	# ---- vps2 leaves the inventory ---------------------------------------------------
+	# ---- vps2 leaves the inventory, vps1-off is marked state: absent ---------------
+	FL_ABSENT=vps1-off
 	fl_inventory vps2 > "$FL_CTL/inventory.yml"
 	fl_play 13 check1 --check --diff
-	fl_ok $? "vps2 left the inventory: --check --diff succeeds" || fl_show_play check1
-	grep -q '"msg": "would remove the job vps2: /usr/share/sshgate/server/install --remove --name vps2' \
-	    "$MX_DIR/play-check1.log" &&
-	    grep -q '"msg": "would remove the job vps2: /usr/share/sshgate/vps/install --remove --job vps2"' \
-	    "$MX_DIR/play-check1.log" &&
-	    grep -q '"path": "/var/lib/sshgate-ansible/server/vps2.args"' "$MX_DIR/play-check1.log"
-	ok $? "... says it would remove vps2's job on both sides, and shows its record's removal"
+	fl_ok $? "vps2 left the inventory, vps1-off is absent: --check --diff succeeds" ||
+	    fl_show_play check1
+	for j in vps2:backup1:vps2 vps1-off:backup2:vps1; do
+		IFS=: read -r j srv vps <<<"$j"
+		grep -q "\"msg\": \"would remove the job $j: /usr/share/sshgate/server/install --remove --name $j " \
+		    "$MX_DIR/play-check1.log" &&
+		    grep -q "\"msg\": \"would remove the job $j: /usr/share/sshgate/vps/install --remove --job $j\"" \
+		    "$MX_DIR/play-check1.log" &&
+		    grep -q "\"path\": \"/var/lib/sshgate-ansible/server/$j.args\"" "$MX_DIR/play-check1.log"
+		ok $? "... says it would remove $j on $srv and $vps, and shows its record's removal"
+	done
 	is "$(fl_recap check1 changed | tr ' ' '\n' | grep -v '=0' | cut -d= -f1 | paste -sd' ')" \
-	    "backup1 vps2" "... reports changes on backup1 and vps2 only"
-	is "$(fl_vps_jobs vps2)" vps2 "... and changes nothing: vps2 still has its job"
-	[ -f "$MX_DIR/backup1/root/var/lib/sshgate-setup/server-vps2" ]
-	ok $? "... and backup1 its side"
+	    "backup1 backup2 vps1 vps2" "... reports changes on those hosts only"
+	is "$(fl_vps_jobs vps1) / $(fl_vps_jobs vps2)" "vps1 vps1-off / vps2" \
+	    "... and changes nothing: the VPS hosts still have their jobs"
+	[ -f "$MX_DIR/backup1/root/var/lib/sshgate-setup/server-vps2" ] &&
+	    [ -f "$MX_DIR/backup2/root/etc/sshgate-pull/vps1-off.key" ]
+	ok $? "... and the servers their side"
 
 	fl_play 13 run3
-	fl_ok $? "the playbook removes vps2's job" || fl_show_play run3
-	is "$(fl_vps_jobs vps2)" "" "... vps2 has no job left"
+	fl_ok $? "the playbook removes vps2's job and vps1-off" || fl_show_play run3
+	is "$(fl_vps_jobs vps2) / $(fl_vps_jobs vps1)" " / vps1" "... vps2 has no job left, vps1 only vps1"
 	! grep -rqF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps2.key.pub" 2>/dev/null || echo none)" \
 	    "$MX_DIR/vps2/root/etc/ssh/sshgate-keys/" 2>/dev/null
 	ok $? "... nor backup1's key for it"
+	! grep -rqF "$(cut -d' ' -f2 "$MX_DIR/backup2/root/etc/sshgate-pull/vps1-off.key.pub" 2>/dev/null || echo none)" \
+	    "$MX_DIR/vps1/root/etc/ssh/sshgate-keys/" 2>/dev/null
+	ok $? "... nor vps1 backup2's key for vps1-off"
 	out=$(cd "$MX_DIR/backup1/root" && ls -d etc/systemd/system/sshgate-*-vps2[.@]* \
 	    etc/sshgate-pull/vps2-pull.yaml etc/sshgate-pull/vps2.key 2>/dev/null
-	    grep -v '^#' var/lib/sshgate-setup/server-vps2 | grep -v '^data-')
-	is "$out" "" "... backup1 has no unit, config or key of it left, its manifest only what stays"
+	    grep -v '^#' var/lib/sshgate-setup/server-vps2 | grep -v -e '^data-' -e $'^dir\t')
+	is "$out" "" "... backup1 has no unit, config or key of it left, its manifest only what stays (data; directories other jobs use)"
+	out=$(cd "$MX_DIR/backup2/root" && ls -d etc/systemd/system/sshgate-*-vps1-off[.@]* \
+	    etc/sshgate-pull/vps1-off.key 2>/dev/null
+	    grep -v '^#' var/lib/sshgate-setup/server-vps1-off | grep -v -e '^data-' -e $'^dir\t')
+	is "$out" "" "... nor backup2 of vps1-off"
 	fl_job_use vps2 backup1
 	[ -n "$(e2e_archives 2>/dev/null)" ]
 	ok $? "... and keeps its repository, passphrase and archives"
-	[ ! -e "$FL_CTL/fleet/vps2/job.yml" ] && [ -s "$FL_CTL/fleet/vps2/repokey" ]
-	ok $? "... the controller keeps its repository's key, the job is no longer listed"
-	is "$(fl_vps_jobs vps1) / $(fl_vps_jobs vps3)" "vps1 vps1-off / vps3" "the other VPS hosts keep their jobs"
+	[ ! -e "$FL_CTL/fleet/vps2/job.yml" ] && [ -s "$FL_CTL/fleet/vps2/repokey" ] &&
+	    [ ! -e "$FL_CTL/fleet/vps1-off/job.yml" ] && [ -s "$FL_CTL/fleet/vps1-off/repokey" ]
+	ok $? "... the controller keeps both repositories' keys, the jobs are no longer listed"
+	is "$(fl_vps_jobs vps3)" "vps3" "vps3 keeps its job"
 	fl_again 12 run4
 	for j in $FL_JOBS; do
 		IFS=: read -r j vps srv <<<"$j"
-		[ "$vps" = vps2 ] && continue
+		case $j in vps2|vps1-off) continue ;; esac
 		fl_backup "$j" "$vps" "$srv"
 		is "$(e2e_archives | grep -c "^$j-")" 2 "... $j has its second archive"
 	done
@@ -413,9 +433,9 @@ EOF
 	ok $? "... and says vps3 cannot be reached, and what is left to do"
 	out=$(cd "$MX_DIR/backup2/root" && ls -d etc/systemd/system/sshgate-*-vps3[.@]* \
 	    etc/sshgate-pull/vps3.key 2>/dev/null
-	    grep -v '^#' var/lib/sshgate-setup/server-vps3 | grep -v '^data-')
+	    grep -v '^#' var/lib/sshgate-setup/server-vps3 | grep -v -e '^data-' -e $'^dir\t')
 	is "$out" "" "... backup2 has removed vps3's job, and keeps its repository"
-	is "$(fl_vps_jobs vps1)" "vps1 vps1-off" "... vps1's jobs stay"
+	is "$(fl_vps_jobs vps1)" "vps1" "... vps1's job stays"
 	[ -f "$FL_CTL/fleet/vps3/job.yml" ] && [ -s "$FL_CTL/fleet/vps3/repokey" ]
 	ok $? "... the controller keeps vps3's job.yml (to delete by hand) and its keys"
 	diag "the fleet test: $((SECONDS - t0)) s"
