@@ -259,11 +259,28 @@ inst_file() {
 # inst_dir PATH MODE OWNER:GROUP -- create it (and record it) or check
 # that an existing one is what it must be.  Parents are created root-owned
 # 0755 and recorded too.
+# inst_keep_parents PATH -- the records of PATH's parents that an earlier
+# run made (inst_dir makes a missing parent), kept in this run's manifest
+# as they are: else a second run would forget them and --remove leave
+# them behind.  Outermost first, as they were made.
+inst_keep_parents() {
+	local p=$1 prev l keep=()
+	while p=$(dirname "$p"); [ "$p" != / ] && prev=$(inst_prev dir "$p"); do
+		for l in "${inst_new[@]}"; do
+			[ "$l" = "$prev" ] && break 2
+		done
+		keep=("$prev" "${keep[@]}")
+	done
+	inst_new+=("${keep[@]}")
+}
+
 inst_dir() {
 	local path=$1 mode=$2 owner=$3 parent prev
 	parent=$(dirname "$path")
 	if [ ! -d "$parent" ]; then
 		inst_dir "$parent" 0755 root:root
+	else
+		inst_keep_parents "$path"
 	fi
 	if [ -L "$path" ] || { [ -e "$path" ] && [ ! -d "$path" ]; }; then
 		die "$path exists and is not a directory"

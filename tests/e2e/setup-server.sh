@@ -22,13 +22,15 @@ srv() {	# srv [more options]: the installer with this test's paths
 	    --home "$E2E_SRV/home" --repo-dir "$E2E_SRV/repos" \
 	    --socket-dir "$E2E_SRV/run" --conf-dir "$E2E_SRV/conf" \
 	    --state-dir "$E2E_SRV/state" \
-	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
+	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/etc/systemd" \
 	    --manifest "$E2E_SRV/manifest" --systemctl no "$@"
 }
 SGT_USERS="$SGT_USERS $E2E_SERVER"
 conf=$E2E_SRV/conf
 repo=$E2E_SRV/repos/$E2E_NAME
-unit() { printf '%s\n' "$E2E_SRV/systemd/$1"; }
+unit() { printf '%s\n' "$E2E_SRV/etc/systemd/$1"; }
+# in a directory the installer makes with its parent (--systemd-dir)
+E2E_UNIT_DIR=$E2E_SRV/etc/systemd
 
 # ---- refusals before anything changes ------------------------------------------
 
@@ -43,7 +45,7 @@ copy_install() {	# copy_install DIR: the installer from a copy of setup/ in DIR
 	    --vps-host-key-file "$E2E_VPS/hostkey.pub" --home "$E2E_SRV/home" \
 	    --repo-dir "$E2E_SRV/repos" --socket-dir "$E2E_SRV/run" --conf-dir "$conf" \
 	    --state-dir "$E2E_SRV/state" \
-	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/systemd" \
+	    --libexec-dir "$E2E_SRV/libexec" --systemd-dir "$E2E_SRV/etc/systemd" \
 	    --manifest "$E2E_SRV/manifest" --systemctl no --init
 }
 broken=$SGT_DIR/setup-copy
@@ -121,7 +123,7 @@ grep -qx "REMOTE_SOCKET=/run/sshgate/borg/borg.sock" "$conf/$E2E_NAME.conf" &&
     grep -qx "LOCAL_SOCKET=$E2E_SRV/run/$E2E_NAME.sock" "$conf/$E2E_NAME.conf"
 ok $? "the job's settings name both ends of the tunnel"
 
-SYSTEMD_UNIT_PATH="$E2E_SRV/systemd:" systemd-analyze verify \
+SYSTEMD_UNIT_PATH="$E2E_SRV/etc/systemd:" systemd-analyze verify \
     "$(unit sshgate-serve-vps.socket)" "$(unit sshgate-serve-vps@.service)" \
     "$(unit sshgate-backup-vps.service)" "$(unit sshgate-backup-vps.timer)" \
     "$(unit sshgate-alert-vps@.service)" > "$SGT_DIR/verify" 2>&1
@@ -184,8 +186,14 @@ out=$(srv 2>&1)
 ok $? "a second run (without --init) succeeds"
 ! printf '%s\n' "$out" | grep -Eq ' (wrote|created|generated) '
 ok $? "... and writes nothing"
+printf '%s\n' "$out" | grep -qx "setup/server/install: nothing changed"
+ok $? "... and says 'nothing changed'"
 cmp -s "$E2E_SRV/manifest" "$SGT_DIR/manifest.1"
-ok $? "... and records the same"
+rc=$?
+ok $rc "... and records the same"
+[ $rc = 0 ] || diff "$SGT_DIR/manifest.1" "$E2E_SRV/manifest" | sed 's/^/# /'
+grep -qx "dir	$E2E_SRV/etc" "$E2E_SRV/manifest"
+ok $? "... the directory it made for the units' (--systemd-dir $E2E_SRV/etc/systemd) included"
 
 # ---- the wrapper ------------------------------------------------------------------------------
 
