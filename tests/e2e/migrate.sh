@@ -33,7 +33,7 @@ mkdir -p "$O" || sgt_bail mkdir
 # ---- the status quo ----
 
 # /tmp of its own, world-writable as the old recipe needs it
-mkdir -m 1777 "$SGT_DIR/tmp" && mount --bind "$SGT_DIR/tmp" /tmp || sgt_bail "bind /tmp"
+sgt_private_dir /tmp 1777
 # the sudo rule
 SUDOERS=$SGT_DIR/sudoers.d
 mkdir -m 0755 "$SUDOERS" && cp -a /etc/sudoers.d/. "$SUDOERS/" || sgt_bail sudoers.d

@@ -63,7 +63,8 @@ is "$(seen sgt-no-such-host.invalid)" "unknown sgt-no-such-host.invalid has no a
 
 # The units' Documentation= (the installer's @doc@): where it is not, the
 # installer says so; /usr/local/share is the test's own tmpfs here.
-doc=$(sed -n 's/^doc=//p' "$top_srcdir/setup/server/install")
+doc=$(sed -n 's/^prefix=//p' "$top_srcdir/setup/server/install")$(sed -n \
+    's/^doc=${prefix%\/}//p' "$top_srcdir/setup/server/install")
 case $doc in /usr/local/share/*) ;; *) sgt_bail "doc=$doc is not under /usr/local/share" ;; esac
 mount -t tmpfs -o mode=0755 sgt-share /usr/local/share || sgt_bail "tmpfs /usr/local/share"
 e2e_vps_machine
@@ -82,7 +83,7 @@ rc=$?
 [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -q "give an IP address or CIDR"
 ok $? "setup/vps/install refuses the placeholder"
 
-grep -qF "setup/server/install: the units' Documentation= names $doc, which is not here: make install of sshgate puts the guide there (in the source tree: docs/pull-backup.md)" "$E2E_SRV/install.log"
+grep -qF "setup/server/install: the units' Documentation= names $doc, which is not here: make install of sshgate puts the guide there, the Debian package in /usr/share/doc/sshgate (--prefix DIR: sshgate's prefix; in the source tree: docs/pull-backup.md)" "$E2E_SRV/install.log"
 ok $? "without the guide at the units' Documentation=, the installer says so"
 mkdir -p "$(dirname "$doc")" && cp "$top_srcdir/docs/pull-backup.md" "$doc" || sgt_bail "cp"
 

@@ -230,6 +230,27 @@ sgt_private_run() {
 	mkdir -m 0755 /run/sshd || sgt_bail "mkdir /run/sshd"
 }
 
+# sgt_private_dir DIR MODE: an empty tmpfs of this test's own over DIR
+# (/tmp, /var/tmp), in its mount namespace.  The source and build trees
+# stay visible when they lie under DIR (a clone in a mktemp -d folder):
+# their top directory there is bound back in.
+sgt_private_dir() {
+	local dir=$1 mode=$2 t top keep
+	local trees=("$(cd "$top_srcdir" && pwd -P)" "$(cd "$top_builddir" && pwd -P)")
+	keep=$SGT_DIR/host${dir//\//-}
+	mkdir -p "$keep" && mount --bind "$dir" "$keep" &&
+	    mount -t tmpfs -o "mode=$mode" "sgt${dir//\//-}" "$dir" ||
+	    sgt_bail "a private $dir"
+	for t in "${trees[@]}"; do
+		case $t/ in "$dir"/*) ;; *) continue ;; esac
+		top=${t#"$dir"/}
+		top=${top%%/*}
+		mountpoint -q "$dir/$top" && continue
+		mkdir -p "$dir/$top" && mount --bind "$keep/$top" "$dir/$top" ||
+		    sgt_bail "bind $dir/$top back into the private $dir"
+	done
+}
+
 sgt_init() {
 	[ "$(id -u)" = 0 ] || sgt_skip "needs root"
 	command -v unshare >/dev/null || sgt_skip "needs unshare"

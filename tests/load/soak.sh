@@ -27,8 +27,8 @@ RUNS=${SGT_SOAK_RUNS:-2000}
 # /tmp and /var/tmp of our own (this mount namespace): other tests on
 # the host come and go there.  /dev/shm and /run are already ours
 # (sgt.sh): no other test's directory comes and goes under them.
-mount -t tmpfs -o mode=1777 sgt-tmp /tmp && mount -t tmpfs -o mode=1777 sgt-vartmp /var/tmp ||
-    sgt_bail "private /tmp"
+sgt_private_dir /tmp 1777
+sgt_private_dir /var/tmp 1777
 logger_pid=$(echo $SGT_PIDS | awk '{print $1}')
 snapshot() {	# what must not grow
 	{
