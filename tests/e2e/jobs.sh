@@ -11,9 +11,7 @@
 # removes the rest.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_enter "$@"
-mkdir -p "$E2E_DATA_ROOT" && chmod 0755 "$E2E_DATA_ROOT" || sgt_bail "mkdir"
-e2e_vps_machine
-chown root:root "$SGT_DIR/home/$SGT_LOGIN" && chmod 0755 "$SGT_DIR/home/$SGT_LOGIN"
+e2e_prepare
 sockdir=/run/sshgate/$SGT_LOGIN
 LINT=$SGT_DIR/bin/sshgate-lint
 D=$(dirname "$SGT_POLICY")/policy.d

@@ -88,15 +88,22 @@ e2e_enter() {
 	mkdir -p "$E2E_VPS" "$E2E_SRV" || sgt_bail "mkdir"
 }
 
-# Enter the namespaces and set up both sides.  Options for the VPS
-# installer may follow (e.g. --shell sh).
-e2e_init() {
-	e2e_enter
+# After e2e_enter, before the installers: the data root, the VPS's sshd
+# set-up, and the login account's home as the installer leaves it.
+e2e_prepare() {
 	mkdir -p "$E2E_DATA_ROOT" && chmod 0755 "$E2E_DATA_ROOT" || sgt_bail "mkdir"
 	e2e_vps_machine
 	# sgt_init's login account has a home of its own; the installer
 	# gives a new one root's (PAM reads ~/.pam_environment): do the same.
-	chown root:root "$SGT_DIR/home/$SGT_LOGIN" && chmod 0755 "$SGT_DIR/home/$SGT_LOGIN"
+	chown root:root "$SGT_DIR/home/$SGT_LOGIN" && chmod 0755 "$SGT_DIR/home/$SGT_LOGIN" ||
+	    sgt_bail "chown the login account's home"
+}
+
+# Enter the namespaces and set up both sides.  Options for the VPS
+# installer may follow (e.g. --shell sh).
+e2e_init() {
+	e2e_enter
+	e2e_prepare
 	e2e_server_install || sgt_bail "setup/server/install failed"
 	e2e_vps_install "$@" || sgt_bail "setup/vps/install failed"
 }

@@ -21,9 +21,7 @@
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_need sudo socat visudo
 e2e_enter "$@"
-mkdir -p "$E2E_DATA_ROOT" && chmod 0755 "$E2E_DATA_ROOT" || sgt_bail mkdir
-e2e_vps_machine
-chown root:root "$SGT_DIR/home/$SGT_LOGIN" && chmod 0755 "$SGT_DIR/home/$SGT_LOGIN"
+e2e_prepare
 e2e_make_tree "$E2E_DATA" 1 || sgt_bail "cannot make the tree"
 
 OLD=sgt-o$SGT_ID		# the status quo's "borg" account on the VPS

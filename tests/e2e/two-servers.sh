@@ -12,10 +12,7 @@
 # logged each session with its own tag and rule.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_enter "$@"
-mkdir -p "$E2E_DATA_ROOT" && chmod 0755 "$E2E_DATA_ROOT" || sgt_bail "mkdir"
-e2e_vps_machine
-# as e2e_init: the installer gives a new login account root's home
-chown root:root "$SGT_DIR/home/$SGT_LOGIN" && chmod 0755 "$SGT_DIR/home/$SGT_LOGIN"
+e2e_prepare
 sockdir=/run/sshgate/$SGT_LOGIN
 
 # ---- both servers, then the VPS -------------------------------------------------
