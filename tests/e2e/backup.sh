@@ -126,7 +126,7 @@ apid=$!
 for i in $(seq 600); do [ "$(spawned)" -gt "$n0" ] && break; sleep 0.05; done
 serve=
 for i in $(seq 100); do
-	serve=$(pgrep -u "$E2E_SERVER" -f 'borg serve' | head -1)
+	serve=$(sgt_pgrep -u "$E2E_SERVER" -f 'borg serve' | head -1)
 	[ -n "$serve" ] && break
 	sleep 0.05
 done

@@ -117,7 +117,7 @@ e2e_cleanup() {
 	case ${E2E_DATA_ROOT:-} in
 	/srv/sgt-[0-9]*) rm -rf --one-file-system -- "$E2E_DATA_ROOT" ;;
 	esac
-	for u in ${SGT_USERS:-}; do pkill -KILL --ns $$ --nslist pid -u "$u" 2>/dev/null; done
+	for u in ${SGT_USERS:-}; do sgt_pkill -KILL -u "$u" 2>/dev/null; done
 	sleep 0.1
 }
 

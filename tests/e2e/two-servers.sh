@@ -56,7 +56,7 @@ for s in a b; do
 	pid[$s]=$!
 done
 connector() {	# the VPS's connector to SOCKET, while it runs
-	pgrep -u "$SGT_RUNNER" -f "sshgate-connect -u $SGT_LOGIN $1 " | head -1
+	sgt_pgrep -u "$SGT_RUNNER" -f "sshgate-connect -u $SGT_LOGIN $1 " | head -1
 }
 for i in $(seq 600); do
 	[ -n "$(connector "$sockdir/a.sock")" ] && [ -n "$(connector "$sockdir/b.sock")" ] && break

@@ -105,6 +105,16 @@ sgt_policy_path() {
 	"$top_builddir/sshgate-lint" --print-policy-path
 }
 
+# pgrep and pkill in this test's PID namespace only: other tests (the
+# CI stages run side by side) have machines in PID namespaces of their
+# own whose accounts may have the same uids as this test's.
+sgt_pgrep() {
+	pgrep --ns $$ --nslist pid "$@"
+}
+sgt_pkill() {
+	pkill --ns $$ --nslist pid "$@"
+}
+
 sgt_cleanup() {
 	set +e
 	if [ -n "${SGT_PIDS:-}" ]; then
@@ -117,7 +127,7 @@ sgt_cleanup() {
 	# still dying would count as that account's (pgrep -u).
 	for u in ${SGT_USERS:-}; do
 		for i in $(seq 50); do
-			pkill -KILL --ns $$ --nslist pid -u "$u" 2>/dev/null ||
+			sgt_pkill -KILL -u "$u" 2>/dev/null ||
 			    break
 			sleep 0.1
 		done

@@ -145,7 +145,7 @@ for f in "$coord"/accounts.*; do
 	[ -e "$f" ] || continue
 	for u in $(cat "$f"); do
 		getent passwd "$u" >/dev/null && left="$left $u"
-		pgrep -u "$u" >/dev/null 2>&1 && left="$left process-of-$u"
+		sgt_pgrep -u "$u" >/dev/null 2>&1 && left="$left process-of-$u"
 	done
 done
 is "${left# }" "" "each pair removed its accounts, and none has a process left"

@@ -41,7 +41,7 @@ snapshot() {	# what must not grow
 }
 settle() {	# processes of the accounts end right after the gate does
 	for i in $(seq 100); do
-		pgrep -u "$SGT_LOGIN" >/dev/null || pgrep -u "$SGT_RUNNER" >/dev/null ||
+		sgt_pgrep -u "$SGT_LOGIN" >/dev/null || sgt_pgrep -u "$SGT_RUNNER" >/dev/null ||
 		    return 0
 		sleep 0.05
 	done

@@ -26,7 +26,7 @@ session() {	# session I COMMAND: output in $SGT_DIR/s.I.{out,err,rc}
 }
 quiet() {	# wait until nothing of the sessions is left, up to 10 s
 	for i in $(seq 200); do
-		pgrep -u "$SGT_LOGIN" >/dev/null || pgrep -u "$SGT_RUNNER" >/dev/null ||
+		sgt_pgrep -u "$SGT_LOGIN" >/dev/null || sgt_pgrep -u "$SGT_RUNNER" >/dev/null ||
 		    [ -n "$(pgrep -P "$sshd_pid")" ] || return 0
 		sleep 0.05
 	done

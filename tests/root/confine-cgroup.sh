@@ -103,7 +103,7 @@ ok $? "the run's cgroup is removed after a timeout"
 start_gate "probe orphans=5"
 wait_gate 15
 is "$rc" 0 "a program that leaves orphans behind exits 0"
-! pgrep -u "$SGT_RUNNER" >/dev/null
+! sgt_pgrep -u "$SGT_RUNNER" >/dev/null
 ok $? "no process of the runner survives the run"
 [ ! -e "$CG/sshgate/run-$gate" ]
 ok $? "the run's cgroup is removed after a normal exit"
@@ -115,7 +115,7 @@ start_gate "probe spawn-sleep=30"
 kill -KILL "$gate"
 wait "$gate" 2>/dev/null
 for i in $(seq 40); do alive "$child" || break; sleep 0.05; done
-pkill -KILL --ns $$ --nslist pid -u "$SGT_RUNNER" sleep 2>/dev/null
+sgt_pkill -KILL -u "$SGT_RUNNER" sleep 2>/dev/null
 stale=$gate
 [ -d "$CG/sshgate/run-$stale" ]
 ok $? "a supervisor killed with SIGKILL leaves its run-PID behind"

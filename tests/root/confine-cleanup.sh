@@ -25,7 +25,7 @@ N=2000
 	    "write    $CF_HOME"
 } | sgt_policy -
 
-nrunner() { pgrep -c -u "$SGT_RUNNER"; }
+nrunner() { sgt_pgrep -c -u "$SGT_RUNNER"; }
 
 # run CMD: the setuid gate with its stdin on a fifo; once the program has
 # made its orphans, strace attaches to the supervisor (the gate's pid) and

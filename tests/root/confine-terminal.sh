@@ -122,5 +122,5 @@ for r in probe probe-t; do
 	expect "await: ok" "no terminal, $r: the program sees the client's EOF"
 	expect_status 0 "no terminal, $r: and exits"
 done
-pkill -KILL -u "$SGT_RUNNER" 2>/dev/null
+sgt_pkill -KILL -u "$SGT_RUNNER" 2>/dev/null
 sgt_done

@@ -143,7 +143,7 @@ wait "$gate"; rc=$?
 is "$rc" 124 "the timeout still ends the gate with exit 124"
 ! alive "$grandchild"
 ok $? "the escaped process is gone too"
-! pgrep -u "$SGT_RUNNER" -x sleep >/dev/null
+! sgt_pgrep -u "$SGT_RUNNER" -x sleep >/dev/null
 ok $? "no process of the run survives the timeout"
 grep -q "rule=short timeout after 3s" "$SGT_DIR/syslog"
 ok $? "the timeout is logged"
@@ -210,5 +210,5 @@ wait "$gate" 2>/dev/null
 for i in $(seq 40); do alive "$child" || break; sleep 0.05; done
 ! alive "$child"
 ok $? "killing the supervisor kills the program (parent-death signal)"
-pkill -KILL --ns $$ --nslist pid -u "$SGT_RUNNER" sleep 2>/dev/null
+sgt_pkill -KILL -u "$SGT_RUNNER" sleep 2>/dev/null
 sgt_done
