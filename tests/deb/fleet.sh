@@ -26,7 +26,8 @@
 # nothing (12), and the other jobs still back up; vps3 is lost (its
 # sshd stopped) and taken out of the inventory: the run succeeds, its
 # server side goes, the controller keeps its record for the admin to
-# delete.  systemd is not PID 1: the server's units are played by
+# delete (12); vps4, a fresh Debian 13 machine, joins: the run installs
+# the package and its job, and its backup restores identical (13).  systemd is not PID 1: the server's units are played by
 # tests/e2e/lib.sh's helpers in the server's machine.
 . "${top_srcdir:-.}/tests/matrix/lib.sh"
 
@@ -244,7 +245,7 @@ fl_vps_jobs() {	# fl_vps_jobs VPS: its jobs, one line
 }
 
 fl_test() {
-	local t0=$SECONDS h n s a j vps srv out rc
+	local t0=$SECONDS h n s a b j vps srv out rc
 	[ -n "${SGT_DEB_DEBS:-}" ] ||
 	    sgt_skip "SGT_DEB_DEBS is not set (tests/run.d/deb builds the packages)"
 	for s in bookworm trixie; do
@@ -438,6 +439,37 @@ EOF
 	is "$(fl_vps_jobs vps1)" "vps1" "... vps1's job stays"
 	[ -f "$FL_CTL/fleet/vps3/job.yml" ] && [ -s "$FL_CTL/fleet/vps3/repokey" ]
 	ok $? "... the controller keeps vps3's job.yml (to delete by hand) and its keys"
+
+	# ---- vps4 (Debian 13) joins: Debian 13's controller deploys it from nothing ---
+	FL_HOSTS="$FL_HOSTS vps4:trixie:14" FL_JOBS="$FL_JOBS vps4:vps4:backup1"
+	fl_machine vps4 trixie 14
+	mx_syslog vps4 "$MX_DIR/syslog-vps4"
+	fl_inventory vps2 vps3 > "$FL_CTL/inventory.yml"
+	fl_play 13 join
+	fl_ok $? "vps4 joins the inventory: the playbook (controller $(sed -n 's/^controller //p;q' "$MX_DIR/play-join.log")) deploys it" ||
+	    fl_show_play join
+	# (vps3 too: the controller still has its record, and reaches for it)
+	is "$(fl_recap join failed)" "backup1=0 backup2=0 localhost=0 vps1=0 vps3=0 vps4=0" \
+	    "... no host failed"
+	fl_on vps4 dpkg-query -W -f '${Status}' sshgate 2>/dev/null | grep -q ' installed$' &&
+	    [ "$(fl_vps_jobs vps4)" = vps4 ]
+	ok $? "... vps4 has the package and its job"
+	grep -rhF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps4.key.pub" 2>/dev/null)" \
+	    "$MX_DIR/vps4/root/etc/ssh/sshgate-keys/" 2>/dev/null | grep -q "from=\"${FL_ADDR[backup1]}\""
+	ok $? "... with backup1's key from=\"${FL_ADDR[backup1]}\""
+	# its tree, made once the job's login account is there (as on the others)
+	mx_on vps4 python3 -I /sgt-src/tests/e2e/treecmp make /srv/sgt-data 1 borg \
+	    > "$MX_DIR/make-vps4.log" 2>&1 ||
+	    { mx_show "$MX_DIR/make-vps4.log"; sgt_bail "treecmp make on vps4"; }
+	mx_on vps4 python3 -I /sgt-src/tests/e2e/treecmp snapshot /srv/sgt-data \
+	    > "$MX_DIR/snap-vps4.json" || sgt_bail "treecmp snapshot on vps4"
+	fl_backup vps4 vps4 backup1 restore
+	fl_job_use vps1 backup1
+	a=$(e2e_archives | tail -1)
+	fl_backup vps1 vps1 backup1
+	b=$(e2e_archives | tail -1)
+	[ -n "$b" ] && [ "$b" != "$a" ]
+	ok $? "... and vps1 still backs up to backup1: a new archive $b (the last was $a)"
 	diag "the fleet test: $((SECONDS - t0)) s"
 	sgt_done
 }
