@@ -444,6 +444,10 @@ EOF
 	FL_HOSTS="$FL_HOSTS vps4:trixie:14" FL_JOBS="$FL_JOBS vps4:vps4:backup1"
 	fl_machine vps4 trixie 14
 	mx_syslog vps4 "$MX_DIR/syslog-vps4"
+	# what an earlier deployment would have left: an older .deb
+	mkdir -p "$MX_DIR/vps4/root/var/cache/sshgate-ansible" &&
+	    cp "$SGT_DEB_DEBS/trixie/prev/"sshgate_*.deb "$MX_DIR/vps4/root/var/cache/sshgate-ansible/" ||
+	    sgt_bail "an older .deb on vps4"
 	fl_inventory vps2 vps3 > "$FL_CTL/inventory.yml"
 	fl_play 13 join
 	fl_ok $? "vps4 joins the inventory: the playbook (controller $(sed -n 's/^controller //p;q' "$MX_DIR/play-join.log")) deploys it" ||
@@ -454,6 +458,8 @@ EOF
 	fl_on vps4 dpkg-query -W -f '${Status}' sshgate 2>/dev/null | grep -q ' installed$' &&
 	    [ "$(fl_vps_jobs vps4)" = vps4 ]
 	ok $? "... vps4 has the package and its job"
+	is "$(ls "$MX_DIR/vps4/root/var/cache/sshgate-ansible")" "$(cd "$FL_CTL/debs/trixie" && ls sshgate_*.deb)" \
+	    "... and keeps the installed .deb alone (the older one went)"
 	grep -rhF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps4.key.pub" 2>/dev/null)" \
 	    "$MX_DIR/vps4/root/etc/ssh/sshgate-keys/" 2>/dev/null | grep -q "from=\"${FL_ADDR[backup1]}\""
 	ok $? "... with backup1's key from=\"${FL_ADDR[backup1]}\""
