@@ -27,7 +27,8 @@
 # sshd stopped) and taken out of the inventory: the run succeeds, its
 # server side goes, the controller keeps its record for the admin to
 # delete (12); vps4, a fresh Debian 13 machine, joins: the run installs
-# the package and its job, and its backup restores identical (13).  systemd is not PID 1: the server's units are played by
+# the package and its job, and its backup restores identical (13).
+# systemd is not PID 1: the server's units are played by
 # tests/e2e/lib.sh's helpers in the server's machine.
 . "${top_srcdir:-.}/tests/matrix/lib.sh"
 
@@ -169,6 +170,17 @@ fl_controller13() {
 	diag "controller 13: $(chroot "$FL_CTL13" ansible-playbook --version 2>&1 | sed -n 1p)"
 }
 
+# The controller (12 or 13) that ran the play TAG.
+fl_ctl_of() {	# fl_ctl_of TAG
+	sed -n 's/^controller //p;q' "$MX_DIR/play-$1.log"
+}
+
+# SERVER's key lines for JOB in VPS's sshd key files.
+fl_key_lines() {	# fl_key_lines JOB VPS SERVER
+	grep -rhF "$(cut -d' ' -f2 "$MX_DIR/$3/root/etc/sshgate-pull/$1.key.pub" 2>/dev/null)" \
+	    "$MX_DIR/$2/root/etc/ssh/sshgate-keys/" 2>/dev/null
+}
+
 # The PLAY RECAP's COUNTER (ok, changed, failed ...) of each host, "HOST=N ...".
 fl_recap() {	# fl_recap TAG COUNTER
 	sed -n '/^PLAY RECAP/,$p' "$MX_DIR/play-$1.log" |
@@ -225,7 +237,7 @@ fl_backup() {	# fl_backup JOB VPS SERVER [restore]
 fl_again() {	# fl_again 12|13 TAG
 	local out h n
 	fl_play "$1" "$2"
-	fl_ok $? "the playbook, run again (controller $(sed -n 's/^controller //p;q' "$MX_DIR/play-$2.log")), succeeds" ||
+	fl_ok $? "the playbook, run again (controller $(fl_ctl_of "$2")), succeeds" ||
 	    fl_show_play "$2"
 	out=$(fl_recap "$2" changed)
 	is "$out" "$(fl_recap "$2" ok | sed 's/=[0-9]*/=0/g')" "... and reports 0 changed on every host"
@@ -329,8 +341,7 @@ EOF
 	for j in $FL_JOBS; do
 		IFS=: read -r j vps srv <<<"$j"
 		# the job's key on the VPS: the server's, from its address, the gate's command
-		grep -rhF "$(cut -d' ' -f2 "$MX_DIR/$srv/root/etc/sshgate-pull/$j.key.pub")" \
-		    "$MX_DIR/$vps/root/etc/ssh/sshgate-keys/" > "$MX_DIR/key-$j" 2>/dev/null
+		fl_key_lines "$j" "$vps" "$srv" > "$MX_DIR/key-$j"
 		grep -q "from=\"${FL_ADDR[$srv]}\"" "$MX_DIR/key-$j" &&
 		    grep -q 'command="/usr/sbin/sshgate' "$MX_DIR/key-$j"
 		ok $? "$j: $srv's key is on $vps with from=\"${FL_ADDR[$srv]}\" and command=\"/usr/sbin/sshgate ...\""
@@ -450,7 +461,7 @@ EOF
 	    sgt_bail "an older .deb on vps4"
 	fl_inventory vps2 vps3 > "$FL_CTL/inventory.yml"
 	fl_play 13 join
-	fl_ok $? "vps4 joins the inventory: the playbook (controller $(sed -n 's/^controller //p;q' "$MX_DIR/play-join.log")) deploys it" ||
+	fl_ok $? "vps4 joins the inventory: the playbook (controller $(fl_ctl_of join)) deploys it" ||
 	    fl_show_play join
 	# (vps3 too: the controller still has its record, and reaches for it)
 	is "$(fl_recap join failed)" "backup1=0 backup2=0 localhost=0 vps1=0 vps3=0 vps4=0" \
@@ -460,8 +471,7 @@ EOF
 	ok $? "... vps4 has the package and its job"
 	is "$(ls "$MX_DIR/vps4/root/var/cache/sshgate-ansible")" "$(cd "$FL_CTL/debs/trixie" && ls sshgate_*.deb)" \
 	    "... and keeps the installed .deb alone (the older one went)"
-	grep -rhF "$(cut -d' ' -f2 "$MX_DIR/backup1/root/etc/sshgate-pull/vps4.key.pub" 2>/dev/null)" \
-	    "$MX_DIR/vps4/root/etc/ssh/sshgate-keys/" 2>/dev/null | grep -q "from=\"${FL_ADDR[backup1]}\""
+	fl_key_lines vps4 vps4 backup1 | grep -q "from=\"${FL_ADDR[backup1]}\""
 	ok $? "... with backup1's key from=\"${FL_ADDR[backup1]}\""
 	# its tree, made once the job's login account is there (as on the others)
 	mx_on vps4 python3 -I /sgt-src/tests/e2e/treecmp make /srv/sgt-data 1 borg \
